@@ -1,0 +1,116 @@
+"""SMTP AUTH credentials (argon2) and the send-as table."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, select
+
+from directory.addressing import normalise_address
+from directory.errors import InvalidInput, NotFound
+from directory.models import Account, MailAlias, Official, SendAsGrant, utcnow
+
+_HASHER = PasswordHasher()
+# Verifying against this keeps the time of an unknown login close to a known one.
+_DUMMY_HASH = _HASHER.hash("mailhub-timing-equaliser")
+MIN_PASSWORD_LENGTH = 8
+
+
+def set_password(session: Session, login: str, password: str, *, service: bool = False) -> Account:
+    """Create or update an account. Officials' logins are their primary address."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    address = normalise_address(login)
+    official = session.exec(select(Official).where(Official.email == address)).first()
+    if official is None and not service:
+        raise NotFound(f"{address} is not an official's primary address (use --service for a service account)")
+    account = session.exec(select(Account).where(Account.login == address)).first()
+    if account is None:
+        account = Account(login=address, password_hash="", official_id=official.id if official else None)
+    account.password_hash = _HASHER.hash(password)
+    account.active = True
+    account.updated_at = utcnow()
+    session.add(account)
+    session.flush()
+    return account
+
+
+def authenticate(session: Session, login: str, password: str) -> str | None:
+    """The account's login when the password is right and the account is usable, else None."""
+    try:
+        address = normalise_address(login)
+    except InvalidInput:
+        address = ""
+    account = session.exec(select(Account).where(Account.login == address)).first() if address else None
+    if account is None or not account.active:
+        _verify(_DUMMY_HASH, password)
+        return None
+    if not _verify(account.password_hash, password):
+        return None
+    if account.official_id is not None:
+        official = session.get(Official, account.official_id)
+        if official is None or not official.active:
+            return None
+    if _HASHER.check_needs_rehash(account.password_hash):
+        account.password_hash = _HASHER.hash(password)
+        session.add(account)
+    return account.login
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def grant_send_as(session: Session, login: str, address: str) -> SendAsGrant:
+    account = session.exec(select(Account).where(Account.login == normalise_address(login))).first()
+    if account is None:
+        raise NotFound(f"no account {login!r}; set a password first")
+    value = address.strip().lower()
+    value = value if value.startswith("@") else normalise_address(value)
+    grant = session.get(SendAsGrant, (account.login, value))
+    if grant is None:
+        grant = SendAsGrant(login=account.login, address=value)
+        session.add(grant)
+    return grant
+
+
+def revoke_send_as(session: Session, login: str, address: str) -> bool:
+    grant = session.get(SendAsGrant, (normalise_address(login), address.strip().lower()))
+    if grant is None:
+        return False
+    session.delete(grant)
+    return True
+
+
+def sendable_addresses(session: Session, login: str) -> list[str]:
+    """Everything an account may put in MAIL FROM / From: its own addresses and its grants."""
+    address = normalise_address(login)
+    account = session.exec(select(Account).where(Account.login == address)).first()
+    if account is None:
+        return []
+    allowed = [account.login]
+    if account.official_id is not None:
+        official = session.get(Official, account.official_id)
+        if official is not None:
+            allowed.append(official.email)
+            allowed.extend(
+                session.exec(select(MailAlias.address).where(MailAlias.target == official.email)).all()
+            )
+    allowed.extend(
+        session.exec(select(SendAsGrant.address).where(SendAsGrant.login == account.login)).all()
+    )
+    return list(dict.fromkeys(allowed))
+
+
+def may_send_as(session: Session, login: str, address: str) -> bool:
+    try:
+        wanted = normalise_address(address)
+    except InvalidInput:
+        return False
+    for allowed in sendable_addresses(session, login):
+        if allowed == wanted or (allowed.startswith("@") and wanted.endswith(allowed)):
+            return True
+    return False

@@ -1,0 +1,153 @@
+"""Reading the spreadsheets offices keep: CSV (as Excel saves it) and XLSX.
+
+Headers may be English or Vietnamese and may sit below a title block; every row
+keeps the line number a person sees in Excel or a text editor.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+from directory.errors import InvalidInput
+from directory.names import clean_text, unaccented
+
+HEADER_SEARCH_ROWS = 20
+
+
+@dataclass(frozen=True)
+class TableRow:
+    line: int
+    values: dict[str, str]
+
+    def get(self, column: str) -> str:
+        return self.values.get(column, "")
+
+
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[str, ...]
+    rows: tuple[TableRow, ...]
+    ignored_headers: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def header_key(text: str) -> str:
+    """'Họ và tên' -> 'hovaten': headers are matched without marks, spaces or punctuation."""
+    return unaccented(text)
+
+
+def read_table(path: Path, aliases: dict[str, tuple[str, ...]], required: tuple[str, ...]) -> Table:
+    """Rows of a CSV or XLSX file mapped onto canonical column names.
+
+    ``aliases`` maps each canonical column to the header spellings that mean it;
+    ``required`` columns must be present in the header row.
+    """
+    if not path.is_file():
+        raise InvalidInput(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    notes: list[str] = []
+    if suffix in (".xlsx", ".xlsm"):
+        raw_rows = _xlsx_rows(path)
+    elif suffix == ".xls":
+        raise InvalidInput(f"{path}: legacy .xls is not supported; save it as .xlsx or CSV UTF-8")
+    else:
+        raw_rows = _csv_rows(path, notes)
+    lookup = {header_key(alias): column for column, spellings in aliases.items() for alias in spellings}
+    lookup.update({header_key(column): column for column in aliases})
+    for index, (_line, cells) in enumerate(raw_rows):
+        if index >= HEADER_SEARCH_ROWS:
+            break
+        mapping = {i: lookup[header_key(c)] for i, c in enumerate(cells) if header_key(c) in lookup}
+        if all(col in mapping.values() for col in required):
+            ignored = tuple(c for i, c in enumerate(cells) if i not in mapping and clean_text(c))
+            rows = []
+            for row_line, row_cells in raw_rows[index + 1:]:
+                if not any(clean_text(c) for c in row_cells):
+                    continue
+                values = {
+                    column: clean_text(row_cells[i]) if i < len(row_cells) else ""
+                    for i, column in mapping.items()
+                }
+                rows.append(TableRow(line=row_line, values=values))
+            return Table(tuple(mapping.values()), tuple(rows), ignored, tuple(notes))
+    wanted = ", ".join(f"{c} ({' / '.join(aliases[c][:2])})" for c in required)
+    raise InvalidInput(f"{path}: no header row with the columns {wanted} in the first {HEADER_SEARCH_ROWS} rows")
+
+
+def _csv_rows(path: Path, notes: list[str]) -> list[tuple[int, list[str]]]:
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel's plain "CSV" on a Vietnamese Windows saves in Windows-1258.
+        text = data.decode("cp1258", errors="replace")
+        notes.append(f"{path.name} is not UTF-8; read it as Windows-1258 (save as 'CSV UTF-8' to be sure)")
+    sample = text[:8192]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for cells in reader:
+            rows.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise InvalidInput(f"{path}: line {reader.line_num}: {exc}") from exc
+    return rows
+
+
+def _xlsx_rows(path: Path) -> list[tuple[int, list[str]]]:
+    from openpyxl import load_workbook  # imported here: only XLSX imports pay for it
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise InvalidInput(f"{path}: cannot read as XLSX ({exc})") from exc
+    try:
+        sheet = workbook.worksheets[0]
+        return [
+            (number, [_cell_text(v) for v in values])
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+        ]
+    finally:
+        workbook.close()
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="minutes") if value.time() != time() else value.date().isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+_TRUE = {"1", "x", "true", "yes", "y", "co", "dung", "active", "dang lam viec", "hoat dong"}
+_FALSE = {"0", "false", "no", "n", "khong", "sai", "inactive", "nghi", "da nghi", "nghi viec", "ngung"}
+
+
+def parse_flag(value: str) -> bool | None:
+    """'x', 'Có', 'yes', '1' -> True; 'Không', 'no', '0' -> False; '' -> None; else InvalidInput."""
+    key = re.sub(r"\s+", " ", unaccented_words(value))
+    if not key:
+        return None
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise InvalidInput(f"cannot read {value!r} as yes/no")
+
+
+def unaccented_words(value: str) -> str:
+    return " ".join(unaccented(word) for word in value.split())

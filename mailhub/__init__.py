@@ -1,0 +1,3 @@
+"""mailhub: SMTP relay, directory and calendar distribution for provincial government mail."""
+
+__version__ = "0.1.0"

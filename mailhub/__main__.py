@@ -1,0 +1,3 @@
+from mailhub.cli.main import main
+
+main()

@@ -1,0 +1,142 @@
+"""Entry point: ``mailhub [--config FILE] COMMAND``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from directory.errors import DirectoryError
+from mailhub.cli.output import emit_json, fail
+from mailhub.config import Settings, load_settings
+from mailhub.errors import MailhubError
+
+
+class Context:
+    """What every command needs: the settings, and the app built on first use."""
+
+    def __init__(self, config_file: Path | None) -> None:
+        self.config_file = config_file
+        self._settings: Settings | None = None
+        self._app: Any = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config_file)
+        return self._settings
+
+    @property
+    def app(self) -> Any:
+        if self._app is None:
+            from mailhub.app import App
+
+            self._app = App.build(self.settings)
+            for note in self._app.notes:
+                click.echo(f"note: {note} at {self.settings.effective_database_url}", err=True)
+        return self._app
+
+
+def _validation_message(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first.get("loc", ())) or "settings"
+    return f"invalid setting {where} (MAILHUB_{where.upper()}): {first.get('msg')}"
+
+
+class MailhubGroup(click.Group):
+    """Turns every expected failure into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (DirectoryError, MailhubError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+            fail(str(exc))
+        except ValidationError as exc:
+            fail(_validation_message(exc))
+        except OperationalError as exc:
+            fail(f"database unavailable: {str(exc.orig).splitlines()[0] if exc.orig else exc}")
+        except SQLAlchemyError as exc:
+            fail(f"database error: {str(exc).splitlines()[0]}")
+        except UnicodeDecodeError as exc:
+            fail(f"cannot decode input: {exc}")
+        return None
+
+
+@click.group(cls=MailhubGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              envvar="MAILHUB_CONFIG", help="TOML configuration file (also MAILHUB_CONFIG).")
+@click.version_option(package_name="mailhub")
+@click.pass_context
+def cli(ctx: click.Context, config_file: Path | None) -> None:
+    """mailhub: mail relay, officials directory and meeting invitations for a province."""
+    ctx.obj = Context(config_file)
+
+
+@cli.group()
+def config() -> None:
+    """Inspect the configuration."""
+
+
+@config.command("show")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def config_show(obj: Context, as_json: bool) -> None:
+    """Print the effective configuration, with secrets masked."""
+    values = obj.settings.masked()
+    if as_json:
+        emit_json(values)
+        return
+    for name, value in values.items():
+        click.echo(f"{name} = {'' if value is None else value}")
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@click.pass_obj
+def db_upgrade(obj: Context, revision: str) -> None:
+    """Apply schema migrations (safe to repeat)."""
+    from mailhub import db
+
+    engine = db.make_engine(obj.settings.effective_database_url)
+    try:
+        db.upgrade(engine, revision)
+        click.echo(f"database at revision {db.current_revision(engine)}")
+    finally:
+        engine.dispose()
+
+
+@db_group.command("current")
+@click.pass_obj
+def db_current(obj: Context) -> None:
+    """Show the schema revision of the database."""
+    from mailhub import db
+
+    engine = db.make_engine(obj.settings.effective_database_url)
+    try:
+        click.echo(f"current {db.current_revision(engine) or 'none'}, head {db.head_revision()}")
+    finally:
+        engine.dispose()
+
+
+def _register() -> None:
+    from mailhub.cli import demo_cmds, directory_cmds, group_cmds, serve_cmds
+
+    cli.add_command(directory_cmds.directory)
+    directory_cmds.directory.add_command(group_cmds.group)
+    cli.add_command(demo_cmds.demo)
+    cli.add_command(serve_cmds.serve)
+
+
+_register()
+
+
+def main() -> None:
+    cli(prog_name="mailhub")

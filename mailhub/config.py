@@ -1,0 +1,155 @@
+"""Settings: defaults that work out of the box, a TOML file, then ``MAILHUB_*`` variables.
+
+Precedence, highest first: environment, TOML file (``--config`` or ``MAILHUB_CONFIG``), defaults.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from directory.addressing import DEFAULT_PATTERN, validate_pattern
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MAILHUB_", extra="forbid", validate_default=True)
+
+    home: Path = Field(default=Path("var"), description="state: SQLite database, TLS certificate")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite in home by default")
+
+    smtp_host: str = "127.0.0.1"
+    submission_host: str | None = None
+    inbound_host: str | None = None
+    submission_port: int = Field(default=587, ge=0, le=65535)
+    inbound_port: int = Field(default=25, ge=0, le=65535)
+    hostname: str = Field(default="", description="name in the banner and Received headers")
+
+    smarthost: str | None = Field(default=None, description="host:port of the province's mailbox server")
+    smarthost_username: str | None = None
+    smarthost_password: SecretStr | None = None
+    trusted_networks: str = Field(default="", description="comma-separated CIDRs allowed to relay without AUTH")
+    service_domain: str = "lich.example.gov.vn"
+    province_domains: str = Field(default="", description="extra own domains besides the directory's")
+    transport_map: str = Field(default="", description="domain=host:port pairs, comma-separated")
+
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+
+    max_message_size: int = Field(default=25 * 1024 * 1024, gt=0)
+    max_recipients: int = Field(default=1000, gt=0)
+    max_connections_per_client: int = Field(default=20, gt=0)
+    retry_min_seconds: int = Field(default=300, gt=0)
+    retry_max_seconds: int = Field(default=4000, gt=0)
+    queue_lifetime_seconds: int = Field(default=432000, gt=0)
+    delivery_concurrency: int = Field(default=20, gt=0)
+
+    address_pattern: str = DEFAULT_PATTERN
+    activity_window_days: int = Field(default=30, gt=0)
+
+    @field_validator("address_pattern")
+    @classmethod
+    def _pattern(cls, value: str) -> str:
+        return validate_pattern(value)
+
+    @field_validator("trusted_networks")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for item in _split(value):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"trusted_networks: {item!r} is not a network ({exc})") from exc
+        return value
+
+    @field_validator("smarthost")
+    @classmethod
+    def _smarthost(cls, value: str | None) -> str | None:
+        if value:
+            parse_host_port(value, 25)
+        return value or None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    # -- derived values -------------------------------------------------------------------
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.home / 'mailhub.db').as_posix()}"
+
+    @property
+    def trusted(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        return [ipaddress.ip_network(item, strict=False) for item in _split(self.trusted_networks)]
+
+    @property
+    def listen_submission(self) -> tuple[str, int]:
+        return (self.submission_host or self.smtp_host, self.submission_port)
+
+    @property
+    def listen_inbound(self) -> tuple[str, int]:
+        return (self.inbound_host or self.smtp_host, self.inbound_port)
+
+    def masked(self) -> dict[str, Any]:
+        """The effective configuration for display, with every secret masked."""
+        values = self.model_dump(mode="json")
+        for name, value in values.items():
+            if isinstance(getattr(self, name), SecretStr) and value:
+                values[name] = "********"
+        values["database_url"] = mask_url(self.effective_database_url)
+        return values
+
+
+def _split(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def parse_host_port(value: str, default_port: int) -> tuple[str, int]:
+    host, sep, port = value.strip().rpartition(":")
+    if not sep:
+        return value.strip(), default_port
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"{value!r} is not host:port")
+    return host.strip("[]"), int(port)
+
+
+def mask_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url
+
+
+def load_settings(config_file: Path | None = None) -> Settings:
+    """Settings from the environment and an optional TOML file (``--config`` or ``MAILHUB_CONFIG``)."""
+    if config_file is None and os.environ.get("MAILHUB_CONFIG"):
+        config_file = Path(os.environ["MAILHUB_CONFIG"])
+    if config_file is None:
+        return Settings()
+    if not config_file.is_file():
+        raise FileNotFoundError(f"configuration file {config_file} does not exist")
+    with_file = type("Settings", (Settings,), {
+        "model_config": SettingsConfigDict(**{**Settings.model_config, "toml_file": config_file}),
+        "__module__": __name__,
+    })
+    settings: Settings = with_file()
+    return settings

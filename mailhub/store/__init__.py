@@ -1,0 +1,1 @@
+"""Persistence for the service: queue, delivery log, activity, audit."""

@@ -1,0 +1,1 @@
+"""Service tables (queue, delivery log, activity, audit). The relay issue fills them in."""

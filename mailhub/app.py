@@ -2,14 +2,45 @@
 
 from __future__ import annotations
 
+import socket
+import ssl
+import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, inspect
 
 from directory import Directory, DirectoryOptions
+from directory.models import utcnow
 from mailhub import db
-from mailhub.config import Settings
-from mailhub.errors import MailhubError
+from mailhub.config import Settings, parse_host_port
+from mailhub.delivery.deliverer import Deliverer
+from mailhub.delivery.manager import DeliveryManager
+from mailhub.delivery.routing import DnsMxResolver, MxResolver, Router, parse_transport_map
+from mailhub.domains import Domains
+from mailhub.errors import ConfigurationError, MailhubError
+from mailhub.intake import ContentGate, Intake
+from mailhub.queue import Clock, DeliveryJob, Queue, RetryPolicy
+from mailhub.recipients import Recipients
+from mailhub.returns import BounceNotifier, ReturnedMail
+from mailhub.smtp.handlers import InboundHandler, ListenerContext, SubmissionHandler
+from mailhub.smtp.throttle import AuthThrottle, ConnectionLimiter
+from mailhub.smtp.tls import ensure_self_signed, server_context
+from mailhub.verp import ReturnPaths
+
+
+@dataclass
+class RelayService:
+    """Everything `mailhub serve` runs, wired together."""
+
+    hostname: str
+    node: str
+    queue: Queue
+    intake: Intake
+    manager: DeliveryManager
+    submission_handler: SubmissionHandler
+    inbound_handler: InboundHandler
+    tls_context: ssl.SSLContext
+    limiter: ConnectionLimiter
 
 
 @dataclass
@@ -17,19 +48,29 @@ class App:
     settings: Settings
     engine: Engine
     directory: Directory
+    clock: Clock = utcnow
     notes: list[str] = field(default_factory=list)
 
     @classmethod
-    def build(cls, settings: Settings, *, check_schema: bool = True) -> App:
+    def build(cls, settings: Settings, *, check_schema: bool = True, clock: Clock = utcnow) -> App:
         engine = db.make_engine(settings.effective_database_url)
         app = cls(
             settings=settings,
             engine=engine,
             directory=Directory(engine, DirectoryOptions(address_pattern=settings.address_pattern)),
+            clock=clock,
         )
         if check_schema:
             app.ensure_schema()
         return app
+
+    @property
+    def single_node(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def hostname(self) -> str:
+        return self.settings.hostname or socket.getfqdn() or "localhost"
 
     def ensure_schema(self) -> None:
         """A brand-new database is initialised; an outdated one is an error, never silently changed."""
@@ -44,6 +85,74 @@ class App:
                 f"the database schema is at {current or 'no revision'}, this mailhub needs {head}: "
                 "run `mailhub db upgrade`"
             )
+
+    def queue(self) -> Queue:
+        s = self.settings
+        return Queue(self.engine, RetryPolicy(s.retry_min_seconds, s.retry_max_seconds, s.queue_lifetime_seconds),
+                     self.clock)
+
+    def domains(self) -> Domains:
+        extra = [d for d in self.settings.province_domains.split(",") if d.strip()]
+        return Domains(self.engine, self.settings.service_domain, extra)
+
+    def intake(self, *, gate: ContentGate | None = None) -> Intake:
+        """The intake alone, for the CLI paths that compose mail (nothing is delivered from here)."""
+        queue = self.queue()
+        return_paths = ReturnPaths.load(self.engine, self.settings.service_domain)
+        recipients = Recipients(self.directory, self.domains(), return_paths)
+        return Intake(queue=queue, directory=self.directory, recipients=recipients, hostname=self.hostname,
+                      clock=self.clock, gate=gate, on_return=ReturnedMail(queue))
+
+    def relay(self, *, resolver: MxResolver | None = None, gate: ContentGate | None = None) -> RelayService:
+        s = self.settings
+        try:
+            smarthost = parse_host_port(s.smarthost, 25) if s.smarthost else None
+            transport_map = parse_transport_map(s.transport_map)
+        except ValueError as exc:
+            raise ConfigurationError(str(exc)) from exc
+        domains = self.domains()
+        queue = self.queue()
+        return_paths = ReturnPaths.load(self.engine, s.service_domain)
+        recipients = Recipients(self.directory, domains, return_paths)
+        intake = Intake(queue=queue, directory=self.directory, recipients=recipients, hostname=self.hostname,
+                        clock=self.clock, gate=gate, on_return=ReturnedMail(queue))
+        node = f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
+
+        def mail_from(job: DeliveryJob) -> str:
+            return return_paths.address(job.queue_id) if job.sender else ""
+
+        manager = DeliveryManager(
+            queue=queue,
+            router=Router(domains, smarthost, transport_map, resolver or DnsMxResolver()),
+            deliverer=Deliverer(self.hostname),
+            mail_from=mail_from,
+            on_failed=BounceNotifier(intake=intake, hostname=self.hostname, service_domain=s.service_domain,
+                                     organisation=self._organisation(), clock=self.clock),
+            node=node,
+            concurrency=s.delivery_concurrency,
+        )
+        intake.on_enqueued = manager.wake
+        context = ListenerContext(intake=intake, recipients=recipients, directory=self.directory,
+                                  domains=domains, max_recipients=s.max_recipients)
+        if s.tls_cert and s.tls_key:
+            cert, key = s.tls_cert, s.tls_key
+        else:
+            cert, key = ensure_self_signed(s.home, self.hostname)
+        return RelayService(
+            hostname=self.hostname,
+            node=node,
+            queue=queue,
+            intake=intake,
+            manager=manager,
+            submission_handler=SubmissionHandler(context, trusted_networks=s.trusted, login_throttle=AuthThrottle()),
+            inbound_handler=InboundHandler(context),
+            tls_context=server_context(cert, key),
+            limiter=ConnectionLimiter(s.max_connections_per_client),
+        )
+
+    def _organisation(self) -> str:
+        roots = [a for a in self.directory.agencies() if a.parent_code is None and a.active]
+        return roots[0].name if roots else "tỉnh"
 
     def close(self) -> None:
         self.engine.dispose()

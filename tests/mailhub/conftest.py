@@ -27,3 +27,80 @@ def invoke(mailhub_env: dict[str, str]) -> Invoke:
                                   catch_exceptions=False)
 
     return run
+
+
+# -- a small province with a running relay -----------------------------------------------------
+
+from collections.abc import Iterator  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+from directory.agencies import create_agency  # noqa: E402
+from directory.groups import add_members, create_group  # noqa: E402
+from directory.importer import read_roster  # noqa: E402
+from mailhub.app import App  # noqa: E402
+from tests.mailhub.relay_harness import RunningRelay, Sink, StaticResolver, relay_settings  # noqa: E402
+
+PASSWORD = "mat-khau-thu-nghiem-2025"  # smtplib sends ASCII only
+ROSTER = ("Họ và tên,Đơn vị,Chức vụ,Thủ trưởng\n"
+          "Nguyễn Quang Vinh,STTTT,Giám đốc,x\n"
+          "Ngô Quốc Vinh,STTTT,Phó Giám đốc,\n"
+          "Trần Thị Thu Hương,SYT,Chuyên viên,\n")
+
+
+@dataclass
+class World:
+    app: App
+    relay: RunningRelay
+    sink: Sink
+    internet: Sink
+
+
+def seed_province(app: App, tmp_path: Path) -> None:
+    with app.directory.session() as session:
+        root = create_agency(session, code="BN", name="Tỉnh Bắc Ninh", kind="province", domain="bacninh.gov.vn",
+                             mailbox="ubnd@bacninh.gov.vn")
+        create_agency(session, code="STTTT", name="Sở Thông tin và Truyền thông", kind="department", parent=root,
+                      mailbox="stttt@bacninh.gov.vn")
+        create_agency(session, code="SYT", name="Sở Y tế", kind="department", parent=root,
+                      mailbox="syt@bacninh.gov.vn")
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    app.directory.import_roster(read_roster(roster))
+    app.directory.set_password("vinhnq@bacninh.gov.vn", PASSWORD)
+    with app.directory.session() as session:
+        create_group(session, "lanhdao", address="lanhdao@lich.bacninh.gov.vn", rule="heads:department")
+        create_group(session, "hop-thu-cong", address="gopy@lich.bacninh.gov.vn", open_to_outside=True)
+        add_members(session, "hop-thu-cong", ["huongttt@bacninh.gov.vn"])
+
+
+WorldFactory = Callable[..., World]
+
+
+@pytest.fixture
+def make_world(sqlite_url: str, tmp_path: Path) -> Iterator[WorldFactory]:
+    """A seeded province, a sink as its mailbox server, a sink as "the Internet" (gmail.com), and
+    mailhub serving in a thread. ``internet_port`` points gmail.com at a port where nothing listens."""
+    cleanups: list[Callable[[], None]] = []
+
+    def make(internet_port: int | None = None, **overrides: object) -> World:
+        sink = Sink().start()
+        cleanups.append(sink.stop)
+        internet = Sink(port=internet_port or 0)
+        if internet_port is None:
+            internet.start()
+            cleanups.append(internet.stop)
+        app = App.build(relay_settings(tmp_path, sqlite_url, sink.port, **overrides))
+        cleanups.append(app.close)
+        seed_province(app, tmp_path)
+        relay = RunningRelay(app, StaticResolver({"gmail.com": [("127.0.0.1", internet.port)]})).start()
+        cleanups.append(relay.stop)
+        return World(app, relay, sink, internet)
+
+    yield make
+    for cleanup in reversed(cleanups):
+        cleanup()
+
+
+@pytest.fixture
+def world(make_world: WorldFactory) -> World:
+    return make_world()

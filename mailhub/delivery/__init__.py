@@ -1,0 +1,1 @@
+"""Delivery: routes, the SMTP client side, and the manager that schedules it."""

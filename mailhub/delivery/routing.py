@@ -1,0 +1,96 @@
+"""Where mail for a domain goes: the mailbox server (smart host) for the province's own
+domains, a per-domain transport map, or the Internet's MX records (never for own domains)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from mailhub.domains import Domains
+
+HostPort = tuple[str, int]
+
+
+class RouteError(Exception):
+    """No route now. ``permanent``: the domain cannot receive mail at all (bounce)."""
+
+    def __init__(self, message: str, *, permanent: bool) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class Route:
+    kind: str  # smarthost, transport, mx
+    hosts: tuple[HostPort, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind}:" + ",".join(f"{h}:{p}" for h, p in self.hosts)
+
+
+class MxResolver(Protocol):
+    async def lookup(self, domain: str) -> list[HostPort]: ...
+
+
+class DnsMxResolver:
+    """MX lookup with dnspython; a domain without MX falls back to its address (RFC 5321 5.1)."""
+
+    def __init__(self, timeout: float = 10.0) -> None:
+        self.timeout = timeout
+
+    async def lookup(self, domain: str) -> list[HostPort]:
+        import dns.asyncresolver
+        import dns.exception
+        import dns.resolver
+
+        resolver = dns.asyncresolver.Resolver()
+        resolver.lifetime = self.timeout
+        try:
+            answer = await resolver.resolve(domain, "MX")
+        except dns.resolver.NXDOMAIN as exc:
+            raise RouteError(f"domain {domain} does not exist", permanent=True) from exc
+        except dns.resolver.NoAnswer:
+            return [(domain, 25)]
+        except (dns.exception.Timeout, dns.resolver.NoNameservers) as exc:
+            raise RouteError(f"DNS lookup for {domain} failed: {exc}", permanent=False) from exc
+        records = sorted(answer, key=lambda r: r.preference)
+        hosts = [(str(r.exchange).rstrip("."), 25) for r in records]
+        if hosts == [("", 25)]:
+            raise RouteError(f"domain {domain} accepts no mail (null MX)", permanent=True)
+        return hosts
+
+
+class Router:
+    def __init__(self, domains: Domains, smarthost: HostPort | None, transport_map: dict[str, HostPort],
+                 resolver: MxResolver) -> None:
+        self.domains = domains
+        self.smarthost = smarthost
+        self.transport_map = {k.lower(): v for k, v in transport_map.items()}
+        self.resolver = resolver
+
+    async def route(self, domain: str) -> Route:
+        domain = domain.lower()
+        if domain in self.transport_map:
+            return Route("transport", (self.transport_map[domain],))
+        if self.domains.is_own(domain):
+            if self.smarthost is None:
+                raise RouteError("no smart host configured for the province's domains (MAILHUB_SMARTHOST)",
+                                 permanent=False)
+            return Route("smarthost", (self.smarthost,))
+        return Route("mx", tuple(await self.resolver.lookup(domain)))
+
+
+def parse_transport_map(value: str) -> dict[str, HostPort]:
+    """``domain=host:port, other=host`` -> {domain: (host, port)}."""
+    from mailhub.config import parse_host_port
+
+    result: dict[str, HostPort] = {}
+    for item in value.split(","):
+        if not item.strip():
+            continue
+        domain, sep, target = item.partition("=")
+        if not sep or not domain.strip() or not target.strip():
+            raise ValueError(f"transport map entry {item.strip()!r} is not domain=host:port")
+        result[domain.strip().lower()] = parse_host_port(target, 25)
+    return result

@@ -1,0 +1,40 @@
+"""Which domains are the province's own (routed to the mailbox server) and which is ours."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from directory.models import Agency, DomainAlias
+
+
+class Domains:
+    """Own domains come from the directory (agencies and former domains) plus configuration."""
+
+    def __init__(self, engine: Engine, service_domain: str, extra: list[str], ttl_seconds: float = 30.0) -> None:
+        self.engine = engine
+        self.service_domain = service_domain.lower()
+        self._extra = {d.strip().lower() for d in extra if d.strip()}
+        self._ttl = ttl_seconds
+        self._cached: frozenset[str] = frozenset()
+        self._loaded_at = float("-inf")
+
+    def own(self) -> frozenset[str]:
+        if time.monotonic() - self._loaded_at > self._ttl:
+            with Session(self.engine) as session:
+                domains = set(session.exec(select(Agency.domain)).all())
+                domains |= set(session.exec(select(DomainAlias.domain)).all())
+            self._cached = frozenset(domains | self._extra)
+            self._loaded_at = time.monotonic()
+        return self._cached
+
+    def is_own(self, domain: str) -> bool:
+        return domain.lower() in self.own()
+
+    def is_service(self, domain: str) -> bool:
+        return domain.lower() == self.service_domain
+
+    def invalidate(self) -> None:
+        self._loaded_at = float("-inf")

@@ -1,0 +1,174 @@
+"""The single entry to the queue (Postfix's cleanup): every message, from SMTP or composed
+by mailhub itself, is checked, stamped and committed here.
+
+parse -> checks (hops, headers, sender rights) -> content gate -> stamp -> ONE transaction.
+A refusal raises SmtpRefusal with the precise reply; nothing of a refused message is kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlmodel import Session
+
+from directory import Directory
+from mailhub.message_headers import (
+    check_headers,
+    missing_headers,
+    protocol_name,
+    received_header,
+    split_message,
+)
+from mailhub.queue import Activity, Clock, NewMessage, NewRecipient, Queue, new_queue_id
+from mailhub.recipients import RETURN_PATH, RecipientDecision, Recipients
+from mailhub.smtp.replies import FROM_NOT_OWNED, MALFORMED, NO_VALID_RECIPIENTS, POLICY_BLOCKED, SmtpRefusal
+from mailhub.store.models import AuditEvent
+
+SUBMISSION, INBOUND, LOCAL = "submission", "inbound", "local"
+
+
+@dataclass(frozen=True)
+class Submission:
+    content: bytes
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+    listener: str = LOCAL
+    client_ip: str = "127.0.0.1"
+    helo: str = "localhost"
+    login: str | None = None
+    trusted: bool = False
+    tls: bool = False
+    esmtp: bool = True
+    kind: str = "relay"
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    blocked: bool
+    rule: str = ""
+    location: str = ""
+    reason: str = ""
+
+
+class ContentGate(Protocol):
+    def check(self, content: bytes) -> GateDecision: ...
+
+
+class PassGate:
+    def check(self, content: bytes) -> GateDecision:
+        return GateDecision(blocked=False)
+
+
+@dataclass(frozen=True)
+class Accepted:
+    queue_id: str | None  # None when nothing was queued (e.g. only a returning DSN)
+    recipients: int
+    message_id: str
+
+
+ReturnHandler = Callable[[str, bytes], None]
+
+
+class Intake:
+    def __init__(
+        self,
+        *,
+        queue: Queue,
+        directory: Directory,
+        recipients: Recipients,
+        hostname: str,
+        clock: Clock,
+        gate: ContentGate | None = None,
+        on_return: ReturnHandler | None = None,
+        on_enqueued: Callable[[], None] | None = None,
+    ) -> None:
+        self.queue = queue
+        self.directory = directory
+        self.recipients = recipients
+        self.hostname = hostname
+        self.clock = clock
+        self.gate = gate or PassGate()
+        self.on_return = on_return
+        self.on_enqueued = on_enqueued
+
+    def accept(self, submission: Submission) -> Accepted:
+        header_block, _ = split_message(submission.content)
+        summary = check_headers(header_block)
+        if submission.listener == SUBMISSION and not summary.from_addresses:
+            raise SmtpRefusal(MALFORMED.with_text("Message has no From: header"))
+        if submission.login:
+            for address in summary.from_addresses:
+                if not self.directory.may_send_as(submission.login, address):
+                    raise SmtpRefusal(FROM_NOT_OWNED.with_text(
+                        f"From: <{address}> is not an address {submission.login} may send as"))
+
+        may_relay = submission.listener == LOCAL or bool(submission.login) or submission.trusted
+        decisions = [self.recipients.decide(r, sender=submission.mail_from, may_relay=may_relay)
+                     for r in submission.rcpt_tos]
+        refused = [d for d in decisions if d.refusal is not None]
+        if refused and len(refused) == len(decisions):
+            raise SmtpRefusal(refused[0].refusal or NO_VALID_RECIPIENTS)
+
+        verdict = self.gate.check(submission.content)
+        if verdict.blocked:
+            self._audit(submission, verdict)
+            raise SmtpRefusal(POLICY_BLOCKED.with_text(verdict.reason or POLICY_BLOCKED.text))
+
+        for decision in decisions:
+            if decision.kind == RETURN_PATH and decision.refusal is None and self.on_return:
+                queue_id = self.recipients.return_paths.queue_id_of(decision.address)
+                if queue_id:
+                    self.on_return(queue_id, submission.content)
+
+        targets = self._expand([d for d in decisions if d.refusal is None and d.kind != RETURN_PATH])
+        if not targets:
+            if any(d.kind == RETURN_PATH for d in decisions):
+                return Accepted(None, 0, summary.message_id)
+            raise SmtpRefusal(NO_VALID_RECIPIENTS)
+
+        now = self.clock()
+        queue_id = new_queue_id()
+        received = received_header(
+            helo=submission.helo, client_ip=submission.client_ip, hostname=self.hostname,
+            protocol=protocol_name(esmtp=submission.esmtp, tls=submission.tls, authenticated=bool(submission.login)),
+            queue_id=queue_id, recipient=targets[0].address if len(targets) == 1 else None, when=now,
+        )
+        added, message_id = b"", summary.message_id
+        if submission.listener in (SUBMISSION, LOCAL):
+            added, message_id = missing_headers(summary, domain=self.hostname, when=now)
+        activity = (Activity(submission.login, "submission", queue_id),) if submission.login else ()
+        self.queue.enqueue(NewMessage(
+            content=received + added + submission.content,
+            sender=submission.mail_from,
+            recipients=tuple(targets),
+            message_id=message_id,
+            kind=submission.kind,
+            submitted_by=submission.login or ("trusted" if submission.trusted else submission.listener),
+            client_address=submission.client_ip,
+            activity=activity,
+            queue_id=queue_id,
+        ))
+        if self.on_enqueued:
+            self.on_enqueued()
+        return Accepted(queue_id, len(targets), message_id)
+
+    def _expand(self, decisions: list[RecipientDecision]) -> list[NewRecipient]:
+        seen: dict[str, NewRecipient] = {}
+        for decision in decisions:
+            for address in self.recipients.expand(decision):
+                seen.setdefault(address, NewRecipient(address=address, original=decision.address))
+        return list(seen.values())
+
+    def _audit(self, submission: Submission, verdict: GateDecision) -> None:
+        """Metadata and a hash only: a refused message's content is never stored."""
+        with Session(self.queue.engine) as session:
+            session.add(AuditEvent(
+                at=self.clock(), event="blocked", sender=submission.mail_from,
+                recipients=",".join(submission.rcpt_tos)[:4000], client_address=submission.client_ip,
+                sha256=hashlib.sha256(submission.content).hexdigest(), rule=verdict.rule[:64],
+                location=verdict.location[:500], detail=verdict.reason[:1000],
+            ))
+            session.commit()

@@ -1,0 +1,110 @@
+"""Header-level checks and stamps on raw message bytes (Received, Message-ID, Date).
+
+Work on bytes so that what the client sent is what is delivered, byte for byte,
+below the headers mailhub adds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from email.headerregistry import Address
+from email.parser import BytesHeaderParser
+from email.policy import default as default_policy
+from email.utils import format_datetime, getaddresses, make_msgid
+
+from mailhub.smtp.replies import HEADER_INJECTION, MALFORMED, TOO_MANY_HOPS, Reply, SmtpRefusal
+
+MAX_HOPS = 50
+_HEADER_NAME = re.compile(rb"^[\x21-\x39\x3b-\x7e]+:")
+
+
+@dataclass(frozen=True)
+class HeaderSummary:
+    from_addresses: tuple[str, ...]
+    message_id: str
+    has_date: bool
+    received_count: int
+    auto_submitted: str
+    content_type: str
+
+
+def split_message(content: bytes) -> tuple[bytes, bytes]:
+    """Header block (with its final CRLF) and body; refuses what has no header block."""
+    for separator in (b"\r\n\r\n", b"\n\n"):
+        index = content.find(separator)
+        if index != -1:
+            return content[: index + len(separator) // 2], content[index + len(separator):]
+    if content and _HEADER_NAME.match(content):
+        return content if content.endswith(b"\n") else content + b"\r\n", b""
+    raise SmtpRefusal(MALFORMED.with_text("Malformed message: no header section"))
+
+
+def check_headers(header_block: bytes) -> HeaderSummary:
+    lines = header_block.replace(b"\r\n", b"\n").split(b"\n")
+    for number, line in enumerate(lines, start=1):
+        if not line:
+            continue
+        if b"\r" in line:
+            raise SmtpRefusal(HEADER_INJECTION)
+        if line[:1] in (b" ", b"\t"):
+            if number == 1:
+                raise SmtpRefusal(MALFORMED.with_text("Malformed message: starts with a continuation line"))
+            continue
+        if not _HEADER_NAME.match(line):
+            raise SmtpRefusal(MALFORMED.with_text(f"Malformed header line {number}"))
+    parsed = BytesHeaderParser(policy=default_policy).parsebytes(header_block)
+    received = len(parsed.get_all("Received", []))
+    if received > MAX_HOPS:
+        raise SmtpRefusal(TOO_MANY_HOPS)
+    froms = parsed.get_all("From", [])
+    addresses = tuple(addr.lower() for _, addr in getaddresses([str(v) for v in froms]) if addr)
+    return HeaderSummary(
+        from_addresses=addresses,
+        message_id=str(parsed.get("Message-ID", "") or "").strip(),
+        has_date=parsed.get("Date") is not None,
+        received_count=received,
+        auto_submitted=str(parsed.get("Auto-Submitted", "") or "").strip().lower(),
+        content_type=str(parsed.get_content_type()),
+    )
+
+
+def received_header(*, helo: str, client_ip: str, hostname: str, protocol: str, queue_id: str,
+                    recipient: str | None, when: datetime) -> bytes:
+    """RFC 5321 4.4 trace line; ``protocol`` as RFC 3848 (ESMTP, ESMTPS, ESMTPA, ESMTPSA)."""
+    helo_clean = re.sub(r"[^A-Za-z0-9.\-\[\]:]", "", helo)[:255] or "unknown"
+    line = f"Received: from {helo_clean} ([{client_ip}])\r\n\tby {hostname} (mailhub) with {protocol} id {queue_id}"
+    if recipient:
+        line += f"\r\n\tfor <{recipient}>"
+    return f"{line};\r\n\t{format_datetime(when)}\r\n".encode("ascii", "replace")
+
+
+def protocol_name(*, esmtp: bool, tls: bool, authenticated: bool) -> str:
+    if not esmtp:
+        return "SMTP"
+    return "ESMTP" + ("S" if tls else "") + ("A" if authenticated else "")
+
+
+def missing_headers(summary: HeaderSummary, *, domain: str, when: datetime) -> tuple[bytes, str]:
+    """Message-ID and Date a submission server adds when the client left them out (RFC 6409 8)."""
+    added = b""
+    message_id = summary.message_id
+    if not message_id:
+        message_id = make_msgid(domain=domain)
+        added += f"Message-ID: {message_id}\r\n".encode("ascii")
+    if not summary.has_date:
+        added += f"Date: {format_datetime(when)}\r\n".encode("ascii")
+    return added, message_id
+
+
+def is_valid_mailbox(value: str) -> bool:
+    try:
+        address = Address(addr_spec=value)
+    except (ValueError, IndexError):
+        return False
+    return bool(address.username and address.domain and "." in address.domain)
+
+
+__all__ = ["MAX_HOPS", "HeaderSummary", "Reply", "check_headers", "is_valid_mailbox", "missing_headers",
+           "protocol_name", "received_header", "split_message"]

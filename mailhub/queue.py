@@ -1,0 +1,268 @@
+"""The durable queue: enqueue / claim_due / record / hold / release.
+
+``enqueue`` writes the message, its recipients and their activity in ONE
+transaction; the SMTP 250 is sent only after it commits. Claims carry a lease so
+that a node that dies hands its work back (PostgreSQL: FOR UPDATE SKIP LOCKED).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, or_, update
+from sqlmodel import Session, col, select
+
+from directory.models import utcnow
+from mailhub.errors import MailhubError
+from mailhub.store.models import (
+    ACTIVE,
+    BOUNCED,
+    DEFERRED,
+    DELIVERED,
+    PENDING_STATES,
+    QUEUED,
+    ActivityEvent,
+    DeliveryLog,
+    QueuedMessage,
+    QueueRecipient,
+)
+
+Clock = Callable[[], datetime]
+
+
+def new_queue_id() -> str:
+    """Twelve upper-case hex digits, like a Postfix queue id: short enough to read out on the phone."""
+    return secrets.token_hex(6).upper()
+
+
+@dataclass(frozen=True)
+class Activity:
+    address: str
+    kind: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class NewRecipient:
+    address: str
+    original: str = ""
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    content: bytes
+    sender: str
+    recipients: tuple[NewRecipient, ...]
+    message_id: str = ""
+    kind: str = "relay"
+    submitted_by: str = ""
+    client_address: str = ""
+    activity: tuple[Activity, ...] = ()
+    queue_id: str = field(default_factory=lambda: new_queue_id())
+
+
+@dataclass(frozen=True)
+class RecipientJob:
+    id: int
+    address: str
+    domain: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class DeliveryJob:
+    """One message and the recipients of it that are due now."""
+
+    message_pk: int
+    queue_id: str
+    message_id: str
+    sender: str
+    kind: str
+    content: bytes
+    created_at: datetime
+    expires_at: datetime
+    recipients: tuple[RecipientJob, ...]
+
+
+@dataclass(frozen=True)
+class RecipientResult:
+    recipient_id: int
+    address: str
+    outcome: str  # delivered, deferred, bounced
+    code: int | None
+    text: str
+    route: str
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    min_seconds: int = 300
+    max_seconds: int = 4000
+    lifetime_seconds: int = 432000
+
+    def delay_after(self, attempts: int) -> timedelta:
+        return timedelta(seconds=min(self.min_seconds * 2 ** max(attempts - 1, 0), self.max_seconds))
+
+
+@dataclass(frozen=True)
+class FailedDelivery:
+    """A recipient that has bounced or expired and whose sender is owed a DSN."""
+
+    queue_id: str
+    recipient: str
+    code: int | None
+    text: str
+    route: str
+
+
+class Queue:
+    def __init__(self, engine: Engine, retry: RetryPolicy, clock: Clock = utcnow) -> None:
+        self.engine = engine
+        self.retry = retry
+        self.clock = clock
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def enqueue(self, message: NewMessage) -> str:
+        if not message.recipients:
+            raise MailhubError("a message needs at least one recipient")
+        now = self.clock()
+        with Session(self.engine, expire_on_commit=False) as session:
+            stored = QueuedMessage(
+                queue_id=message.queue_id, message_id=message.message_id[:998], sender=message.sender,
+                kind=message.kind, submitted_by=message.submitted_by, client_address=message.client_address,
+                size=len(message.content), content=message.content, created_at=now,
+                expires_at=now + timedelta(seconds=self.retry.lifetime_seconds),
+            )
+            session.add(stored)
+            session.flush()
+            assert stored.id is not None
+            for recipient in message.recipients:
+                session.add(QueueRecipient(
+                    message_pk=stored.id, address=recipient.address, original=recipient.original,
+                    domain=recipient.address.rpartition("@")[2], next_attempt_at=now, updated_at=now,
+                ))
+            for event in message.activity:
+                session.add(ActivityEvent(at=now, address=event.address, kind=event.kind, detail=event.detail))
+            session.commit()
+        return message.queue_id
+
+    def claim_due(self, node: str, limit: int = 500, lease_seconds: int = 300) -> list[DeliveryJob]:
+        """Mark due recipients active for ``node`` and return them grouped by message."""
+        now = self.clock()
+        with Session(self.engine, expire_on_commit=False) as session:
+            due = (
+                select(QueueRecipient)
+                .join(QueuedMessage, col(QueuedMessage.id) == col(QueueRecipient.message_pk))
+                .where(col(QueuedMessage.held).is_(False))
+                .where(or_(
+                    col(QueueRecipient.state).in_(PENDING_STATES) & (col(QueueRecipient.next_attempt_at) <= now),
+                    (col(QueueRecipient.state) == ACTIVE) & (col(QueueRecipient.claimed_until) < now),
+                ))
+                .order_by(col(QueueRecipient.next_attempt_at))
+                .limit(limit)
+                .with_for_update(skip_locked=True, of=QueueRecipient)
+            )
+            rows = list(session.exec(due).all())
+            if not rows:
+                return []
+            until = now + timedelta(seconds=lease_seconds)
+            for row in rows:
+                row.state, row.claimed_by, row.claimed_until = ACTIVE, node, until
+                session.add(row)
+            messages = {
+                m.id: m for m in session.exec(
+                    select(QueuedMessage).where(col(QueuedMessage.id).in_({r.message_pk for r in rows}))
+                ).all()
+            }
+            session.commit()
+        jobs: dict[int, list[QueueRecipient]] = {}
+        for row in rows:
+            jobs.setdefault(row.message_pk, []).append(row)
+        return [
+            DeliveryJob(
+                message_pk=pk, queue_id=messages[pk].queue_id, message_id=messages[pk].message_id,
+                sender=messages[pk].sender, kind=messages[pk].kind, content=messages[pk].content or b"",
+                created_at=messages[pk].created_at, expires_at=messages[pk].expires_at,
+                recipients=tuple(RecipientJob(r.id or 0, r.address, r.domain, r.attempts) for r in recipients),
+            )
+            for pk, recipients in jobs.items()
+        ]
+
+    def record(self, job: DeliveryJob, results: Iterable[RecipientResult]) -> list[FailedDelivery]:
+        """Log every attempt, move each recipient on, and say which senders are owed a DSN."""
+        now = self.clock()
+        failed: list[FailedDelivery] = []
+        with Session(self.engine, expire_on_commit=False) as session:
+            for result in results:
+                row = session.get(QueueRecipient, result.recipient_id)
+                if row is None:
+                    continue
+                outcome = result.outcome
+                text = result.text
+                row.attempts += 1
+                if outcome == DEFERRED:
+                    next_at = now + self.retry.delay_after(row.attempts)
+                    if now >= job.expires_at:
+                        outcome = BOUNCED
+                        text = f"delivery time expired after {row.attempts} attempts; last error: {text}"
+                    else:
+                        row.next_attempt_at = min(next_at, job.expires_at)
+                row.state = outcome
+                row.last_code, row.last_text = result.code, text[:1000]
+                row.claimed_by, row.claimed_until, row.updated_at = None, None, now
+                session.add(row)
+                session.add(DeliveryLog(
+                    at=now, queue_id=job.queue_id, message_id=job.message_id, recipient=result.address,
+                    outcome=outcome, route=result.route[:300], code=result.code, text=text[:1000],
+                ))
+                if outcome == BOUNCED and job.sender and job.kind != "dsn" and not row.dsn_sent:
+                    row.dsn_sent = True
+                    failed.append(FailedDelivery(job.queue_id, result.address, result.code, text, result.route))
+            session.commit()
+        return failed
+
+    def release_claims(self, node: str | None = None) -> int:
+        """Hand active recipients back (graceful stop; or all of them on a single-node start)."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            statement = update(QueueRecipient).where(col(QueueRecipient.state) == ACTIVE)
+            if node is not None:
+                statement = statement.where(col(QueueRecipient.claimed_by) == node)
+            result = session.execute(statement.values(state=DEFERRED, claimed_by=None, claimed_until=None))
+            session.commit()
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    def log_returning_dsn(self, queue_id: str, recipient: str, action: str, status: str, text: str) -> bool:
+        """A DSN that came back for one of our messages: log it and update the recipient."""
+        now = self.clock()
+        with Session(self.engine, expire_on_commit=False) as session:
+            message = session.exec(select(QueuedMessage).where(QueuedMessage.queue_id == queue_id)).first()
+            if message is None:
+                return False
+            row = session.exec(select(QueueRecipient).where(
+                QueueRecipient.message_pk == message.id, QueueRecipient.address == recipient.lower())).first()
+            session.add(DeliveryLog(at=now, queue_id=queue_id, message_id=message.message_id,
+                                    recipient=recipient.lower(), outcome=f"dsn-{action}", route="inbound DSN",
+                                    code=_code_of(status), text=f"{status} {text}"[:1000]))
+            if row is not None:
+                if action == "failed":
+                    row.state = BOUNCED
+                elif action == "delivered" and row.state != BOUNCED:
+                    row.state = DELIVERED
+                row.last_text = f"DSN {action}: {status} {text}"[:1000]
+                row.updated_at = now
+                session.add(row)
+            session.commit()
+            return row is not None
+
+
+def _code_of(status: str) -> int | None:
+    first = status.strip()[:1]
+    return {"2": 250, "4": 450, "5": 550}.get(first)
+
+
+__all__ = ["BOUNCED", "DEFERRED", "DELIVERED", "QUEUED", "Activity", "DeliveryJob", "FailedDelivery",
+           "NewMessage", "NewRecipient", "Queue", "RecipientJob", "RecipientResult", "RetryPolicy"]

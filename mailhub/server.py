@@ -1,0 +1,71 @@
+"""``mailhub serve``: both listeners and the delivery manager in one asyncio process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Callable
+
+from mailhub.app import App
+from mailhub.delivery.routing import MxResolver
+from mailhub.smtp.listener import start_listener
+
+log = logging.getLogger("mailhub")
+
+SHUTDOWN_GRACE_SECONDS = 20.0
+
+
+def run(app: App) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-command chatter
+    try:
+        asyncio.run(serve(app))
+    finally:
+        app.close()
+
+
+async def serve(app: App, *, stop: asyncio.Event | None = None, resolver: MxResolver | None = None,
+                ready: Callable[[tuple[str, int], tuple[str, int]], None] | None = None) -> None:
+    """Run until SIGTERM/SIGINT (or ``stop`` is set): accept, queue, deliver; then stop gracefully."""
+    service = app.relay(resolver=resolver)
+    settings = app.settings
+    if app.single_node:
+        released = await asyncio.to_thread(service.queue.release_claims)
+        if released:
+            log.info("handed back %d recipients claimed before the last stop", released)
+    sub_host, sub_port = settings.listen_submission
+    in_host, in_port = settings.listen_inbound
+    submission = await start_listener(
+        service.submission_handler, host=sub_host, port=sub_port, hostname=service.hostname,
+        tls_context=service.tls_context, data_size_limit=settings.max_message_size, limiter=service.limiter)
+    inbound = await start_listener(
+        service.inbound_handler, host=in_host, port=in_port, hostname=service.hostname,
+        tls_context=service.tls_context, data_size_limit=settings.max_message_size, limiter=service.limiter)
+    sub_bound = submission.sockets[0].getsockname()
+    in_bound = inbound.sockets[0].getsockname()
+    print(f"mailhub ready submission={sub_host}:{sub_bound[1]} inbound={in_host}:{in_bound[1]}",
+          file=sys.stderr, flush=True)
+    if ready is not None:
+        ready((sub_host, sub_bound[1]), (in_host, in_bound[1]))
+
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+    delivery = asyncio.create_task(service.manager.run())
+    await stop.wait()
+
+    log.info("stopping: no new connections; finishing deliveries in flight")
+    submission.close()
+    inbound.close()
+    service.manager.stop()
+    try:
+        await asyncio.wait_for(delivery, timeout=SHUTDOWN_GRACE_SECONDS)
+    except TimeoutError:
+        delivery.cancel()
+    released = await asyncio.to_thread(service.queue.release_claims, service.node)
+    log.info("stopped; %d recipients handed back to the queue", released)

@@ -1,0 +1,1 @@
+"""SMTP listeners (aiosmtpd): submission and inbound."""

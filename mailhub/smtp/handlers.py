@@ -1,0 +1,223 @@
+"""aiosmtpd hooks for the two listeners. Decisions live in intake and recipients;
+these hooks only translate between the SMTP dialog and them. Nothing is delivered here."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+from base64 import b64decode
+from dataclasses import dataclass
+
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, Session
+
+from directory import Directory, InvalidInput
+from directory.addressing import normalise_address
+from mailhub.domains import Domains
+from mailhub.intake import INBOUND, SUBMISSION, Intake, Submission
+from mailhub.recipients import Recipients
+from mailhub.smtp import replies
+from mailhub.smtp.replies import SmtpRefusal
+from mailhub.smtp.throttle import AuthThrottle
+
+log = logging.getLogger("mailhub.smtp")
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def peer_ip(session: Session) -> str:
+    peer = session.peer
+    return str(peer[0]) if isinstance(peer, tuple) else str(peer or "")
+
+
+def envelope_sender(envelope: Envelope) -> str:
+    """The envelope sender, with the null sender as ""."""
+    sender = envelope.mail_from or ""
+    return "" if sender == "<>" else sender
+
+
+@dataclass(frozen=True)
+class ListenerContext:
+    """What both listeners' hooks need."""
+
+    intake: Intake
+    recipients: Recipients
+    directory: Directory
+    domains: Domains
+    max_recipients: int
+
+
+class BaseHandler:
+    listener = INBOUND
+
+    def __init__(self, context: ListenerContext) -> None:
+        self.intake = context.intake
+        self.recipients = context.recipients
+        self.directory = context.directory
+        self.domains = context.domains
+        self.max_recipients = context.max_recipients
+
+    def may_relay(self, session: Session) -> bool:
+        return False
+
+    async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope, address: str,
+                          mail_options: list[str]) -> str:
+        address = "" if address.strip() in ("", "<>") else address  # aiosmtpd gives the null sender as "<>"
+        if address:
+            try:
+                normalise_address(address)
+            except InvalidInput:
+                return str(replies.BAD_SENDER)
+        refusal = await self.check_sender(session, address)
+        if refusal is not None:
+            return str(refusal)
+        envelope.mail_from = address or "<>"  # aiosmtpd needs a true value to allow RCPT
+        envelope.mail_options.extend(mail_options)
+        return str(replies.OK)
+
+    async def check_sender(self, session: Session, address: str) -> replies.Reply | None:
+        return None
+
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
+                          rcpt_options: list[str]) -> str:
+        if len(envelope.rcpt_tos) >= self.max_recipients:
+            return str(replies.TOO_MANY_RECIPIENTS)
+        decision = await asyncio.to_thread(
+            self.recipients.decide, address, sender=envelope_sender(envelope), may_relay=self.may_relay(session))
+        if decision.refusal is not None:
+            return str(decision.refusal)
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return str(replies.RCPT_OK)
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        content = envelope.original_content or (
+            envelope.content if isinstance(envelope.content, bytes) else str(envelope.content or "").encode())
+        submission = Submission(
+            content=content,
+            mail_from=envelope_sender(envelope),
+            rcpt_tos=tuple(envelope.rcpt_tos),
+            listener=self.listener,
+            client_ip=peer_ip(session),
+            helo=session.host_name or "unknown",
+            login=self.login(session),
+            trusted=self.is_trusted(session),
+            tls=session.ssl is not None,
+            esmtp=session.extended_smtp,
+        )
+        try:
+            accepted = await asyncio.to_thread(self.intake.accept, submission)
+        except SmtpRefusal as refusal:
+            log.info("refused from %s: %s", submission.client_ip, refusal.reply)
+            return str(refusal.reply)
+        except Exception:
+            log.exception("intake failed for a message from %s", submission.client_ip)
+            return str(replies.TEMPORARY_FAILURE)
+        if accepted.queue_id is None:
+            return "250 2.0.0 Ok: processed"
+        return f"{replies.QUEUED} {accepted.queue_id}"
+
+    def login(self, session: Session) -> str | None:
+        return None
+
+    def is_trusted(self, session: Session) -> bool:
+        return False
+
+
+class InboundHandler(BaseHandler):
+    """Port 25: mail from anywhere, only for the service domain. No AUTH here."""
+
+    listener = INBOUND
+
+    async def handle_EHLO(self, server: SMTP, session: Session, envelope: Envelope, hostname: str,
+                          responses: list[str]) -> list[str]:
+        session.host_name = hostname
+        return [r for r in responses if not r[4:].upper().startswith("AUTH")]
+
+    async def handle_AUTH(self, server: SMTP, session: Session, envelope: Envelope, args: list[str]) -> str:
+        return str(replies.AUTH_NOT_HERE)
+
+
+class SubmissionHandler(BaseHandler):
+    """Port 587: officials after STARTTLS + AUTH, and trusted office systems."""
+
+    listener = SUBMISSION
+
+    def __init__(self, context: ListenerContext, *, trusted_networks: list[Network],
+                 login_throttle: AuthThrottle) -> None:
+        super().__init__(context)
+        self.trusted_networks = trusted_networks
+        self._login_throttle = login_throttle
+
+    def is_trusted(self, session: Session) -> bool:
+        try:
+            ip = ipaddress.ip_address(peer_ip(session))
+        except ValueError:
+            return False
+        return any(ip in network for network in self.trusted_networks)
+
+    def login(self, session: Session) -> str | None:
+        return str(session.auth_data) if session.authenticated and session.auth_data else None
+
+    def may_relay(self, session: Session) -> bool:
+        return bool(session.authenticated) or self.is_trusted(session)
+
+    async def check_sender(self, session: Session, address: str) -> replies.Reply | None:
+        login = self.login(session)
+        if login:
+            if not address:
+                return replies.SENDER_NOT_OWNED
+            allowed = await asyncio.to_thread(self.directory.may_send_as, login, address)
+            return None if allowed else replies.SENDER_NOT_OWNED
+        if self.is_trusted(session):
+            if address and not self.domains.is_own(address.rpartition("@")[2]):
+                return replies.SENDER_NOT_LOCAL
+            return None
+        return replies.STARTTLS_FIRST if session.ssl is None else replies.AUTH_REQUIRED
+
+    async def auth_PLAIN(self, server: SMTP, args: list[str]) -> AuthResult:
+        if len(args) == 1:
+            answer = await server.challenge_auth("")
+            if answer is MISSING:
+                return AuthResult(success=False, handled=False)
+            raw = bytes(answer)
+        else:
+            try:
+                raw = b64decode(args[1].encode(), validate=True)
+            except ValueError:
+                await server.push("501 5.5.2 Cannot decode base64")
+                return AuthResult(success=False, handled=True)
+        parts = raw.split(b"\x00")
+        if len(parts) != 3:
+            await server.push("501 5.5.2 Cannot split AUTH PLAIN value")
+            return AuthResult(success=False, handled=True)
+        return await self._verify(server, parts[1], parts[2])
+
+    async def auth_LOGIN(self, server: SMTP, args: list[str]) -> AuthResult:
+        if len(args) == 1:
+            login = await server.challenge_auth("Username:")
+        else:
+            try:
+                login = b64decode(args[1].encode(), validate=True)
+            except ValueError:
+                await server.push("501 5.5.2 Cannot decode base64")
+                return AuthResult(success=False, handled=True)
+        if login is MISSING:
+            return AuthResult(success=False, handled=False)
+        password = await server.challenge_auth("Password:")
+        if password is MISSING:
+            return AuthResult(success=False, handled=False)
+        return await self._verify(server, bytes(login), bytes(password))
+
+    async def _verify(self, server: SMTP, login: bytes, password: bytes) -> AuthResult:
+        assert server.session is not None
+        client = peer_ip(server.session)
+        if self._login_throttle.blocked(client):
+            return AuthResult(success=False, handled=False, message=str(replies.AUTH_THROTTLED))
+        account = await asyncio.to_thread(
+            self.directory.authenticate, login.decode("utf-8", "replace"), password.decode("utf-8", "replace"))
+        if account is None:
+            self._login_throttle.failed(client)
+            await asyncio.sleep(0.5)  # slows password guessing without blocking others
+            return AuthResult(success=False, handled=False, message=str(replies.AUTH_INVALID))
+        self._login_throttle.succeeded(client)
+        return AuthResult(success=True, auth_data=account, message=str(replies.AUTH_OK))

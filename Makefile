@@ -4,9 +4,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export MAILHUB_HOME ?= var
 
-# Loopback, unprivileged ports for the demo (production uses 587 and 25).
+# The demo: loopback, unprivileged ports (production uses 587 and 25), and a stand-in mailbox
+# server (`mailhub sink`) on 2526 that saves what it receives under var/sink.
 RUN_ENV := MAILHUB_SMTP_HOST=127.0.0.1 MAILHUB_SUBMISSION_PORT=2587 MAILHUB_INBOUND_PORT=2525 \
-	MAILHUB_SERVICE_DOMAIN=lich.khanhhoa.gov.vn
+	MAILHUB_SERVICE_DOMAIN=lich.khanhhoa.gov.vn MAILHUB_SMARTHOST=127.0.0.1:2526 \
+	MAILHUB_TRUSTED_NETWORKS=127.0.0.1/32
 
 .PHONY: install run test lint bench clean
 
@@ -22,15 +24,19 @@ run: install
 	$(RUN_ENV) $(BIN)/mailhub db upgrade
 	$(RUN_ENV) $(BIN)/mailhub demo seed --officials 300
 	@$(RUN_ENV) $(BIN)/python -m mailhub.demo_account
-	$(RUN_ENV) exec $(BIN)/mailhub serve
+	@$(BIN)/mailhub sink --port 2526 --folder $(MAILHUB_HOME)/sink & echo $$! > $(MAILHUB_HOME)/sink.pid
+	@trap 'kill $$(cat $(MAILHUB_HOME)/sink.pid) 2>/dev/null' EXIT INT TERM; $(RUN_ENV) $(BIN)/mailhub serve
 
 test: install
 	$(BIN)/pytest
 
 lint: install
-	$(BIN)/ruff check mailhub directory policies tests
+	$(BIN)/ruff check mailhub directory policies tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+bench: install
+	bash bench/run.sh
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -20,10 +20,11 @@ def main() -> None:
         sub_host, sub_port = settings.listen_submission
         print(
             f"\nDemo account: {login} / {DEMO_PASSWORD}\n"
-            f"Send a first message (swaks from Debian's package):\n"
+            f"Send a first message (swaks, from Debian's package), to every department head:\n"
             f"  swaks --server {sub_host}:{sub_port} --tls --auth-user {login} --auth-password {DEMO_PASSWORD} \\\n"
-            f"        --from {login} --to group:lanhdao-so@invalid --header 'Subject: Thử nghiệm'\n"
-            f"  (or any address from `mailhub directory list`)\n"
+            f"        --from {login} --to lanhdaoso@{settings.service_domain} --header 'Subject: Thử nghiệm'\n"
+            f"What the mailbox server received lands in {settings.home}/sink; see the queue with\n"
+            f"  .venv/bin/mailhub queue list --all   and   .venv/bin/mailhub trace {login}\n"
         )
     finally:
         app.close()

@@ -109,8 +109,10 @@ class Intake:
         decisions = [self.recipients.decide(r, sender=submission.mail_from, may_relay=may_relay)
                      for r in submission.rcpt_tos]
         refused = [d for d in decisions if d.refusal is not None]
-        if refused and len(refused) == len(decisions):
-            raise SmtpRefusal(refused[0].refusal or NO_VALID_RECIPIENTS)
+        if refused and (len(refused) == len(decisions) or submission.listener == LOCAL):
+            first = refused[0]
+            reply = first.refusal or NO_VALID_RECIPIENTS
+            raise SmtpRefusal(reply.with_text(f"{reply.text}: {first.address}"))
 
         verdict = self.gate.check(submission.content)
         if verdict.blocked:

@@ -194,36 +194,46 @@ class Queue:
 
     def record(self, job: DeliveryJob, results: Iterable[RecipientResult]) -> list[FailedDelivery]:
         """Log every attempt, move each recipient on, and say which senders are owed a DSN."""
+        return self.record_many([(job, list(results))])
+
+    def record_many(self, batch: list[tuple[DeliveryJob, list[RecipientResult]]]) -> list[FailedDelivery]:
+        """``record`` for several messages in one transaction (one fsync for a whole burst)."""
         now = self.clock()
         failed: list[FailedDelivery] = []
         with Session(self.engine, expire_on_commit=False) as session:
-            for result in results:
-                row = session.get(QueueRecipient, result.recipient_id)
-                if row is None:
-                    continue
-                outcome = result.outcome
-                text = result.text
-                row.attempts += 1
-                if outcome == DEFERRED:
-                    next_at = now + self.retry.delay_after(row.attempts)
-                    if now >= job.expires_at:
-                        outcome = BOUNCED
-                        text = f"delivery time expired after {row.attempts} attempts; last error: {text}"
-                    else:
-                        row.next_attempt_at = min(next_at, job.expires_at)
-                row.state = outcome
-                row.last_code, row.last_text = result.code, text[:1000]
-                row.claimed_by, row.claimed_until, row.updated_at = None, None, now
-                session.add(row)
-                session.add(DeliveryLog(
-                    at=now, queue_id=job.queue_id, message_id=job.message_id, recipient=result.address,
-                    outcome=outcome, route=result.route[:300], code=result.code, text=text[:1000],
-                ))
-                if outcome == BOUNCED and job.sender and job.kind != "dsn" and not row.dsn_sent:
-                    row.dsn_sent = True
-                    failed.append(FailedDelivery(job.queue_id, result.address, result.code, text, result.route))
+            for job, results in batch:
+                for result in results:
+                    failure = self._record_one(session, job, result, now)
+                    if failure is not None:
+                        failed.append(failure)
             session.commit()
         return failed
+
+    def _record_one(self, session: Session, job: DeliveryJob, result: RecipientResult,
+                    now: datetime) -> FailedDelivery | None:
+        row = session.get(QueueRecipient, result.recipient_id)
+        if row is None:
+            return None
+        outcome, text = result.outcome, result.text
+        row.attempts += 1
+        if outcome == DEFERRED:
+            if now >= job.expires_at:
+                outcome = BOUNCED
+                text = f"delivery time expired after {row.attempts} attempts; last error: {text}"
+            else:
+                row.next_attempt_at = min(now + self.retry.delay_after(row.attempts), job.expires_at)
+        row.state = outcome
+        row.last_code, row.last_text = result.code, text[:1000]
+        row.claimed_by, row.claimed_until, row.updated_at = None, None, now
+        session.add(row)
+        session.add(DeliveryLog(
+            at=now, queue_id=job.queue_id, message_id=job.message_id, recipient=result.address,
+            outcome=outcome, route=result.route[:300], code=result.code, text=text[:1000],
+        ))
+        if outcome == BOUNCED and job.sender and job.kind != "dsn" and not row.dsn_sent:
+            row.dsn_sent = True
+            return FailedDelivery(job.queue_id, result.address, result.code, text, result.route)
+        return None
 
     def release_claims(self, node: str | None = None) -> int:
         """Hand active recipients back (graceful stop; or all of them on a single-node start)."""

@@ -7,7 +7,11 @@ addresses that exist (return paths, group addresses open to the sender).
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from sqlmodel import select
 
@@ -15,6 +19,7 @@ from directory import Directory, InvalidInput, NotFound
 from directory.addressing import normalise_address
 from directory.groups import may_post
 from directory.models import Group
+from directory.selectors import is_selector
 from mailhub.domains import Domains
 from mailhub.smtp.replies import (
     BAD_ADDRESS,
@@ -27,6 +32,32 @@ from mailhub.verp import ReturnPaths
 
 RETURN_PATH, GROUP, LOCAL, EXTERNAL = "return-path", "group", "local", "external"
 
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class TtlCache(Generic[K, V]):
+    """A small thread-safe cache whose entries live ``seconds``; bounded by dropping all when full."""
+
+    def __init__(self, seconds: float, max_entries: int = 50_000) -> None:
+        self.seconds = seconds
+        self.max_entries = max_entries
+        self._entries: dict[K, tuple[float, V]] = {}
+        self._lock = threading.Lock()
+
+    def get_or_make(self, key: K, make: Callable[[], V]) -> V:
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and now - entry[0] < self.seconds:
+                return entry[1]
+        value = make()
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[key] = (now, value)
+        return value
+
 
 @dataclass(frozen=True)
 class RecipientDecision:
@@ -36,13 +67,29 @@ class RecipientDecision:
 
 
 class Recipients:
-    def __init__(self, directory: Directory, domains: Domains, return_paths: ReturnPaths) -> None:
+    """Decisions and expansions are cached for a few seconds: RCPT and DATA ask the same
+    question, and a burst of mail to one group should not re-read the directory each time."""
+
+    def __init__(self, directory: Directory, domains: Domains, return_paths: ReturnPaths,
+                 cache_seconds: float = 10.0) -> None:
         self.directory = directory
         self.domains = domains
         self.return_paths = return_paths
+        self._decisions: TtlCache[tuple[str, str, bool], RecipientDecision] = TtlCache(cache_seconds)
+        self._expansions: TtlCache[tuple[str, str], list[str]] = TtlCache(cache_seconds)
 
     def decide(self, address: str, *, sender: str, may_relay: bool) -> RecipientDecision:
         """What RCPT TO:<address> gets. ``may_relay``: authenticated or trusted client."""
+        key = (address.lower(), sender.lower(), may_relay)
+        return self._decisions.get_or_make(key, lambda: self._decide(address, sender=sender, may_relay=may_relay))
+
+    def _decide(self, address: str, *, sender: str, may_relay: bool) -> RecipientDecision:
+        if may_relay and is_selector(address):  # group:NAME, agency:CODE from the CLI and office systems
+            try:
+                self.directory.resolve(address)
+            except (NotFound, InvalidInput):
+                return RecipientDecision(address, GROUP, UNKNOWN_USER.with_text(f"No such group or agency: {address}"))
+            return RecipientDecision(address.strip(), GROUP)
         try:
             value = normalise_address(address)
         except InvalidInput:
@@ -68,6 +115,9 @@ class Recipients:
 
     def expand(self, decision: RecipientDecision) -> list[str]:
         """The mailboxes a decided recipient is delivered to (groups and aliases expanded)."""
+        return list(self._expansions.get_or_make((decision.address, decision.kind), lambda: self._expand(decision)))
+
+    def _expand(self, decision: RecipientDecision) -> list[str]:
         if decision.kind in (GROUP, LOCAL):
             try:
                 return [m.address for m in self.directory.resolve(decision.address).mailboxes]

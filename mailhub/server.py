@@ -44,6 +44,11 @@ async def serve(app: App, *, stop: asyncio.Event | None = None, resolver: MxReso
     inbound = await start_listener(
         service.inbound_handler, host=in_host, port=in_port, hostname=service.hostname,
         tls_context=service.tls_context, data_size_limit=settings.max_message_size, limiter=service.limiter)
+    if stop is None:  # before the ready line, so a SIGTERM right after it is a graceful stop
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
     sub_bound = submission.sockets[0].getsockname()
     in_bound = inbound.sockets[0].getsockname()
     print(f"mailhub ready submission={sub_host}:{sub_bound[1]} inbound={in_host}:{in_bound[1]}",
@@ -51,11 +56,6 @@ async def serve(app: App, *, stop: asyncio.Event | None = None, resolver: MxReso
     if ready is not None:
         ready((sub_host, sub_bound[1]), (in_host, in_bound[1]))
 
-    if stop is None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
     delivery = asyncio.create_task(service.manager.run())
     await stop.wait()
 

@@ -127,12 +127,15 @@ def db_current(obj: Context) -> None:
 
 
 def _register() -> None:
-    from mailhub.cli import demo_cmds, directory_cmds, group_cmds, serve_cmds
+    from mailhub.cli import demo_cmds, directory_cmds, group_cmds, queue_cmds, serve_cmds
 
     cli.add_command(directory_cmds.directory)
     directory_cmds.directory.add_command(group_cmds.group)
     cli.add_command(demo_cmds.demo)
     cli.add_command(serve_cmds.serve)
+    cli.add_command(serve_cmds.sink)
+    cli.add_command(queue_cmds.queue)
+    cli.add_command(queue_cmds.trace)
 
 
 _register()

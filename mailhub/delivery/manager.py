@@ -130,6 +130,7 @@ class DeliveryManager:
                             failures: dict[str, list[FailedDelivery]]) -> None:
         async with self.connections:
             connection: Connection | None = None
+            buffer = _ResultBuffer(self.queue, failures)
             try:
                 while not pending.empty():
                     item = pending.get_nowait()
@@ -138,9 +139,9 @@ class DeliveryManager:
                             connection = await self.deliverer.connect(route)
                         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
                             text = f"cannot connect to {route.name}: {exc}"
-                            await self._record(item.job, [
+                            await buffer.add(item.job, [
                                 RecipientResult(r.id, r.address, DEFERRED, None, text, route.name)
-                                for r in item.recipients], failures)
+                                for r in item.recipients])
                             connection = None
                             continue
                     outcomes = await self._send(connection, item)
@@ -151,8 +152,9 @@ class DeliveryManager:
                                                                      f"{connection.host[1]}")
                         for r in item.recipients
                     ]
-                    await self._record(item.job, results, failures)
+                    await buffer.add(item.job, results)
             finally:
+                await buffer.flush()
                 if connection is not None:
                     await connection.close()
 
@@ -170,3 +172,28 @@ class DeliveryManager:
         failed = await asyncio.to_thread(self.queue.record, job, results)
         if failed:
             failures.setdefault(job.queue_id, []).extend(failed)
+
+
+class _ResultBuffer:
+    """Outcomes written in batches: one transaction per ~25 recipients instead of one each.
+    A crash re-sends at most what a buffer held."""
+
+    def __init__(self, queue: Queue, failures: dict[str, list[FailedDelivery]], size: int = 25) -> None:
+        self.queue = queue
+        self.failures = failures
+        self.size = size
+        self.pending: list[tuple[DeliveryJob, list[RecipientResult]]] = []
+        self.count = 0
+
+    async def add(self, job: DeliveryJob, results: list[RecipientResult]) -> None:
+        self.pending.append((job, results))
+        self.count += len(results)
+        if self.count >= self.size:
+            await self.flush()
+
+    async def flush(self) -> None:
+        if not self.pending:
+            return
+        batch, self.pending, self.count = self.pending, [], 0
+        for failure in await asyncio.to_thread(self.queue.record_many, batch):
+            self.failures.setdefault(failure.queue_id, []).append(failure)

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs every relay benchmark against real Postfix peers on this machine (loopback only).
+# Installs Debian's postfix (smtp-source, smtp-sink and the reference MTA) when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v smtp-source >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix >/dev/null
+fi
+PY=.venv/bin/python
+$PY bench/relay_throughput.py --messages "${BENCH_MESSAGES:-2000}" --sessions 20
+$PY bench/fault_sigkill.py --messages "${BENCH_MESSAGES:-2000}"
+$PY bench/fault_upstream.py --messages 500 --down 8

@@ -9,6 +9,8 @@ import sys
 from collections.abc import Callable
 
 from mailhub.app import App
+from mailhub.config import parse_host_port
+from mailhub.delivery.deliverer import remote_size_limit
 from mailhub.delivery.routing import MxResolver
 from mailhub.smtp.listener import start_listener
 
@@ -36,14 +38,15 @@ async def serve(app: App, *, stop: asyncio.Event | None = None, resolver: MxReso
         released = await asyncio.to_thread(service.queue.release_claims)
         if released:
             log.info("handed back %d recipients claimed before the last stop", released)
+    size_limit = await _size_limit(app, service.hostname)
     sub_host, sub_port = settings.listen_submission
     in_host, in_port = settings.listen_inbound
     submission = await start_listener(
         service.submission_handler, host=sub_host, port=sub_port, hostname=service.hostname,
-        tls_context=service.tls_context, data_size_limit=settings.max_message_size, limiter=service.limiter)
+        tls_context=service.tls_context, data_size_limit=size_limit, limiter=service.limiter)
     inbound = await start_listener(
         service.inbound_handler, host=in_host, port=in_port, hostname=service.hostname,
-        tls_context=service.tls_context, data_size_limit=settings.max_message_size, limiter=service.limiter)
+        tls_context=service.tls_context, data_size_limit=size_limit, limiter=service.limiter)
     if stop is None:  # before the ready line, so a SIGTERM right after it is a graceful stop
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -69,3 +72,14 @@ async def serve(app: App, *, stop: asyncio.Event | None = None, resolver: MxReso
         delivery.cancel()
     released = await asyncio.to_thread(service.queue.release_claims, service.node)
     log.info("stopped; %d recipients handed back to the queue", released)
+
+
+async def _size_limit(app: App, hostname: str) -> int:
+    """Never accept more than the mailbox server would: its EHLO SIZE caps ours."""
+    limit = app.settings.max_message_size
+    if app.settings.smarthost:
+        remote = await remote_size_limit(parse_host_port(app.settings.smarthost, 25), hostname)
+        if remote is not None and remote < limit:
+            log.info("the mailbox server accepts at most %d bytes; using that as the message size limit", remote)
+            return remote
+    return limit

@@ -114,3 +114,18 @@ class Deliverer:
                 last = exc
         assert last is not None
         raise last
+
+
+async def remote_size_limit(host: HostPort, helo_name: str, timeout: float = 5.0) -> int | None:
+    """The SIZE a server announces in EHLO, or None if it announces none or cannot be reached."""
+    client = aiosmtplib.SMTP(hostname=host[0], port=host[1], local_hostname=helo_name, timeout=timeout,
+                             start_tls=False)
+    try:
+        await client.connect()
+        await client.ehlo()
+        value = client.esmtp_extensions.get("size", "")
+        await client.quit()
+    except (aiosmtplib.SMTPException, OSError, TimeoutError):
+        client.close()
+        return None
+    return int(value) if value.strip().isdigit() and int(value) > 0 else None

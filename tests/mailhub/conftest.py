@@ -82,8 +82,8 @@ def make_world(sqlite_url: str, tmp_path: Path) -> Iterator[WorldFactory]:
     mailhub serving in a thread. ``internet_port`` points gmail.com at a port where nothing listens."""
     cleanups: list[Callable[[], None]] = []
 
-    def make(internet_port: int | None = None, **overrides: object) -> World:
-        sink = Sink().start()
+    def make(internet_port: int | None = None, sink_size_limit: int | None = None, **overrides: object) -> World:
+        sink = Sink(size_limit=sink_size_limit).start()
         cleanups.append(sink.stop)
         internet = Sink(port=internet_port or 0)
         if internet_port is None:

@@ -52,9 +52,11 @@ class SinkHandler:
 
 
 class Sink:
-    def __init__(self, port: int = 0, reply_for: Callable[[str], str | None] | None = None) -> None:
+    def __init__(self, port: int = 0, reply_for: Callable[[str], str | None] | None = None,
+                 size_limit: int | None = None) -> None:
         self.handler = SinkHandler(reply_for=reply_for or (lambda a: None))
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=port or free_port())
+        extra = {"data_size_limit": size_limit} if size_limit else {}
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=port or free_port(), **extra)
 
     @property
     def port(self) -> int:

@@ -170,3 +170,25 @@ def test_oversized_message_is_refused_with_552(world: World) -> None:
         assert int(client.esmtp_features["size"]) == limit
         code, _ = client.mail("vanthu@bacninh.gov.vn", options=[f"SIZE={limit + 1}"])
         assert code == 552
+
+
+def test_size_limit_never_exceeds_what_the_mailbox_server_accepts(make_world) -> None:  # type: ignore[no-untyped-def]
+    world = make_world(sink_size_limit=100_000)
+    with world.relay.smtp() as client:
+        client.ehlo("docs.test")
+        assert int(client.esmtp_features["size"]) == 100_000
+
+
+def test_transport_map_sends_a_department_domain_to_its_own_server(make_world) -> None:  # type: ignore[no-untyped-def]
+    from tests.mailhub.relay_harness import Sink
+
+    department = Sink().start()
+    try:
+        world = make_world(transport_map=f"syt.bacninh.gov.vn=127.0.0.1:{department.port}")
+        with world.relay.smtp() as client:
+            client.sendmail("vanthu@bacninh.gov.vn", ["bacsi@syt.bacninh.gov.vn"],
+                            message("vanthu@bacninh.gov.vn", "bacsi@syt.bacninh.gov.vn"))
+        [received] = department.wait_for(1)
+        assert received.rcpt_tos == ["bacsi@syt.bacninh.gov.vn"] and world.sink.messages == []
+    finally:
+        department.stop()

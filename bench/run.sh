@@ -10,3 +10,4 @@ PY=.venv/bin/python
 $PY bench/relay_throughput.py --messages "${BENCH_MESSAGES:-2000}" --sessions 20
 $PY bench/fault_sigkill.py --messages "${BENCH_MESSAGES:-2000}"
 $PY bench/fault_upstream.py --messages 500 --down 8
+$PY bench/policy_throughput.py --seconds 3

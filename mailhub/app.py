@@ -18,6 +18,7 @@ from mailhub.delivery.manager import DeliveryManager
 from mailhub.delivery.routing import DnsMxResolver, MxResolver, Router, parse_transport_map
 from mailhub.domains import Domains
 from mailhub.errors import ConfigurationError, MailhubError
+from mailhub.gate import PolicyGate
 from mailhub.intake import ContentGate, Intake
 from mailhub.queue import Clock, DeliveryJob, Queue, RetryPolicy
 from mailhub.recipients import Recipients
@@ -41,6 +42,7 @@ class RelayService:
     inbound_handler: InboundHandler
     tls_context: ssl.SSLContext
     limiter: ConnectionLimiter
+    gate: ContentGate
 
 
 @dataclass
@@ -95,13 +97,17 @@ class App:
         extra = [d for d in self.settings.province_domains.split(",") if d.strip()]
         return Domains(self.engine, self.settings.service_domain, extra)
 
+    def gate(self) -> PolicyGate:
+        s = self.settings
+        return PolicyGate(s.policy_names, s.max_message_size, s.policy_inline_bytes)
+
     def intake(self, *, gate: ContentGate | None = None) -> Intake:
         """The intake alone, for the CLI paths that compose mail (nothing is delivered from here)."""
         queue = self.queue()
         return_paths = ReturnPaths.load(self.engine, self.settings.service_domain)
         recipients = Recipients(self.directory, self.domains(), return_paths)
         return Intake(queue=queue, directory=self.directory, recipients=recipients, hostname=self.hostname,
-                      clock=self.clock, gate=gate, on_return=ReturnedMail(queue))
+                      clock=self.clock, gate=gate or self.gate(), on_return=ReturnedMail(queue))
 
     def relay(self, *, resolver: MxResolver | None = None, gate: ContentGate | None = None) -> RelayService:
         s = self.settings
@@ -114,6 +120,7 @@ class App:
         queue = self.queue()
         return_paths = ReturnPaths.load(self.engine, s.service_domain)
         recipients = Recipients(self.directory, domains, return_paths)
+        gate = gate or self.gate()
         intake = Intake(queue=queue, directory=self.directory, recipients=recipients, hostname=self.hostname,
                         clock=self.clock, gate=gate, on_return=ReturnedMail(queue))
         node = f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
@@ -148,6 +155,7 @@ class App:
             inbound_handler=InboundHandler(context),
             tls_context=server_context(cert, key),
             limiter=ConnectionLimiter(s.max_connections_per_client),
+            gate=gate,
         )
 
     def _organisation(self) -> str:

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     queue_lifetime_seconds: int = Field(default=432000, gt=0)
     delivery_concurrency: int = Field(default=20, gt=0)
 
+    policies: str = Field(default="confidential-mark,uninspectable,attachment-type,size",
+                          description="content policies, in order, comma-separated")
+    policy_inline_bytes: int = Field(default=256 * 1024, gt=0,
+                                     description="larger messages are checked in a worker process")
+
     address_pattern: str = DEFAULT_PATTERN
     activity_window_days: int = Field(default=30, gt=0)
 
@@ -60,6 +65,16 @@ class Settings(BaseSettings):
     @classmethod
     def _pattern(cls, value: str) -> str:
         return validate_pattern(value)
+
+    @field_validator("policies")
+    @classmethod
+    def _policies(cls, value: str) -> str:
+        from policies import BUILTIN
+
+        unknown = [name for name in _split(value) if name not in BUILTIN]
+        if unknown:
+            raise ValueError(f"unknown policies {', '.join(unknown)}; known: {', '.join(BUILTIN)}")
+        return value
 
     @field_validator("trusted_networks")
     @classmethod
@@ -94,6 +109,10 @@ class Settings(BaseSettings):
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.home / 'mailhub.db').as_posix()}"
+
+    @property
+    def policy_names(self) -> tuple[str, ...]:
+        return tuple(_split(self.policies))
 
     @property
     def trusted(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

@@ -50,7 +50,7 @@ class GateDecision:
     blocked: bool
     rule: str = ""
     location: str = ""
-    reason: str = ""
+    reason: str = ""  # the reply text, Vietnamese then English, one line each; never words of the content
 
 
 class ContentGate(Protocol):
@@ -117,7 +117,7 @@ class Intake:
         verdict = self.gate.check(submission.content)
         if verdict.blocked:
             self._audit(submission, verdict)
-            raise SmtpRefusal(POLICY_BLOCKED.with_text(verdict.reason or POLICY_BLOCKED.text))
+            raise SmtpRefusal(POLICY_BLOCKED.with_text(verdict.reason or POLICY_BLOCKED.text))  # nothing is stored
 
         for decision in decisions:
             if decision.kind == RETURN_PATH and decision.refusal is None and self.on_return:
@@ -171,6 +171,6 @@ class Intake:
                 at=self.clock(), event="blocked", sender=submission.mail_from,
                 recipients=",".join(submission.rcpt_tos)[:4000], client_address=submission.client_ip,
                 sha256=hashlib.sha256(submission.content).hexdigest(), rule=verdict.rule[:64],
-                location=verdict.location[:500], detail=verdict.reason[:1000],
+                location=verdict.location[:500], detail="",
             ))
             session.commit()

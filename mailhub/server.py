@@ -71,6 +71,9 @@ async def serve(app: App, *, stop: asyncio.Event | None = None, resolver: MxReso
     except TimeoutError:
         delivery.cancel()
     released = await asyncio.to_thread(service.queue.release_claims, service.node)
+    close = getattr(service.gate, "close", None)
+    if close is not None:
+        close()
     log.info("stopped; %d recipients handed back to the queue", released)
 
 

@@ -127,7 +127,7 @@ def db_current(obj: Context) -> None:
 
 
 def _register() -> None:
-    from mailhub.cli import demo_cmds, directory_cmds, group_cmds, queue_cmds, serve_cmds
+    from mailhub.cli import demo_cmds, directory_cmds, group_cmds, policy_cmds, queue_cmds, serve_cmds
 
     cli.add_command(directory_cmds.directory)
     directory_cmds.directory.add_command(group_cmds.group)
@@ -136,6 +136,8 @@ def _register() -> None:
     cli.add_command(serve_cmds.sink)
     cli.add_command(queue_cmds.queue)
     cli.add_command(queue_cmds.trace)
+    cli.add_command(policy_cmds.policy)
+    cli.add_command(policy_cmds.audit)
 
 
 _register()

@@ -12,7 +12,10 @@ class Reply:
     text: str
 
     def __str__(self) -> str:
-        return f"{self.code} {self.status} {self.text}"
+        """One line, or a multi-line reply (RFC 5321 4.2.1) when the text has several lines."""
+        lines = self.text.split("\n")
+        head = [f"{self.code}-{self.status} {line}" for line in lines[:-1]]
+        return "\r\n".join([*head, f"{self.code} {self.status} {lines[-1]}"])
 
     def with_text(self, text: str) -> Reply:
         return Reply(self.code, self.status, text)

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from policies import check_document, extract_document
+from policies.extract import Limits
+from policies.legacy_vn import from_tcvn3, from_vni
+from policies.marks import find_marks
+from policies.normalise import fold, normalise_line
+from policies.types import TextPart
+from tests.policies.corpus import docx, zipped
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("T Ố I  M Ậ T", "TỐI MẬT"),
+    ("M\u200bẬ\u200dT", "MẬT"),
+    (unicodedata.normalize("NFD", "TUYỆT MẬT"), "TUYỆT MẬT"),
+    ("M.Ậ.T", "MẬT"),
+    ("Đề  nghị   đổi mật khẩu", "Đề nghị đổi mật khẩu"),
+])
+def test_normalisation(raw: str, expected: str) -> None:
+    assert normalise_line(raw) == expected
+
+
+def test_folding_keeps_diacritics() -> None:
+    assert {fold(w) for w in ("MẬT", "MẤT", "MẶT", "MẮT", "MẠT")} == {"mật", "mất", "mặt", "mắt", "mạt"}
+
+
+def test_legacy_encodings_read_back() -> None:
+    assert from_tcvn3("B¸o c¸o t×nh h×nh") == "Báo cáo tình hình"
+    assert from_vni("TUYEÄT MAÄT") == "TUYỆT MẬT"
+    assert from_vni("Baùo caùo") == "Báo cáo"
+
+
+def test_where_names_the_path_inside_archives() -> None:
+    archive = zipped([("thu-muc/bao-cao.docx", docx("Số: 1/BC\nMẬT"))])
+    verdict = check_document("ho-so.zip", zipped([("tai-lieu.zip", archive)]))
+    assert [(f.rule, f.where, f.evidence) for f in verdict.findings] == [
+        ("classification-stamp", "ho-so.zip/tai-lieu.zip/thu-muc/bao-cao.docx", "MẬT")]
+
+
+def test_nesting_and_size_limits_fail_closed() -> None:
+    deep = "Nội dung".encode()
+    for level in range(6):
+        deep = zipped([(f"l{level}.zip" if level else "a.txt", deep)])
+    extraction = extract_document("sau.zip", deep, limits=Limits(max_depth=3))
+    assert extraction.uninspectable and "nested deeper" in extraction.uninspectable[0].reason
+    big = extract_document("lon.pdf", b"%PDF" + b"0" * 2000, limits=Limits(max_attachment_bytes=1000))
+    assert "too large" in big.uninspectable[0].reason
+
+
+def test_a_mention_is_not_a_mark() -> None:
+    for text in ("Không gửi văn bản mật qua thư điện tử.", "Mật\tTối mật\tTuyệt mật", "MẬT ĐỘ DÂN SỐ",
+                 "Độ mật: Thường", "BÍ MẬT NHÀ NƯỚC", "Mật khẩu: 123456"):
+        assert find_marks(TextPart("body", text)) == [], text

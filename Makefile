@@ -27,7 +27,15 @@ run: install
 	@$(BIN)/mailhub sink --port 2526 --folder $(MAILHUB_HOME)/sink & echo $$! > $(MAILHUB_HOME)/sink.pid
 	@trap 'kill $$(cat $(MAILHUB_HOME)/sink.pid) 2>/dev/null' EXIT INT TERM; $(RUN_ENV) $(BIN)/mailhub serve
 
-test: install
+# The policy corpus renders PDFs with DejaVu (Vietnamese glyphs): Debian's fonts-dejavu-core.
+FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+
+$(FONT):
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq fonts-dejavu-core >/dev/null; \
+	else echo "note: install fonts-dejavu-core for the PDF cases of the policy corpus"; fi
+
+test: install $(FONT)
 	$(BIN)/pytest
 
 lint: install

@@ -21,8 +21,11 @@ from mailhub.errors import ConfigurationError, MailhubError
 from mailhub.gate import PolicyGate
 from mailhub.intake import ContentGate, Intake
 from mailhub.queue import Clock, DeliveryJob, Queue, RetryPolicy
+from mailhub.meetings.replies import ReplyProcessor
+from mailhub.meetings.service import MeetingService
 from mailhub.recipients import Recipients
 from mailhub.returns import BounceNotifier, ReturnedMail
+from mailhub.service_addresses import ServiceAddresses
 from mailhub.smtp.handlers import InboundHandler, ListenerContext, SubmissionHandler
 from mailhub.smtp.throttle import AuthThrottle, ConnectionLimiter
 from mailhub.smtp.tls import ensure_self_signed, server_context
@@ -93,6 +96,13 @@ class App:
         return Queue(self.engine, RetryPolicy(s.retry_min_seconds, s.retry_max_seconds, s.queue_lifetime_seconds),
                      self.clock)
 
+    def meetings(self, intake: Intake | None = None) -> MeetingService:
+        return MeetingService(engine=self.engine, directory=self.directory, intake=intake or self.intake(),
+                              service_addresses=self.service_addresses(), clock=self.clock)
+
+    def service_addresses(self) -> ServiceAddresses:
+        return ServiceAddresses(self.engine, self.settings.service_domain)
+
     def domains(self) -> Domains:
         extra = [d for d in self.settings.province_domains.split(",") if d.strip()]
         return Domains(self.engine, self.settings.service_domain, extra)
@@ -105,9 +115,10 @@ class App:
         """The intake alone, for the CLI paths that compose mail (nothing is delivered from here)."""
         queue = self.queue()
         return_paths = ReturnPaths.load(self.engine, self.settings.service_domain)
-        recipients = Recipients(self.directory, self.domains(), return_paths)
+        recipients = Recipients(self.directory, self.domains(), return_paths, self.service_addresses())
         return Intake(queue=queue, directory=self.directory, recipients=recipients, hostname=self.hostname,
-                      clock=self.clock, gate=gate or self.gate(), on_return=ReturnedMail(queue))
+                      clock=self.clock, gate=gate or self.gate(), on_return=ReturnedMail(queue),
+                      on_reply=ReplyProcessor(self.engine, self.directory, self.clock))
 
     def relay(self, *, resolver: MxResolver | None = None, gate: ContentGate | None = None) -> RelayService:
         s = self.settings
@@ -119,10 +130,11 @@ class App:
         domains = self.domains()
         queue = self.queue()
         return_paths = ReturnPaths.load(self.engine, s.service_domain)
-        recipients = Recipients(self.directory, domains, return_paths)
+        recipients = Recipients(self.directory, domains, return_paths, self.service_addresses())
         gate = gate or self.gate()
         intake = Intake(queue=queue, directory=self.directory, recipients=recipients, hostname=self.hostname,
-                        clock=self.clock, gate=gate, on_return=ReturnedMail(queue))
+                        clock=self.clock, gate=gate, on_return=ReturnedMail(queue),
+                        on_reply=ReplyProcessor(self.engine, self.directory, self.clock))
         node = f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
 
         def mail_from(job: DeliveryJob) -> str:

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     policy_inline_bytes: int = Field(default=256 * 1024, gt=0,
                                      description="larger messages are checked in a worker process")
 
+    reminder_lead_minutes: int = Field(default=1440, ge=0, description="remind silent attendees this long before")
+
     address_pattern: str = DEFAULT_PATTERN
     activity_window_days: int = Field(default=30, gt=0)
 

@@ -23,7 +23,7 @@ from mailhub.message_headers import (
     split_message,
 )
 from mailhub.queue import Activity, Clock, NewMessage, NewRecipient, Queue, new_queue_id
-from mailhub.recipients import RETURN_PATH, RecipientDecision, Recipients
+from mailhub.recipients import PERSON, RETURN_PATH, RecipientDecision, Recipients
 from mailhub.smtp.replies import FROM_NOT_OWNED, MALFORMED, NO_VALID_RECIPIENTS, POLICY_BLOCKED, SmtpRefusal
 from mailhub.store.models import AuditEvent
 
@@ -70,6 +70,7 @@ class Accepted:
 
 
 ReturnHandler = Callable[[str, bytes], None]
+ReplyHandler = Callable[[bytes, str], None]  # (content, envelope sender): answers to invitations, read receipts
 
 
 class Intake:
@@ -83,6 +84,7 @@ class Intake:
         clock: Clock,
         gate: ContentGate | None = None,
         on_return: ReturnHandler | None = None,
+        on_reply: ReplyHandler | None = None,
         on_enqueued: Callable[[], None] | None = None,
     ) -> None:
         self.queue = queue
@@ -92,6 +94,7 @@ class Intake:
         self.clock = clock
         self.gate = gate or PassGate()
         self.on_return = on_return
+        self.on_reply = on_reply
         self.on_enqueued = on_enqueued
 
     def accept(self, submission: Submission) -> Accepted:
@@ -124,6 +127,9 @@ class Intake:
                 queue_id = self.recipients.return_paths.queue_id_of(decision.address)
                 if queue_id:
                     self.on_return(queue_id, submission.content)
+
+        if self.on_reply and any(d.kind == PERSON and d.refusal is None for d in decisions):
+            self.on_reply(submission.content, submission.mail_from)
 
         targets = self._expand([d for d in decisions if d.refusal is None and d.kind != RETURN_PATH])
         if not targets:

@@ -21,6 +21,7 @@ from directory.groups import may_post
 from directory.models import Group
 from directory.selectors import is_selector
 from mailhub.domains import Domains
+from mailhub.service_addresses import ServiceAddresses
 from mailhub.smtp.replies import (
     BAD_ADDRESS,
     GROUP_CLOSED,
@@ -30,7 +31,7 @@ from mailhub.smtp.replies import (
 )
 from mailhub.verp import ReturnPaths
 
-RETURN_PATH, GROUP, LOCAL, EXTERNAL = "return-path", "group", "local", "external"
+RETURN_PATH, GROUP, LOCAL, EXTERNAL, PERSON = "return-path", "group", "local", "external", "person"
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -71,10 +72,11 @@ class Recipients:
     question, and a burst of mail to one group should not re-read the directory each time."""
 
     def __init__(self, directory: Directory, domains: Domains, return_paths: ReturnPaths,
-                 cache_seconds: float = 10.0) -> None:
+                 service_addresses: ServiceAddresses, cache_seconds: float = 10.0) -> None:
         self.directory = directory
         self.domains = domains
         self.return_paths = return_paths
+        self.service_addresses = service_addresses
         self._decisions: TtlCache[tuple[str, str, bool], RecipientDecision] = TtlCache(cache_seconds)
         self._expansions: TtlCache[tuple[str, str], list[str]] = TtlCache(cache_seconds)
 
@@ -98,6 +100,8 @@ class Recipients:
         if self.domains.is_service(domain):
             if self.return_paths.queue_id_of(value):
                 return RecipientDecision(value, RETURN_PATH)
+            if self.service_addresses.target_of(value):
+                return RecipientDecision(value, PERSON)  # an organizer: replies are read, then passed on
             with self.directory.session() as session:
                 group = session.exec(select(Group).where(Group.address == value)).first()
                 if group is None:
@@ -125,4 +129,7 @@ class Recipients:
                 return []
         if decision.kind == EXTERNAL:
             return [decision.address]
+        if decision.kind == PERSON:
+            target = self.service_addresses.target_of(decision.address)
+            return [target] if target else []
         return []

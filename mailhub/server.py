@@ -7,8 +7,11 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
-from mailhub.app import App
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from mailhub.app import App, RelayService
 from mailhub.config import parse_host_port
 from mailhub.delivery.deliverer import remote_size_limit
 from mailhub.delivery.routing import MxResolver
@@ -60,7 +63,9 @@ async def serve(app: App, *, stop: asyncio.Event | None = None, resolver: MxReso
         ready((sub_host, sub_bound[1]), (in_host, in_bound[1]))
 
     delivery = asyncio.create_task(service.manager.run())
+    scheduler = start_jobs(app, service)
     await stop.wait()
+    scheduler.shutdown(wait=False)
 
     log.info("stopping: no new connections; finishing deliveries in flight")
     submission.close()
@@ -75,6 +80,27 @@ async def serve(app: App, *, stop: asyncio.Event | None = None, resolver: MxReso
     if close is not None:
         close()
     log.info("stopped; %d recipients handed back to the queue", released)
+
+
+def start_jobs(app: App, service: RelayService) -> AsyncIOScheduler:
+    """Scheduled work (APScheduler): meeting reminders. State lives in the database, so a restart
+    neither loses nor repeats a reminder."""
+    meetings = app.meetings(service.intake)
+    lead = timedelta(minutes=app.settings.reminder_lead_minutes)
+
+    async def reminders() -> None:
+        try:
+            sent = await asyncio.to_thread(meetings.send_reminders, lead)
+            if sent:
+                log.info("sent %d meeting reminders", sent)
+        except Exception:
+            log.exception("meeting reminders failed; next round in a minute")
+
+    scheduler = AsyncIOScheduler(timezone="Asia/Ho_Chi_Minh")
+    scheduler.add_job(reminders, "interval", seconds=60, next_run_time=datetime.now(UTC), coalesce=True,
+                      max_instances=1, id="meeting-reminders")
+    scheduler.start()
+    return scheduler
 
 
 async def _size_limit(app: App, hostname: str) -> int:

@@ -13,6 +13,7 @@ from directory.errors import DirectoryError
 from mailhub.cli.output import emit_json, fail
 from mailhub.config import Settings, load_settings
 from mailhub.errors import MailhubError
+from mailhub.smtp.replies import SmtpRefusal
 
 
 class Context:
@@ -54,6 +55,8 @@ class MailhubGroup(click.Group):
             return super().invoke(ctx)
         except (DirectoryError, MailhubError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
             fail(str(exc))
+        except SmtpRefusal as exc:
+            fail(f"refused, nothing was queued:\n{exc.reply.text}")
         except ValidationError as exc:
             fail(_validation_message(exc))
         except OperationalError as exc:
@@ -127,7 +130,15 @@ def db_current(obj: Context) -> None:
 
 
 def _register() -> None:
-    from mailhub.cli import demo_cmds, directory_cmds, group_cmds, policy_cmds, queue_cmds, serve_cmds
+    from mailhub.cli import (
+        demo_cmds,
+        directory_cmds,
+        group_cmds,
+        meeting_cmds,
+        policy_cmds,
+        queue_cmds,
+        serve_cmds,
+    )
 
     cli.add_command(directory_cmds.directory)
     directory_cmds.directory.add_command(group_cmds.group)
@@ -138,6 +149,8 @@ def _register() -> None:
     cli.add_command(queue_cmds.trace)
     cli.add_command(policy_cmds.policy)
     cli.add_command(policy_cmds.audit)
+    cli.add_command(meeting_cmds.invite)
+    cli.add_command(meeting_cmds.meeting)
 
 
 _register()

@@ -1,0 +1,1 @@
+"""Meeting invitations (iTIP/iMIP): building them, sending them, reading the answers."""

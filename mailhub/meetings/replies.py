@@ -1,0 +1,129 @@
+"""Answers that come back to an organizer's service address: iTIP REPLY (any client's dialect)
+updates the attendee's answer and counts as that official using email; a read receipt (MDN)
+counts too. The message itself is then passed on to the organizer's real mailbox by intake."""
+
+from __future__ import annotations
+
+import email
+import logging
+from datetime import datetime
+from email.message import Message
+from email.policy import default
+from email.utils import getaddresses
+
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from directory import Directory
+from mailhub.meetings.ical import ReplyError, ReplyItem, parse_reply
+from mailhub.queue import Clock
+from mailhub.store.meeting_models import Meeting, MeetingAnswer, MeetingAttendee
+from mailhub.store.models import ActivityEvent
+
+log = logging.getLogger("mailhub.replies")
+
+
+def calendar_parts(message: Message) -> list[bytes]:
+    """Every calendar in a message: text/calendar, application/ics, or an attached .ics file."""
+    found = []
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        filename = (part.get_filename() or "").lower()
+        if part.get_content_type() in ("text/calendar", "application/ics") or filename.endswith(".ics"):
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes) and payload.strip():
+                found.append(payload)
+    return found
+
+
+def is_read_receipt(message: Message) -> bool:
+    return message.get_content_type() == "multipart/report" and \
+        str(message.get_param("report-type", "")).lower() == "disposition-notification"
+
+
+class ReplyProcessor:
+    def __init__(self, engine: Engine, directory: Directory, clock: Clock) -> None:
+        self.engine = engine
+        self.directory = directory
+        self.clock = clock
+
+    def __call__(self, content: bytes, sender: str) -> None:
+        try:
+            message = email.message_from_bytes(content, policy=default)
+        except Exception as exc:  # a reply that cannot be parsed is passed on, never a crash
+            log.warning("unreadable reply from %s: %s", sender or "<>", exc)
+            return
+        if is_read_receipt(message):
+            self._activity(self._from_address(message) or sender, "mdn", "read receipt")
+        seen_calendar = False
+        for calendar in calendar_parts(message):
+            seen_calendar = True
+            try:
+                items = parse_reply(calendar)
+            except ReplyError as exc:
+                log.warning("ignored a malformed calendar reply from %s: %s", sender or "<>", exc)
+                continue
+            for item in items:
+                self._record(item, sender)
+        if not seen_calendar and not is_read_receipt(message):
+            log.info("a human reply from %s to an organizer address; passed on", sender or "<>")
+
+    def _from_address(self, message: Message) -> str:
+        addresses = getaddresses([str(message.get("From", ""))])
+        return addresses[0][1].lower() if addresses and addresses[0][1] else ""
+
+    def _record(self, item: ReplyItem, sender: str) -> None:
+        now = self.clock()
+        stamped = item.stamped_at or now
+        with Session(self.engine) as session:
+            meeting = session.exec(select(Meeting).where(func.lower(Meeting.uid) == item.uid.lower())).first()
+            if meeting is None:
+                log.warning("a reply from %s for an unknown meeting %s", sender or "<>", item.uid)
+                return
+            email_address = self._attendee(session, meeting, item.attendee)
+            if email_address is None:
+                log.warning("a reply for meeting %s from %s, who is not invited", meeting.id, item.attendee)
+                return
+            answer = session.exec(select(MeetingAnswer).where(
+                MeetingAnswer.meeting_id == meeting.id, MeetingAnswer.email == email_address,
+                MeetingAnswer.occurrence == item.occurrence)).first()
+            if answer is not None and _aware(answer.stamped_at) > _aware(stamped):
+                log.info("an older answer from %s for meeting %s ignored", email_address, meeting.id)
+                return
+            if answer is None:
+                assert meeting.id is not None
+                answer = MeetingAnswer(meeting_id=meeting.id, email=email_address, occurrence=item.occurrence,
+                                       answer=item.answer, stamped_at=stamped)
+            answer.answer, answer.stamped_at, answer.comment = item.answer, stamped, item.comment[:1000]
+            session.add(answer)
+            session.add(ActivityEvent(at=now, address=email_address, kind="itip-reply",
+                                      detail=f"meeting {meeting.id}: {item.answer}"))
+            session.commit()
+
+    def _attendee(self, session: Session, meeting: Meeting, address: str) -> str | None:
+        """The invited address the answer is for, also when it comes from an alias or old domain."""
+        candidates = [address.lower()]
+        try:
+            candidates += [m.address for m in self.directory.resolve(address).mailboxes]
+        except Exception:  # an address the directory does not know: only an exact match counts
+            pass
+        for candidate in candidates:
+            if session.exec(select(MeetingAttendee).where(
+                    MeetingAttendee.meeting_id == meeting.id,
+                    func.lower(MeetingAttendee.email) == candidate)).first() is not None:
+                return candidate
+        return None
+
+    def _activity(self, address: str, kind: str, detail: str) -> None:
+        if not address:
+            return
+        with Session(self.engine) as session:
+            session.add(ActivityEvent(at=self.clock(), address=address.lower(), kind=kind, detail=detail))
+            session.commit()
+
+
+def _aware(value: datetime) -> datetime:
+    from datetime import UTC
+
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

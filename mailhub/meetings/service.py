@@ -1,0 +1,408 @@
+"""Creating, updating and cancelling meetings: the directory says who, the builder says what,
+intake sends (so documents pass the confidentiality gate), and the database remembers."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from directory import Directory, InvalidInput, NotFound
+from directory.addressing import normalise_address
+from directory.selectors import is_selector
+from mailhub.errors import MailhubError
+from mailhub.intake import LOCAL, Intake, Submission
+from mailhub.meetings.compose import Document, describe, invitation_message
+from mailhub.meetings.ical import LOCAL as LOCAL_TZ
+from mailhub.meetings.ical import MeetingSpec, Override, Person, build_calendar
+from mailhub.queue import Clock
+from mailhub.service_addresses import ServiceAddresses
+from mailhub.smtp.replies import POLICY_BLOCKED, Reply, SmtpRefusal
+from mailhub.store.meeting_models import Meeting, MeetingAnswer, MeetingAttendee, MeetingMessage, MeetingOverride
+
+
+@dataclass(frozen=True)
+class InviteRequest:
+    title: str
+    start: datetime
+    end: datetime
+    organizer: str
+    to: tuple[str, ...]
+    location: str = ""
+    chair: str | None = None
+    agenda: str = ""
+    attachments: tuple[Path, ...] = ()
+    online_url: str = ""
+    bridges: tuple[str, ...] = ()
+    weekly_until: date | None = None
+    skip: tuple[date, ...] = ()
+
+
+@dataclass(frozen=True)
+class Changes:
+    title: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    location: str | None = None
+    agenda: str | None = None
+    to: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    kind: str
+    recipients: tuple[Person, ...]
+    content: bytes
+
+
+def parse_when(value: str) -> datetime:
+    """'YYYY-MM-DD HH:MM' in Asia/Ho_Chi_Minh, or an ISO time with its own offset."""
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace(" ", "T", 1))
+    except ValueError as exc:
+        raise InvalidInput(f"{value!r} is not a time like 2026-12-07 08:00") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=LOCAL_TZ)
+
+
+class MeetingService:
+    def __init__(self, *, engine: Engine, directory: Directory, intake: Intake,
+                 service_addresses: ServiceAddresses, clock: Clock) -> None:
+        self.engine = engine
+        self.directory = directory
+        self.intake = intake
+        self.service_addresses = service_addresses
+        self.clock = clock
+
+    # -- people -------------------------------------------------------------------------
+
+    def person(self, target: str, role: str = "REQ-PARTICIPANT") -> Person:
+        try:
+            box = self.directory.resolve(target).mailboxes[0]
+            return Person(box.address, box.display_name, role, box.agency_code)
+        except (NotFound, IndexError):
+            address = normalise_address(target)
+            if self.intake.recipients.domains.is_own(address.rpartition("@")[2]):
+                raise NotFound(f"{address} is not in the directory") from None
+            return Person(address, "", role)
+
+    def people(self, targets: Sequence[str]) -> tuple[Person, ...]:
+        found: dict[str, Person] = {}
+        for target in targets:
+            if is_selector(target):
+                for box in self.directory.resolve(target).mailboxes:
+                    found.setdefault(box.address, Person(box.address, box.display_name, agency=box.agency_code))
+            else:
+                person = self.person(target)
+                found.setdefault(person.email, person)
+        if not found:
+            raise InvalidInput("nobody to invite: --to resolves to no mailbox")
+        return tuple(found.values())
+
+    def organizer(self, address: str) -> tuple[Person, str, str]:
+        """(ORGANIZER on the service domain, the real address, the organisation for the letterhead)."""
+        resolution = self.directory.resolve(address)
+        if resolution.kind not in ("official", "agency"):
+            raise InvalidInput(f"--organizer must be one official's or one agency's address, not {address}")
+        box = resolution.mailboxes[0]
+        agency = self.directory.agency(box.agency_code)
+        organisation = agency.name if box.kind == "official" else (agency.path[-2] if len(agency.path) > 1
+                                                                   else agency.name)
+        service = self.service_addresses.for_address(box.address, box.display_name)
+        return Person(service, box.display_name), box.address, organisation
+
+    # -- create / update / cancel ---------------------------------------------------------------
+
+    def create(self, request: InviteRequest, output: Path | None = None) -> Meeting:
+        if not request.title.strip():
+            raise InvalidInput("a meeting needs a title")
+        if request.end <= request.start:
+            raise InvalidInput("the meeting must end after it starts")
+        if request.weekly_until and request.weekly_until < request.start.astimezone(LOCAL_TZ).date():
+            raise InvalidInput("--weekly-until is before the first meeting")
+        organizer, real, organisation = self.organizer(request.organizer)
+        attendees = self.people(request.to)
+        chair = self.person(request.chair, "CHAIR") if request.chair else None
+        documents = tuple(_document(path) for path in request.attachments)
+        uid = f"{uuid.uuid4()}@{self.service_addresses.domain}"
+        meeting = Meeting(uid=uid, title=request.title.strip(), starts_at=request.start, ends_at=request.end,
+                          location=request.location, organizer=real, organizer_name=organizer.name,
+                          organizer_service=organizer.email, chair=chair.email if chair else None,
+                          chair_name=chair.name if chair else "", agenda=request.agenda,
+                          online_url=request.online_url, bridges=json.dumps(list(request.bridges)),
+                          weekly_until=request.weekly_until, exdates=json.dumps([d.isoformat() for d in request.skip]),
+                          attachments=json.dumps([d.filename for d in documents]))
+        spec = self._spec(meeting, attendees, chair, ())
+        outgoing = [self._message(spec, "request", "REQUEST", spec.everyone, organisation, documents)]
+        self._check(outgoing)
+        with Session(self.engine, expire_on_commit=False) as session:
+            session.add(meeting)
+            session.flush()
+            assert meeting.id is not None
+            for person in spec.everyone:
+                session.add(MeetingAttendee(meeting_id=meeting.id, email=person.email, display_name=person.name,
+                                            agency_code=person.agency, role=person.role))
+            session.commit()
+        self._send(meeting, outgoing, output)
+        return meeting
+
+    def update(self, meeting_id: int, changes: Changes, occurrence: date | None = None,
+               output: Path | None = None) -> Meeting:
+        with Session(self.engine, expire_on_commit=False) as session:
+            meeting = self._meeting(session, meeting_id)
+            if meeting.status == "cancelled":
+                raise MailhubError(f"meeting {meeting_id} is cancelled")
+            meeting.sequence += 1
+            removed: tuple[Person, ...] = ()
+            if occurrence is not None:
+                if changes.to is not None:
+                    raise InvalidInput("--to applies to the whole series, not to one --occurrence")
+                self._check_occurrence(meeting, occurrence)
+                self._override(session, meeting, occurrence, changes)
+            else:
+                for name in ("title", "location", "agenda"):
+                    if getattr(changes, name) is not None:
+                        setattr(meeting, name, getattr(changes, name))
+                if changes.start is not None or changes.end is not None:
+                    duration = meeting.ends_at - meeting.starts_at
+                    meeting.starts_at = changes.start or meeting.starts_at
+                    meeting.ends_at = changes.end or meeting.starts_at + duration
+                    if meeting.ends_at <= meeting.starts_at:
+                        raise InvalidInput("the meeting must end after it starts")
+                if changes.to is not None:
+                    removed = self._replace_attendees(session, meeting, self.people(changes.to))
+            meeting.updated_at = self.clock()
+            spec = self._spec_from_db(session, meeting)
+            _, _, organisation = self.organizer(meeting.organizer)
+            outgoing = [self._message(spec, "update", "REQUEST", spec.everyone, organisation, (), occurrence)]
+            if removed:
+                outgoing.append(self._message(spec, "cancel", "CANCEL", removed, organisation, ()))
+            self._check(outgoing)
+            session.add(meeting)
+            session.commit()
+        self._send(meeting, outgoing, output)
+        return meeting
+
+    def cancel(self, meeting_id: int, occurrence: date | None = None, output: Path | None = None) -> Meeting:
+        with Session(self.engine, expire_on_commit=False) as session:
+            meeting = self._meeting(session, meeting_id)
+            if meeting.status == "cancelled":
+                raise MailhubError(f"meeting {meeting_id} is already cancelled")
+            meeting.sequence += 1
+            if occurrence is not None:
+                self._check_occurrence(meeting, occurrence)
+                self._override(session, meeting, occurrence, Changes(), cancelled=True)
+            else:
+                meeting.status = "cancelled"
+            meeting.updated_at = self.clock()
+            spec = self._spec_from_db(session, meeting)
+            _, _, organisation = self.organizer(meeting.organizer)
+            outgoing = [self._message(spec, "cancel", "CANCEL", spec.everyone, organisation, (), occurrence)]
+            session.add(meeting)
+            session.commit()
+        self._send(meeting, outgoing, output)
+        return meeting
+
+    def send_reminders(self, lead: timedelta) -> int:
+        """Remind attendees who have not answered, ``lead`` before the next occurrence; idempotent,
+        so a restart (or two nodes) never sends one twice."""
+        now = self.clock()
+        sent = 0
+        with Session(self.engine, expire_on_commit=False) as session:
+            meetings = session.exec(select(Meeting).where(Meeting.status == "confirmed")).all()
+            due = []
+            for meeting in meetings:
+                upcoming = next_start(meeting, now)
+                if upcoming is None or upcoming - lead > now:
+                    continue
+                last = _aware(meeting.reminder_sent_at)
+                if last is not None and last >= upcoming - lead:
+                    continue
+                due.append((meeting, upcoming))
+        for meeting, upcoming in due:
+            with Session(self.engine, expire_on_commit=False) as session:
+                spec = self._spec_from_db(session, meeting)
+                answered = {a.email for a in session.exec(select(MeetingAnswer).where(
+                    MeetingAnswer.meeting_id == meeting.id, MeetingAnswer.occurrence == "")).all()}
+                silent = tuple(p for p in spec.everyone if p.email not in answered)
+                fresh = session.get(Meeting, meeting.id)
+                assert fresh is not None
+                fresh.reminder_sent_at = now
+                session.add(fresh)
+                session.commit()
+            if silent:
+                _, _, organisation = self.organizer(meeting.organizer)
+                occurrence = upcoming.astimezone(LOCAL_TZ).date() if meeting.weekly_until else None
+                self._send(meeting, [self._message(spec, "reminder", "REQUEST", silent, organisation, (),
+                                                   occurrence if occurrence != spec.start.astimezone(LOCAL_TZ).date()
+                                                   else None)], None)
+                sent += len(silent)
+        return sent
+
+    # -- pieces ----------------------------------------------------------------------------
+
+    def _meeting(self, session: Session, meeting_id: int) -> Meeting:
+        meeting = session.get(Meeting, meeting_id)
+        if meeting is None:
+            raise MailhubError(f"no meeting {meeting_id}")
+        return meeting
+
+    def _check_occurrence(self, meeting: Meeting, occurrence: date) -> None:
+        first = meeting.starts_at.astimezone(LOCAL_TZ).date()
+        last = meeting.weekly_until or first
+        if not (first <= occurrence <= last and (occurrence - first).days % 7 == 0):
+            raise InvalidInput(f"{occurrence} is not a date on which meeting {meeting.id} takes place")
+
+    def _override(self, session: Session, meeting: Meeting, occurrence: date, changes: Changes,
+                  cancelled: bool = False) -> None:
+        assert meeting.id is not None
+        override = session.exec(select(MeetingOverride).where(
+            MeetingOverride.meeting_id == meeting.id, MeetingOverride.occurrence == occurrence)).first()
+        override = override or MeetingOverride(meeting_id=meeting.id, occurrence=occurrence)
+        if changes.start is not None:
+            override.starts_at = changes.start
+            override.ends_at = changes.end or changes.start + (meeting.ends_at - meeting.starts_at)
+        elif changes.end is not None:
+            override.ends_at = changes.end
+        for name in ("title", "location"):
+            if getattr(changes, name) is not None:
+                setattr(override, name, getattr(changes, name))
+        override.cancelled = override.cancelled or cancelled
+        override.sequence = meeting.sequence
+        session.add(override)
+        session.flush()
+
+    def _replace_attendees(self, session: Session, meeting: Meeting, wanted: tuple[Person, ...]) -> tuple[Person, ...]:
+        assert meeting.id is not None
+        rows = {a.email: a for a in session.exec(select(MeetingAttendee).where(
+            MeetingAttendee.meeting_id == meeting.id)).all()}
+        keep = {p.email for p in wanted} | ({meeting.chair} if meeting.chair else set())
+        removed = []
+        for email, row in rows.items():
+            if row.active and email not in keep:
+                row.active = False
+                removed.append(Person(row.email, row.display_name, row.role, row.agency_code))
+                session.add(row)
+        for person in wanted:
+            row = rows.get(person.email)
+            if row is None:
+                session.add(MeetingAttendee(meeting_id=meeting.id, email=person.email, display_name=person.name,
+                                            agency_code=person.agency, role=person.role))
+            elif not row.active:
+                row.active = True
+                session.add(row)
+        session.flush()
+        return tuple(removed)
+
+    def _spec(self, meeting: Meeting, attendees: tuple[Person, ...], chair: Person | None,
+              overrides: tuple[Override, ...]) -> MeetingSpec:
+        spec = MeetingSpec(
+            uid=meeting.uid, sequence=meeting.sequence, title=meeting.title, start=meeting.starts_at,
+            end=meeting.ends_at, organizer=Person(meeting.organizer_service, meeting.organizer_name),
+            attendees=attendees, location=meeting.location, chair=chair, agenda=meeting.agenda,
+            online_url=meeting.online_url, bridges=tuple(json.loads(meeting.bridges)),
+            weekly_until=meeting.weekly_until, exdates=tuple(date.fromisoformat(d) for d in json.loads(meeting.exdates)),
+            overrides=overrides, documents=tuple(json.loads(meeting.attachments)),
+        )
+        return replace(spec, description=describe(spec))
+
+    def _spec_from_db(self, session: Session, meeting: Meeting) -> MeetingSpec:
+        rows = session.exec(select(MeetingAttendee).where(MeetingAttendee.meeting_id == meeting.id,
+                                                          MeetingAttendee.active == True)  # noqa: E712
+                            .order_by(MeetingAttendee.id)).all()
+        chair = next((Person(r.email, r.display_name, "CHAIR", r.agency_code) for r in rows if r.role == "CHAIR"),
+                     None)
+        attendees = tuple(Person(r.email, r.display_name, r.role, r.agency_code) for r in rows if r.role != "CHAIR")
+        overrides = tuple(
+            Override(o.occurrence, o.sequence, o.title, _aware(o.starts_at), _aware(o.ends_at), o.location,
+                     o.cancelled)
+            for o in session.exec(select(MeetingOverride).where(MeetingOverride.meeting_id == meeting.id)).all())
+        return self._spec(meeting, attendees, chair, overrides)
+
+    def _message(self, spec: MeetingSpec, kind: str, method: str, recipients: tuple[Person, ...],
+                 organisation: str, documents: tuple[Document, ...], occurrence: date | None = None) -> Outgoing:
+        now = self.clock()
+        attendees = recipients if method == "CANCEL" and recipients != spec.everyone else None
+        calendar = build_calendar(spec, method, now=now, attendees=attendees, occurrence=occurrence).to_ical()
+        content = invitation_message(spec, kind=kind, method=method, calendar=calendar, recipients=recipients,
+                                     documents=documents, organisation=organisation, now=now, occurrence=occurrence)
+        return Outgoing(kind, recipients, content)
+
+    def _check(self, outgoing: list[Outgoing]) -> None:
+        """Refuse before anything is recorded or queued: the gate's verdict, in both languages."""
+        for message in outgoing:
+            verdict = self.intake.gate.check(message.content)
+            if verdict.blocked:
+                raise SmtpRefusal(_refusal(verdict.reason))
+
+    def _send(self, meeting: Meeting, outgoing: list[Outgoing], output: Path | None) -> None:
+        if output is not None:
+            write_output(output, [m.content for m in outgoing], [m.kind for m in outgoing])
+            return
+        for message in outgoing:
+            accepted = self.intake.accept(Submission(
+                content=message.content, mail_from=meeting.organizer_service,
+                rcpt_tos=tuple(p.email for p in message.recipients), listener=LOCAL, kind="composed"))
+            if accepted.queue_id:
+                with Session(self.engine) as session:
+                    assert meeting.id is not None
+                    session.add(MeetingMessage(meeting_id=meeting.id, queue_id=accepted.queue_id,
+                                               kind=message.kind))
+                    session.commit()
+
+
+def next_start(meeting: Meeting, now: datetime) -> datetime | None:
+    """The start of the next occurrence that has not begun, or None."""
+    start = _aware(meeting.starts_at)
+    assert start is not None
+    skipped = {date.fromisoformat(d) for d in json.loads(meeting.exdates)}
+    last = meeting.weekly_until or start.astimezone(LOCAL_TZ).date()
+    while start.astimezone(LOCAL_TZ).date() <= last:
+        if start > now and start.astimezone(LOCAL_TZ).date() not in skipped:
+            return start
+        start += timedelta(days=7)
+    return None
+
+
+def write_output(path: Path, contents: list[bytes], kinds: list[str]) -> list[Path]:
+    """One file, or one file per distinct message when ``path`` is a directory."""
+    if path.is_dir() or str(path).endswith("/"):
+        path.mkdir(parents=True, exist_ok=True)
+        written = []
+        for number, (content, kind) in enumerate(zip(contents, kinds, strict=True), start=1):
+            target = path / f"{number:02d}-{kind}.eml"
+            target.write_bytes(content)
+            written.append(target)
+        return written
+    if len(contents) > 1:
+        raise MailhubError(f"{len(contents)} different messages would be sent: give --output a directory")
+    path.write_bytes(contents[0])
+    return [path]
+
+
+def _document(path: Path) -> Document:
+    if not path.is_file():
+        raise InvalidInput(f"attachment {path} does not exist")
+    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return Document(path.name, path.read_bytes(), content_type)
+
+
+def _refusal(reason: str) -> Reply:
+    return POLICY_BLOCKED.with_text(reason)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    from datetime import UTC
+
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+__all__ = ["Changes", "InviteRequest", "MeetingService", "parse_when", "write_output"]

@@ -35,7 +35,12 @@ $(FONT):
 		apt-get install -y -qq fonts-dejavu-core >/dev/null; \
 	else echo "note: install fonts-dejavu-core for the PDF cases of the policy corpus"; fi
 
-test: install $(FONT)
+# ical.js (Thunderbird's calendar parser) reads the invitations back in tests/mailhub/test_interop.py.
+tests/interop/node_modules/.installed: tests/interop/package.json
+	@if command -v npm >/dev/null; then cd tests/interop && npm ci --no-audit --no-fund --silent && touch node_modules/.installed; \
+	else echo "note: no npm here; the ical.js interoperability tests will be skipped"; fi
+
+test: install $(FONT) tests/interop/node_modules/.installed
 	$(BIN)/pytest
 
 lint: install

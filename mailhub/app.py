@@ -20,9 +20,9 @@ from mailhub.domains import Domains
 from mailhub.errors import ConfigurationError, MailhubError
 from mailhub.gate import PolicyGate
 from mailhub.intake import ContentGate, Intake
-from mailhub.queue import Clock, DeliveryJob, Queue, RetryPolicy
 from mailhub.meetings.replies import ReplyProcessor
 from mailhub.meetings.service import MeetingService
+from mailhub.queue import Clock, DeliveryJob, Queue, RetryPolicy
 from mailhub.recipients import Recipients
 from mailhub.returns import BounceNotifier, ReturnedMail
 from mailhub.service_addresses import ServiceAddresses

@@ -51,7 +51,8 @@ def describe(spec: MeetingSpec) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _values(spec: MeetingSpec, kind: str, organisation: str, occurrence: date | None, *, as_html: bool) -> dict[str, str]:
+def _values(spec: MeetingSpec, kind: str, organisation: str, occurrence: date | None, *,
+            as_html: bool) -> dict[str, str]:
     esc = html.escape if as_html else (lambda s: s)
     heading, _, lead = KINDS[kind]
     start, end, title, location = spec.start, spec.end, spec.title, spec.location

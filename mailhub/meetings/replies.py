@@ -4,6 +4,7 @@ counts too. The message itself is then passed on to the organizer's real mailbox
 
 from __future__ import annotations
 
+import contextlib
 import email
 import logging
 from datetime import datetime
@@ -14,7 +15,7 @@ from email.utils import getaddresses
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from directory import Directory
+from directory import Directory, DirectoryError
 from mailhub.meetings.ical import ReplyError, ReplyItem, parse_reply
 from mailhub.queue import Clock
 from mailhub.store.meeting_models import Meeting, MeetingAnswer, MeetingAttendee
@@ -104,10 +105,8 @@ class ReplyProcessor:
     def _attendee(self, session: Session, meeting: Meeting, address: str) -> str | None:
         """The invited address the answer is for, also when it comes from an alias or old domain."""
         candidates = [address.lower()]
-        try:
+        with contextlib.suppress(DirectoryError):  # unknown to the directory: only an exact match counts
             candidates += [m.address for m in self.directory.resolve(address).mailboxes]
-        except Exception:  # an address the directory does not know: only an exact match counts
-            pass
         for candidate in candidates:
             if session.exec(select(MeetingAttendee).where(
                     MeetingAttendee.meeting_id == meeting.id,

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from directory import Directory, InvalidInput, NotFound
 from directory.addressing import normalise_address
@@ -25,7 +25,7 @@ from mailhub.meetings.ical import MeetingSpec, Override, Person, build_calendar
 from mailhub.queue import Clock
 from mailhub.service_addresses import ServiceAddresses
 from mailhub.smtp.replies import POLICY_BLOCKED, Reply, SmtpRefusal
-from mailhub.store.meeting_models import Meeting, MeetingAnswer, MeetingAttendee, MeetingMessage, MeetingOverride
+from mailhub.store.meeting_models import Meeting, MeetingAttendee, MeetingMessage, MeetingOverride
 
 
 @dataclass(frozen=True)
@@ -210,40 +210,9 @@ class MeetingService:
         return meeting
 
     def send_reminders(self, lead: timedelta) -> int:
-        """Remind attendees who have not answered, ``lead`` before the next occurrence; idempotent,
-        so a restart (or two nodes) never sends one twice."""
-        now = self.clock()
-        sent = 0
-        with Session(self.engine, expire_on_commit=False) as session:
-            meetings = session.exec(select(Meeting).where(Meeting.status == "confirmed")).all()
-            due = []
-            for meeting in meetings:
-                upcoming = next_start(meeting, now)
-                if upcoming is None or upcoming - lead > now:
-                    continue
-                last = _aware(meeting.reminder_sent_at)
-                if last is not None and last >= upcoming - lead:
-                    continue
-                due.append((meeting, upcoming))
-        for meeting, upcoming in due:
-            with Session(self.engine, expire_on_commit=False) as session:
-                spec = self._spec_from_db(session, meeting)
-                answered = {a.email for a in session.exec(select(MeetingAnswer).where(
-                    MeetingAnswer.meeting_id == meeting.id, MeetingAnswer.occurrence == "")).all()}
-                silent = tuple(p for p in spec.everyone if p.email not in answered)
-                fresh = session.get(Meeting, meeting.id)
-                assert fresh is not None
-                fresh.reminder_sent_at = now
-                session.add(fresh)
-                session.commit()
-            if silent:
-                _, _, organisation = self.organizer(meeting.organizer)
-                occurrence = upcoming.astimezone(LOCAL_TZ).date() if meeting.weekly_until else None
-                self._send(meeting, [self._message(spec, "reminder", "REQUEST", silent, organisation, (),
-                                                   occurrence if occurrence != spec.start.astimezone(LOCAL_TZ).date()
-                                                   else None)], None)
-                sent += len(silent)
-        return sent
+        from mailhub.meetings.reminders import send_reminders
+
+        return send_reminders(self, lead)
 
     # -- pieces ----------------------------------------------------------------------------
 
@@ -290,13 +259,13 @@ class MeetingService:
                 removed.append(Person(row.email, row.display_name, row.role, row.agency_code))
                 session.add(row)
         for person in wanted:
-            row = rows.get(person.email)
-            if row is None:
+            existing = rows.get(person.email)
+            if existing is None:
                 session.add(MeetingAttendee(meeting_id=meeting.id, email=person.email, display_name=person.name,
                                             agency_code=person.agency, role=person.role))
-            elif not row.active:
-                row.active = True
-                session.add(row)
+            elif not existing.active:
+                existing.active = True
+                session.add(existing)
         session.flush()
         return tuple(removed)
 
@@ -307,7 +276,8 @@ class MeetingService:
             end=meeting.ends_at, organizer=Person(meeting.organizer_service, meeting.organizer_name),
             attendees=attendees, location=meeting.location, chair=chair, agenda=meeting.agenda,
             online_url=meeting.online_url, bridges=tuple(json.loads(meeting.bridges)),
-            weekly_until=meeting.weekly_until, exdates=tuple(date.fromisoformat(d) for d in json.loads(meeting.exdates)),
+            weekly_until=meeting.weekly_until,
+            exdates=tuple(date.fromisoformat(d) for d in json.loads(meeting.exdates)),
             overrides=overrides, documents=tuple(json.loads(meeting.attachments)),
         )
         return replace(spec, description=describe(spec))
@@ -315,7 +285,7 @@ class MeetingService:
     def _spec_from_db(self, session: Session, meeting: Meeting) -> MeetingSpec:
         rows = session.exec(select(MeetingAttendee).where(MeetingAttendee.meeting_id == meeting.id,
                                                           MeetingAttendee.active == True)  # noqa: E712
-                            .order_by(MeetingAttendee.id)).all()
+                            .order_by(col(MeetingAttendee.id))).all()
         chair = next((Person(r.email, r.display_name, "CHAIR", r.agency_code) for r in rows if r.role == "CHAIR"),
                      None)
         attendees = tuple(Person(r.email, r.display_name, r.role, r.agency_code) for r in rows if r.role != "CHAIR")
@@ -355,19 +325,6 @@ class MeetingService:
                     session.add(MeetingMessage(meeting_id=meeting.id, queue_id=accepted.queue_id,
                                                kind=message.kind))
                     session.commit()
-
-
-def next_start(meeting: Meeting, now: datetime) -> datetime | None:
-    """The start of the next occurrence that has not begun, or None."""
-    start = _aware(meeting.starts_at)
-    assert start is not None
-    skipped = {date.fromisoformat(d) for d in json.loads(meeting.exdates)}
-    last = meeting.weekly_until or start.astimezone(LOCAL_TZ).date()
-    while start.astimezone(LOCAL_TZ).date() <= last:
-        if start > now and start.astimezone(LOCAL_TZ).date() not in skipped:
-            return start
-        start += timedelta(days=7)
-    return None
 
 
 def write_output(path: Path, contents: list[bytes], kinds: list[str]) -> list[Path]:

@@ -43,7 +43,7 @@ def show_meeting(engine: Engine, meeting_id: int) -> dict[str, Any]:
             answers.setdefault(answer.email, {})[answer.occurrence] = answer
         delivery = _delivery(session, meeting_id)
         overrides = session.exec(select(MeetingOverride).where(MeetingOverride.meeting_id == meeting_id)).all()
-        rows = []
+        rows: list[dict[str, Any]] = []
         for attendee in attendees:
             mine = answers.get(attendee.email, {})
             series = mine.get("")
@@ -58,8 +58,8 @@ def show_meeting(engine: Engine, meeting_id: int) -> dict[str, Any]:
         by_agency: dict[str, dict[str, int]] = {}
         for row in rows:
             if row["invited"]:
-                counts = by_agency.setdefault(row["agency"] or "-", {})
-                counts[row["answer"]] = counts.get(row["answer"], 0) + 1
+                counts = by_agency.setdefault(str(row["agency"] or "-"), {})
+                counts[str(row["answer"])] = counts.get(str(row["answer"]), 0) + 1
         return {
             **meeting_summary(meeting),
             "chair": meeting.chair, "agenda": meeting.agenda, "online_url": meeting.online_url,

@@ -6,7 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import directory.models  # noqa: F401  (registers the directory tables)
-import mailhub.store.meeting_models  # noqa: F401  (registers the meeting tables)
+import mailhub.store.meeting_models
 import mailhub.store.models  # noqa: F401  (registers the service tables)
 
 target_metadata = SQLModel.metadata

@@ -1,0 +1,63 @@
+"""Reminders before a meeting to attendees who have not answered. The time of the last reminder
+is kept in the database, so a restart never loses one and never sends one twice."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+
+from sqlmodel import Session, select
+
+from mailhub.meetings.ical import LOCAL as LOCAL_TZ
+from mailhub.meetings.service import MeetingService, _aware
+from mailhub.store.meeting_models import Meeting, MeetingAnswer
+
+
+def send_reminders(service: MeetingService, lead: timedelta) -> int:
+    """Remind attendees who have not answered, ``lead`` before the next occurrence; idempotent,
+    so a restart (or two nodes) never sends one twice."""
+    now = service.clock()
+    sent = 0
+    with Session(service.engine, expire_on_commit=False) as session:
+        meetings = session.exec(select(Meeting).where(Meeting.status == "confirmed")).all()
+        due = []
+        for meeting in meetings:
+            upcoming = next_start(meeting, now)
+            if upcoming is None or upcoming - lead > now:
+                continue
+            last = _aware(meeting.reminder_sent_at)
+            if last is not None and last >= upcoming - lead:
+                continue
+            due.append((meeting, upcoming))
+    for meeting, upcoming in due:
+        with Session(service.engine, expire_on_commit=False) as session:
+            spec = service._spec_from_db(session, meeting)
+            answered = {a.email for a in session.exec(select(MeetingAnswer).where(
+                MeetingAnswer.meeting_id == meeting.id, MeetingAnswer.occurrence == "")).all()}
+            silent = tuple(p for p in spec.everyone if p.email not in answered)
+            fresh = session.get(Meeting, meeting.id)
+            assert fresh is not None
+            fresh.reminder_sent_at = now
+            session.add(fresh)
+            session.commit()
+        if silent:
+            _, _, organisation = service.organizer(meeting.organizer)
+            occurrence = upcoming.astimezone(LOCAL_TZ).date() if meeting.weekly_until else None
+            service._send(meeting, [service._message(spec, "reminder", "REQUEST", silent, organisation, (),
+                                               occurrence if occurrence != spec.start.astimezone(LOCAL_TZ).date()
+                                               else None)], None)
+            sent += len(silent)
+    return sent
+
+
+def next_start(meeting: Meeting, now: datetime) -> datetime | None:
+    """The start of the next occurrence that has not begun, or None."""
+    start = _aware(meeting.starts_at)
+    assert start is not None
+    skipped = {date.fromisoformat(d) for d in json.loads(meeting.exdates)}
+    last = meeting.weekly_until or start.astimezone(LOCAL_TZ).date()
+    while start.astimezone(LOCAL_TZ).date() <= last:
+        if start > now and start.astimezone(LOCAL_TZ).date() not in skipped:
+            return start
+        start += timedelta(days=7)
+    return None

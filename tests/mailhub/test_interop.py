@@ -1,0 +1,61 @@
+"""Calendars read back by ical.js, the parser Thunderbird uses (tests/interop, installed by make test)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from mailhub.meetings.ical import LOCAL, MeetingSpec, Override, Person, build_calendar
+
+INTEROP = Path(__file__).resolve().parent.parent / "interop"
+NODE = shutil.which("node")
+
+pytestmark = pytest.mark.skipif(not NODE or not (INTEROP / "node_modules" / "ical.js").exists(),
+                                reason="node and tests/interop/node_modules (make test installs them)")
+
+
+def ical_js(calendar: bytes) -> dict[str, object]:
+    assert NODE is not None
+    result = subprocess.run([NODE, str(INTEROP / "parse_ics.cjs")], input=calendar, capture_output=True, check=True)
+    return json.loads(result.stdout)
+
+
+SPEC = MeetingSpec(
+    uid="a1b2@lich.khanhhoa.gov.vn", sequence=2, title="Giao ban sáng thứ Hai; tuần, tháng",
+    start=datetime(2026, 12, 7, 8, 0, tzinfo=LOCAL), end=datetime(2026, 12, 7, 9, 30, tzinfo=LOCAL),
+    organizer=Person("vpubnd@lich.khanhhoa.gov.vn", "Văn phòng UBND tỉnh Khánh Hòa"),
+    attendees=(Person("anhnq@khanhhoa.gov.vn", "Nguyễn Quốc Anh"), Person("lantt@khanhhoa.gov.vn", "Trần Thị Lan")),
+    chair=Person("chutich@khanhhoa.gov.vn", "Trần Văn Chủ"), location="Phòng họp số 1, tầng 2",
+    weekly_until=date(2026, 12, 28), exdates=(date(2026, 12, 21),),
+    overrides=(Override(date(2026, 12, 14), 2, location="Hội trường"),),
+    description="Nội dung: " + "đánh giá tình hình kinh tế - xã hội, " * 10,
+)
+
+
+def test_series_request_reads_the_same_in_ical_js() -> None:
+    parsed = ical_js(build_calendar(SPEC, "REQUEST", now=datetime(2026, 12, 1, tzinfo=LOCAL)).to_ical())
+    assert parsed["method"] == "REQUEST"
+    master, override = parsed["events"]  # type: ignore[misc]
+    assert master["summary"] == SPEC.title and master["location"] == SPEC.location
+    assert master["start_utc"] == "2026-12-07T01:00:00.000Z" and master["tzid"] == "Asia/Ho_Chi_Minh"
+    assert master["sequence"] == 2 and master["uid"] == SPEC.uid
+    assert master["occurrences_utc"] == ["2026-12-07T01:00:00.000Z", "2026-12-14T01:00:00.000Z",
+                                         "2026-12-28T01:00:00.000Z"]
+    roles = {a["value"]: (a["role"], a["partstat"], a["rsvp"]) for a in master["attendees"]}
+    assert roles["mailto:chutich@khanhhoa.gov.vn"] == ("CHAIR", "NEEDS-ACTION", "TRUE")
+    assert master["organizer"] == "mailto:vpubnd@lich.khanhhoa.gov.vn"
+    assert override["recurrence_id_utc"] == "2026-12-14T01:00:00.000Z" and override["location"] == "Hội trường"
+    assert {a["cn"] for a in master["attendees"]} >= {"Nguyễn Quốc Anh", "Trần Thị Lan"}
+
+
+def test_occurrence_cancel_reads_the_same_in_ical_js() -> None:
+    parsed = ical_js(build_calendar(SPEC, "CANCEL", now=datetime(2026, 12, 1, tzinfo=LOCAL),
+                                    occurrence=date(2026, 12, 14)).to_ical())
+    [event] = parsed["events"]  # type: ignore[misc]
+    assert parsed["method"] == "CANCEL" and event["status"] == "CANCELLED"
+    assert event["recurrence_id_utc"] == "2026-12-14T01:00:00.000Z"

@@ -1,0 +1,186 @@
+"""Invitations end to end: built by mailhub, relayed to the mailbox server, read by an independent
+parser; replies from several clients arrive on the inbound listener and show up as answers."""
+
+from __future__ import annotations
+
+import email
+import json
+from email.policy import default
+from pathlib import Path
+
+import icalendar
+import pytest
+from sqlmodel import Session, select
+
+from mailhub.store.models import ActivityEvent, QueuedMessage
+from tests.mailhub.conftest import Invoke, World
+from tests.mailhub.itip_samples import gmail_reply, ics_only_reply, outlook_reply, thunderbird_reply
+from tests.mailhub.relay_harness import Received
+from tests.policies.corpus import docx
+
+
+@pytest.fixture
+def cli(world: World, invoke: Invoke) -> Invoke:
+    url = world.app.engine.url.render_as_string(hide_password=False)
+    env = {"MAILHUB_DATABASE_URL": url, "MAILHUB_SERVICE_DOMAIN": "lich.bacninh.gov.vn",
+           "MAILHUB_SMARTHOST": world.app.settings.smarthost or ""}
+
+    def run(*args: str, input: str | None = None) -> object:
+        return invoke(*args, input=input, env=env)
+
+    return run  # type: ignore[return-value]
+
+
+def create(cli: Invoke, *extra: str) -> dict[str, object]:
+    result = cli("invite", "create", "--title", "Họp giao ban tuần", "--start", "2026-12-07 08:00",
+                 "--end", "2026-12-07 10:00", "--location", "Phòng họp số 1", "--organizer", "stttt@bacninh.gov.vn",
+                 "--to", "agency:STTTT", "--to", "huongttt@bacninh.gov.vn", "--chair", "vinhnq@bacninh.gov.vn",
+                 "--agenda", "Đánh giá công tác tuần", "--json", *extra)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def calendar_of(received: Received) -> tuple[email.message.EmailMessage, icalendar.Calendar]:
+    message = email.message_from_bytes(received.content, policy=default)
+    part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+    return message, icalendar.Calendar.from_ical(part.get_payload(decode=True))
+
+
+def test_invitation_reaches_the_mailbox_server_in_the_shape_clients_need(world: World, cli: Invoke) -> None:
+    created = create(cli)
+    [received] = world.sink.wait_for(1)
+    message, calendar = calendar_of(received)
+
+    assert sorted(received.rcpt_tos) == ["huongttt@bacninh.gov.vn", "vinhnq2@bacninh.gov.vn", "vinhnq@bacninh.gov.vn"]
+    assert message["From"].addresses[0].addr_spec == "stttt@lich.bacninh.gov.vn"
+    assert message["Auto-Submitted"] == "auto-generated"
+    alternative = next(p for p in message.walk() if p.get_content_type() == "multipart/alternative")
+    assert [p.get_content_type() for p in alternative.iter_parts()] == ["text/plain", "text/html", "text/calendar"]
+    calendar_part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+    assert calendar_part.get_param("method") == "REQUEST" == str(calendar["METHOD"])
+    assert calendar_part.get_content_charset() == "utf-8"
+    assert any(p.get_content_type() == "application/ics" for p in message.walk())
+    [zone] = calendar.walk("VTIMEZONE")
+    assert str(zone["TZID"]) == "Asia/Ho_Chi_Minh" and len(zone.subcomponents) == 1
+    [event] = calendar.walk("VEVENT")
+    assert str(event["UID"]) == created["uid"] and int(event["SEQUENCE"]) == 0
+    assert str(event["ORGANIZER"]) == "mailto:stttt@lich.bacninh.gov.vn"
+    attendees = {str(a).removeprefix("mailto:"): a.params for a in event["ATTENDEE"]}
+    assert attendees["vinhnq@bacninh.gov.vn"]["ROLE"] == "CHAIR"
+    assert all(p["RSVP"] == "TRUE" and p["PARTSTAT"] == "NEEDS-ACTION" for p in attendees.values())
+    assert event.decoded("DTSTART").isoformat() == "2026-12-07T08:00:00+07:00"
+    text = message.get_body(("plain",)).get_content()
+    for label in ("GIẤY MỜI", "Chủ trì: Nguyễn Quang Vinh", "Thời gian: 08 giờ 00, thứ Hai, ngày 07/12/2026",
+                  "Địa điểm: Phòng họp số 1", "Thành phần:", "Nội dung: Đánh giá công tác tuần"):
+        assert label in text
+
+
+def test_replies_from_real_clients_update_the_answers(world: World, cli: Invoke) -> None:
+    created = create(cli)
+    world.sink.wait_for(1)
+    uid, organizer = str(created["uid"]), "stttt@lich.bacninh.gov.vn"
+    replies = [
+        ("vinhnq@bacninh.gov.vn", outlook_reply(uid, "VinhNQ@bacninh.gov.vn", organizer_service=organizer)),
+        ("vinhnq2@bacninh.gov.vn", gmail_reply(uid, "vinhnq2@bacninh.gov.vn", organizer)),
+        ("huongttt@bacninh.gov.vn", thunderbird_reply(uid, "huongttt@bacninh.gov.vn", organizer)),
+    ]
+    with world.relay.smtp("inbound", source="127.0.0.2") as client:
+        client.ehlo("mx.example.net")
+        for sender, content in replies:
+            client.sendmail(sender, [organizer], content)
+        client.sendmail("x@example.net", [organizer], b"Subject: hello\r\n\r\nnot a calendar\r\n")
+
+    shown = json.loads(cli("meeting", "show", str(created["id"]), "--json").stdout)
+    answers = {a["email"]: a["answer"] for a in shown["attendees"]}
+    assert answers == {"vinhnq@bacninh.gov.vn": "accepted", "vinhnq2@bacninh.gov.vn": "declined",
+                       "huongttt@bacninh.gov.vn": "tentative"}
+    assert len(world.sink.wait_for(5)) == 5  # each reply passed on to the organizer's real mailbox
+    assert all(m.rcpt_tos == ["stttt@bacninh.gov.vn"] for m in world.sink.messages[1:])
+    with Session(world.app.engine) as session:
+        kinds = {(e.address, e.kind) for e in session.exec(select(ActivityEvent))}
+    assert ("huongttt@bacninh.gov.vn", "itip-reply") in kinds
+
+
+def test_newest_answer_wins_and_ics_only_replies_count(world: World, cli: Invoke) -> None:
+    created = create(cli)
+    uid, organizer = str(created["uid"]), "stttt@lich.bacninh.gov.vn"
+    with world.relay.smtp("inbound", source="127.0.0.2") as client:
+        client.ehlo("mx.example.net")
+        client.sendmail("a@x.vn", [organizer], ics_only_reply(uid, "vinhnq2@bacninh.gov.vn", organizer))
+        client.sendmail("a@x.vn", [organizer], outlook_reply(uid, "vinhnq2@bacninh.gov.vn", "DECLINED",
+                                                             organizer, stamp="20261130T000000Z"))
+    shown = json.loads(cli("meeting", "show", str(created["id"]), "--json").stdout)
+    assert {a["email"]: a["answer"] for a in shown["attendees"]}["vinhnq2@bacninh.gov.vn"] == "accepted"
+
+
+def test_update_one_occurrence_and_replace_attendees(world: World, cli: Invoke) -> None:
+    created = create(cli, "--weekly-until", "2026-12-28")
+    world.sink.wait_for(1)
+    result = cli("invite", "update", str(created["id"]), "--occurrence", "2026-12-14", "--location", "Hội trường")
+    assert result.exit_code == 0, result.output
+    _, calendar = calendar_of(world.sink.wait_for(2)[1])
+    [event] = calendar.walk("VEVENT")
+    assert event.decoded("RECURRENCE-ID").isoformat() == "2026-12-14T08:00:00+07:00"
+    assert int(event["SEQUENCE"]) == 1 and str(event["LOCATION"]) == "Hội trường"
+
+    result = cli("invite", "update", str(created["id"]), "--to", "huongttt@bacninh.gov.vn")
+    assert result.exit_code == 0, result.output
+    later = world.sink.wait_for(4)[2:]
+    methods = {str(calendar_of(m)[1]["METHOD"]): sorted(m.rcpt_tos) for m in later}
+    assert methods == {"REQUEST": ["huongttt@bacninh.gov.vn", "vinhnq@bacninh.gov.vn"],
+                       "CANCEL": ["vinhnq2@bacninh.gov.vn"]}
+
+
+def test_cancel_sends_cancel_with_a_higher_sequence(world: World, cli: Invoke) -> None:
+    created = create(cli)
+    assert cli("invite", "cancel", str(created["id"])).exit_code == 0
+    _, calendar = calendar_of(world.sink.wait_for(2)[1])
+    [event] = calendar.walk("VEVENT")
+    assert str(calendar["METHOD"]) == "CANCEL" and str(event["STATUS"]) == "CANCELLED"
+    assert int(event["SEQUENCE"]) == 1 and str(event["UID"]) == created["uid"]
+
+
+def test_output_writes_what_would_be_sent_and_queues_nothing(world: World, cli: Invoke, tmp_path: Path) -> None:
+    target = tmp_path / "invite.eml"
+    created = create(cli, "--output", str(target))
+    _, calendar = calendar_of(Received("", [], target.read_bytes()))
+    assert str(calendar["METHOD"]) == "REQUEST" and str(calendar.walk("VEVENT")[0]["UID"]) == created["uid"]
+    folder = tmp_path / "out"
+    folder.mkdir()
+    assert cli("invite", "update", str(created["id"]), "--to", "huongttt@bacninh.gov.vn",
+               "--output", str(folder)).exit_code == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["01-update.eml", "02-cancel.eml"]
+    with Session(world.app.engine) as session:
+        assert session.exec(select(QueuedMessage)).all() == []
+
+
+def test_marked_meeting_document_is_refused_before_anything_is_queued(world: World, cli: Invoke,
+                                                                      tmp_path: Path) -> None:
+    document = tmp_path / "tai-lieu-hop.docx"
+    document.write_bytes(docx("Số: 5/BC-UBND\nMẬT\nBáo cáo"))
+    result = cli("invite", "create", "--title", "Họp", "--start", "2026-12-07 08:00", "--end", "2026-12-07 09:00",
+                 "--organizer", "stttt@bacninh.gov.vn", "--to", "vinhnq@bacninh.gov.vn", "--attach", str(document))
+    assert result.exit_code == 1
+    assert "mang dấu độ mật" in result.stderr and "Refused" in result.stderr
+    assert json.loads(cli("meeting", "list", "--json").stdout) == []
+    with Session(world.app.engine) as session:
+        assert session.exec(select(QueuedMessage)).all() == []
+
+
+def test_reminders_go_to_silent_attendees_once(world: World, cli: Invoke) -> None:
+    from datetime import timedelta
+
+    created = create(cli)
+    world.sink.wait_for(1)
+    organizer = "stttt@lich.bacninh.gov.vn"
+    with world.relay.smtp("inbound", source="127.0.0.2") as client:
+        client.ehlo("mx.example.net")
+        client.sendmail("a@x.vn", [organizer], gmail_reply(str(created["uid"]), "vinhnq2@bacninh.gov.vn", organizer))
+    meetings = world.app.meetings()
+
+    assert meetings.send_reminders(timedelta(days=1)) == 0  # the meeting is weeks away
+    assert meetings.send_reminders(timedelta(days=60)) == 2  # the chair and huongttt have not answered
+    assert meetings.send_reminders(timedelta(days=60)) == 0  # never twice
+    reminders = [m for m in world.sink.wait_for(3)[1:] if m.rcpt_tos != ["stttt@bacninh.gov.vn"]]
+    assert [sorted(m.rcpt_tos) for m in reminders] == [["huongttt@bacninh.gov.vn", "vinhnq@bacninh.gov.vn"]]
+    assert "Nhắc lịch họp" in email.message_from_bytes(reminders[0].content, policy=default)["Subject"]

@@ -22,9 +22,12 @@ from mailhub.gate import PolicyGate
 from mailhub.intake import ContentGate, Intake
 from mailhub.meetings.replies import ReplyProcessor
 from mailhub.meetings.service import MeetingService
+from mailhub.notices import NoticeService
+from mailhub.people import People
 from mailhub.queue import Clock, DeliveryJob, Queue, RetryPolicy
 from mailhub.recipients import Recipients
 from mailhub.returns import BounceNotifier, ReturnedMail
+from mailhub.schedules.publish import SchedulePublisher
 from mailhub.service_addresses import ServiceAddresses
 from mailhub.smtp.handlers import InboundHandler, ListenerContext, SubmissionHandler
 from mailhub.smtp.throttle import AuthThrottle, ConnectionLimiter
@@ -99,6 +102,15 @@ class App:
     def meetings(self, intake: Intake | None = None) -> MeetingService:
         return MeetingService(engine=self.engine, directory=self.directory, intake=intake or self.intake(),
                               service_addresses=self.service_addresses(), clock=self.clock)
+
+    def people(self) -> People:
+        return People(self.directory, self.domains(), self.service_addresses())
+
+    def schedules(self) -> SchedulePublisher:
+        return SchedulePublisher(engine=self.engine, people=self.people(), intake=self.intake(), clock=self.clock)
+
+    def notices(self) -> NoticeService:
+        return NoticeService(engine=self.engine, people=self.people(), intake=self.intake(), clock=self.clock)
 
     def service_addresses(self) -> ServiceAddresses:
         return ServiceAddresses(self.engine, self.settings.service_domain)

@@ -136,6 +136,7 @@ def _register() -> None:
         group_cmds,
         meeting_cmds,
         policy_cmds,
+        publish_cmds,
         queue_cmds,
         serve_cmds,
     )
@@ -151,6 +152,8 @@ def _register() -> None:
     cli.add_command(policy_cmds.audit)
     cli.add_command(meeting_cmds.invite)
     cli.add_command(meeting_cmds.meeting)
+    cli.add_command(publish_cmds.schedule)
+    cli.add_command(publish_cmds.notice)
 
 
 _register()

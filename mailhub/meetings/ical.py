@@ -67,7 +67,7 @@ class MeetingSpec:
         return datetime.combine(occurrence, self.start.astimezone(LOCAL).time(), LOCAL)
 
 
-def _timezone() -> Timezone:
+def timezone_component() -> Timezone:
     """A single STANDARD component: Viet Nam has kept UTC+7 without daylight saving since 1975."""
     zone = Timezone()
     zone.add("tzid", TZID)
@@ -134,7 +134,7 @@ def build_calendar(spec: MeetingSpec, method: str, *, now: datetime, attendees: 
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method)
-    calendar.add_component(_timezone())
+    calendar.add_component(timezone_component())
     cancel = method == "CANCEL"
     if occurrence is None:
         status = "CANCELLED" if cancel else spec.status

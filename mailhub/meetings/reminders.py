@@ -9,8 +9,9 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, select
 
 from mailhub.meetings.ical import LOCAL as LOCAL_TZ
-from mailhub.meetings.service import MeetingService, _aware
+from mailhub.meetings.service import MeetingService
 from mailhub.store.meeting_models import Meeting, MeetingAnswer
+from mailhub.timeutil import aware
 
 
 def send_reminders(service: MeetingService, lead: timedelta) -> int:
@@ -25,7 +26,7 @@ def send_reminders(service: MeetingService, lead: timedelta) -> int:
             upcoming = next_start(meeting, now)
             if upcoming is None or upcoming - lead > now:
                 continue
-            last = _aware(meeting.reminder_sent_at)
+            last = aware(meeting.reminder_sent_at)
             if last is not None and last >= upcoming - lead:
                 continue
             due.append((meeting, upcoming))
@@ -52,7 +53,7 @@ def send_reminders(service: MeetingService, lead: timedelta) -> int:
 
 def next_start(meeting: Meeting, now: datetime) -> datetime | None:
     """The start of the next occurrence that has not begun, or None."""
-    start = _aware(meeting.starts_at)
+    start = aware(meeting.starts_at)
     assert start is not None
     skipped = {date.fromisoformat(d) for d in json.loads(meeting.exdates)}
     last = meeting.weekly_until or start.astimezone(LOCAL_TZ).date()

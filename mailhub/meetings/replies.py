@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import email
 import logging
-from datetime import datetime
 from email.message import Message
 from email.policy import default
 from email.utils import getaddresses
@@ -20,6 +19,7 @@ from mailhub.meetings.ical import ReplyError, ReplyItem, parse_reply
 from mailhub.queue import Clock
 from mailhub.store.meeting_models import Meeting, MeetingAnswer, MeetingAttendee
 from mailhub.store.models import ActivityEvent
+from mailhub.timeutil import aware
 
 log = logging.getLogger("mailhub.replies")
 
@@ -89,7 +89,7 @@ class ReplyProcessor:
             answer = session.exec(select(MeetingAnswer).where(
                 MeetingAnswer.meeting_id == meeting.id, MeetingAnswer.email == email_address,
                 MeetingAnswer.occurrence == item.occurrence)).first()
-            if answer is not None and _aware(answer.stamped_at) > _aware(stamped):
+            if answer is not None and aware(answer.stamped_at) > aware(stamped):
                 log.info("an older answer from %s for meeting %s ignored", email_address, meeting.id)
                 return
             if answer is None:
@@ -121,8 +121,3 @@ class ReplyProcessor:
             session.add(ActivityEvent(at=self.clock(), address=address.lower(), kind=kind, detail=detail))
             session.commit()
 
-
-def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

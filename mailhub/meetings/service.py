@@ -14,18 +14,18 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from directory import Directory, InvalidInput, NotFound
-from directory.addressing import normalise_address
-from directory.selectors import is_selector
+from directory import Directory, InvalidInput
 from mailhub.errors import MailhubError
 from mailhub.intake import LOCAL, Intake, Submission
 from mailhub.meetings.compose import Document, describe, invitation_message
 from mailhub.meetings.ical import LOCAL as LOCAL_TZ
 from mailhub.meetings.ical import MeetingSpec, Override, Person, build_calendar
+from mailhub.people import People
 from mailhub.queue import Clock
 from mailhub.service_addresses import ServiceAddresses
 from mailhub.smtp.replies import POLICY_BLOCKED, Reply, SmtpRefusal
 from mailhub.store.meeting_models import Meeting, MeetingAttendee, MeetingMessage, MeetingOverride
+from mailhub.timeutil import aware
 
 
 @dataclass(frozen=True)
@@ -79,49 +79,23 @@ class MeetingService:
         self.intake = intake
         self.service_addresses = service_addresses
         self.clock = clock
-
-    # -- people -------------------------------------------------------------------------
+        self.resolver = People(directory, intake.recipients.domains, service_addresses)
 
     def person(self, target: str, role: str = "REQ-PARTICIPANT") -> Person:
-        try:
-            box = self.directory.resolve(target).mailboxes[0]
-            return Person(box.address, box.display_name, role, box.agency_code)
-        except (NotFound, IndexError):
-            address = normalise_address(target)
-            if self.intake.recipients.domains.is_own(address.rpartition("@")[2]):
-                raise NotFound(f"{address} is not in the directory") from None
-            return Person(address, "", role)
+        return self.resolver.person(target, role)
 
     def people(self, targets: Sequence[str]) -> tuple[Person, ...]:
-        found: dict[str, Person] = {}
-        for target in targets:
-            if is_selector(target):
-                for box in self.directory.resolve(target).mailboxes:
-                    found.setdefault(box.address, Person(box.address, box.display_name, agency=box.agency_code))
-            else:
-                person = self.person(target)
-                found.setdefault(person.email, person)
-        if not found:
-            raise InvalidInput("nobody to invite: --to resolves to no mailbox")
-        return tuple(found.values())
+        return self.resolver.people(targets)
 
     def organizer(self, address: str) -> tuple[Person, str, str]:
-        """(ORGANIZER on the service domain, the real address, the organisation for the letterhead)."""
-        resolution = self.directory.resolve(address)
-        if resolution.kind not in ("official", "agency"):
-            raise InvalidInput(f"--organizer must be one official's or one agency's address, not {address}")
-        box = resolution.mailboxes[0]
-        agency = self.directory.agency(box.agency_code)
-        organisation = agency.name if box.kind == "official" else (agency.path[-2] if len(agency.path) > 1
-                                                                   else agency.name)
-        service = self.service_addresses.for_address(box.address, box.display_name)
-        return Person(service, box.display_name), box.address, organisation
+        return self.resolver.organizer(address)
 
     # -- create / update / cancel ---------------------------------------------------------------
 
     def create(self, request: InviteRequest, output: Path | None = None) -> Meeting:
         if not request.title.strip():
             raise InvalidInput("a meeting needs a title")
+        _one_line(request.title, request.location, request.online_url, *request.bridges)
         if request.end <= request.start:
             raise InvalidInput("the meeting must end after it starts")
         if request.weekly_until and request.weekly_until < request.start.astimezone(LOCAL_TZ).date():
@@ -159,6 +133,7 @@ class MeetingService:
             if meeting.status == "cancelled":
                 raise MailhubError(f"meeting {meeting_id} is cancelled")
             meeting.sequence += 1
+            _one_line(changes.title or "", changes.location or "")
             removed: tuple[Person, ...] = ()
             if occurrence is not None:
                 if changes.to is not None:
@@ -290,7 +265,7 @@ class MeetingService:
                      None)
         attendees = tuple(Person(r.email, r.display_name, r.role, r.agency_code) for r in rows if r.role != "CHAIR")
         overrides = tuple(
-            Override(o.occurrence, o.sequence, o.title, _aware(o.starts_at), _aware(o.ends_at), o.location,
+            Override(o.occurrence, o.sequence, o.title, aware(o.starts_at), aware(o.ends_at), o.location,
                      o.cancelled)
             for o in session.exec(select(MeetingOverride).where(MeetingOverride.meeting_id == meeting.id)).all())
         return self._spec(meeting, attendees, chair, overrides)
@@ -327,6 +302,11 @@ class MeetingService:
                     session.commit()
 
 
+def _one_line(*values: str) -> None:
+    if any("\n" in v or "\r" in v for v in values):
+        raise InvalidInput("a line break in a title, location or link would inject a header: refused")
+
+
 def write_output(path: Path, contents: list[bytes], kinds: list[str]) -> list[Path]:
     """One file, or one file per distinct message when ``path`` is a directory."""
     if path.is_dir() or str(path).endswith("/"):
@@ -354,12 +334,6 @@ def _refusal(reason: str) -> Reply:
     return POLICY_BLOCKED.with_text(reason)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    from datetime import UTC
-
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 __all__ = ["Changes", "InviteRequest", "MeetingService", "parse_when", "write_output"]

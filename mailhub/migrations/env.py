@@ -7,7 +7,8 @@ from sqlmodel import SQLModel
 
 import directory.models  # noqa: F401  (registers the directory tables)
 import mailhub.store.meeting_models
-import mailhub.store.models  # noqa: F401  (registers the service tables)
+import mailhub.store.models
+import mailhub.store.publishing_models  # noqa: F401  (registers the schedule and notice tables)
 
 target_metadata = SQLModel.metadata
 

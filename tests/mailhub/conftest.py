@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from mailhub.cli.main import cli
+from mailhub.cli.main import cli as mailhub_cli
 
 Invoke = Callable[..., Result]
 
@@ -23,7 +23,7 @@ def invoke(mailhub_env: dict[str, str]) -> Invoke:
     """Run ``mailhub ARGS`` in-process against a real, migrated SQLite file."""
 
     def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
-        return CliRunner().invoke(cli, list(args), input=input, env={**mailhub_env, **(env or {})},
+        return CliRunner().invoke(mailhub_cli, list(args), input=input, env={**mailhub_env, **(env or {})},
                                   catch_exceptions=False)
 
     return run
@@ -104,3 +104,16 @@ def make_world(sqlite_url: str, tmp_path: Path) -> Iterator[WorldFactory]:
 @pytest.fixture
 def world(make_world: WorldFactory) -> World:
     return make_world()
+
+
+@pytest.fixture
+def cli(world: World, invoke: Invoke) -> Invoke:
+    """``mailhub`` commands against the running world's database and settings."""
+    url = world.app.engine.url.render_as_string(hide_password=False)
+    env = {"MAILHUB_DATABASE_URL": url, "MAILHUB_SERVICE_DOMAIN": "lich.bacninh.gov.vn",
+           "MAILHUB_SMARTHOST": world.app.settings.smarthost or ""}
+
+    def run(*args: str, input: str | None = None) -> Result:
+        return invoke(*args, input=input, env=env)
+
+    return run

@@ -9,7 +9,6 @@ from email.policy import default
 from pathlib import Path
 
 import icalendar
-import pytest
 from sqlmodel import Session, select
 
 from mailhub.store.models import ActivityEvent, QueuedMessage
@@ -17,18 +16,6 @@ from tests.mailhub.conftest import Invoke, World
 from tests.mailhub.itip_samples import gmail_reply, ics_only_reply, outlook_reply, thunderbird_reply
 from tests.mailhub.relay_harness import Received
 from tests.policies.corpus import docx
-
-
-@pytest.fixture
-def cli(world: World, invoke: Invoke) -> Invoke:
-    url = world.app.engine.url.render_as_string(hide_password=False)
-    env = {"MAILHUB_DATABASE_URL": url, "MAILHUB_SERVICE_DOMAIN": "lich.bacninh.gov.vn",
-           "MAILHUB_SMARTHOST": world.app.settings.smarthost or ""}
-
-    def run(*args: str, input: str | None = None) -> object:
-        return invoke(*args, input=input, env=env)
-
-    return run  # type: ignore[return-value]
 
 
 def create(cli: Invoke, *extra: str) -> dict[str, object]:

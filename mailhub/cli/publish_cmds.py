@@ -1,0 +1,91 @@
+"""``mailhub schedule publish`` and ``mailhub notice send|show``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mailhub.cli.main import Context
+from mailhub.cli.output import emit_json, emit_table
+from mailhub.notices import URGENCY, NoticeRequest
+
+output_option = click.option("--output", type=click.Path(path_type=Path),
+                             help="Write what would be sent and queue nothing.")
+
+
+@click.group()
+def schedule() -> None:
+    """The leadership's weekly work schedule (lịch công tác tuần)."""
+
+
+@schedule.command("publish")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--week", required=True, metavar="YYYY-Www", help="ISO week, e.g. 2026-W49.")
+@click.option("--to", "to", multiple=True, required=True, metavar="RECIPIENT",
+              help="An address, group:NAME or agency:CODE (repeat).")
+@click.option("--organizer", metavar="ADDRESS", help="On whose behalf (default: the province's own mailbox).")
+@output_option
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def publish(obj: Context, file: Path, week: str, to: tuple[str, ...], organizer: str | None, output: Path | None,
+            as_json: bool) -> None:
+    """Send the week as one email (HTML table + calendar); a revised file sends only what changed."""
+    result = obj.app.schedules().publish(file, week, to, organizer, output)
+    if as_json:
+        emit_json({**result.__dict__, "sent": result.sent_anything})
+        return
+    if not result.sent_anything:
+        click.echo(f"{result.week}: nothing changed since the last publication; nothing sent")
+        return
+    where = f"written to {', '.join(result.written)}" if result.written else f"queued as {result.queue_id}"
+    click.echo(f"{result.week}: {result.new} new, {result.changed} changed, {result.removed} removed, "
+               f"{result.unchanged} unchanged; {where}")
+
+
+@click.group()
+def notice() -> None:
+    """Notices (thông báo) with their documents."""
+
+
+@notice.command("send")
+@click.option("--subject", required=True)
+@click.option("--body", default="", help="Text of the notice (or --body-file).")
+@click.option("--body-file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--markdown", is_flag=True, help="The body is Markdown; it is rendered to HTML.")
+@click.option("--to", "to", multiple=True, required=True, metavar="RECIPIENT")
+@click.option("--from", "sender", required=True, metavar="ADDRESS", help="The office or official sending it.")
+@click.option("--number", default="", help="Document number, e.g. 45/TB-UBND.")
+@click.option("--urgency", type=click.Choice(sorted(URGENCY)), help="Khẩn, Thượng khẩn or Hỏa tốc.")
+@click.option("--attach", "attach", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@output_option
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def send(obj: Context, subject: str, body: str, body_file: Path | None, markdown: bool, to: tuple[str, ...],
+         sender: str, number: str, urgency: str | None, attach: tuple[Path, ...], output: Path | None,
+         as_json: bool) -> None:
+    """Send a notice; prints its id."""
+    text = body_file.read_text(encoding="utf-8") if body_file else body
+    request = NoticeRequest(subject=subject, body=text, to=to, sender=sender, number=number, urgency=urgency or "",
+                            markdown=markdown or bool(body_file and body_file.suffix.lower() == ".md"),
+                            attachments=attach)
+    sent = obj.app.notices().send(request, output)
+    if as_json:
+        emit_json({"id": sent.id})
+    else:
+        click.echo(sent.id)
+
+
+@notice.command("show")
+@click.argument("notice_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def show(obj: Context, notice_id: int, as_json: bool) -> None:
+    """A notice and the delivery status to each recipient."""
+    view = obj.app.notices().show(notice_id)
+    if as_json:
+        emit_json(view)
+        return
+    click.echo(f"{view['id']}  {view['number']}  {view['subject']}")
+    emit_table(["Đơn vị", "Email", "Họ và tên", "Gửi thư"],
+               [(r["agency"], r["email"], r["name"], r["delivery"]) for r in view["recipients"]])

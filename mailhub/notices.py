@@ -1,0 +1,172 @@
+"""Notices (thông báo) with their documents: number and urgency in the subject as offices write
+them, urgency as message priority, Markdown or plain text, delivery status per recipient."""
+
+from __future__ import annotations
+
+import html
+import json
+import mimetypes
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from directory import InvalidInput
+from mailhub.errors import MailhubError
+from mailhub.intake import LOCAL, Intake, Submission
+from mailhub.meetings.ical import Person
+from mailhub.meetings.service import write_output
+from mailhub.people import People
+from mailhub.queue import Clock
+from mailhub.smtp.replies import POLICY_BLOCKED, SmtpRefusal
+from mailhub.store.models import QueuedMessage, QueueRecipient
+from mailhub.store.publishing_models import Notice, NoticeRecipient, Publication
+from mailhub.templates import render
+
+URGENCY = {  # key: (subject mark, X-Priority, Importance, Priority)
+    "khan": ("KHẨN", "2", "high", "urgent"),
+    "thuong-khan": ("THƯỢNG KHẨN", "1", "high", "urgent"),
+    "hoa-toc": ("HỎA TỐC", "1", "high", "urgent"),
+}
+
+
+@dataclass(frozen=True)
+class NoticeRequest:
+    subject: str
+    body: str
+    to: tuple[str, ...]
+    sender: str
+    number: str = ""
+    urgency: str = ""
+    markdown: bool = False
+    attachments: tuple[Path, ...] = ()
+
+
+def subject_line(request: NoticeRequest) -> str:
+    """'HỎA TỐC - Số 45/TB-UBND - Kết luận ...' as offices write it."""
+    parts = []
+    if request.urgency:
+        parts.append(URGENCY[request.urgency][0])
+    if request.number:
+        parts.append(f"Số {request.number}")
+    parts.append(request.subject)
+    return " - ".join(parts)
+
+
+def body_html(request: NoticeRequest) -> str:
+    if request.markdown:
+        from markdown_it import MarkdownIt
+
+        return str(MarkdownIt("commonmark", {"html": False}).enable("table").render(request.body))
+    return "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in request.body.split("\n\n") if p)
+
+
+class NoticeService:
+    def __init__(self, *, engine: Engine, people: People, intake: Intake, clock: Clock) -> None:
+        self.engine = engine
+        self.people = people
+        self.intake = intake
+        self.clock = clock
+
+    def send(self, request: NoticeRequest, output: Path | None = None) -> Notice:
+        for value in (request.subject, request.number):
+            if "\n" in value or "\r" in value:
+                raise InvalidInput("a line break in the subject or number would inject a header: refused")
+        if not request.subject.strip():
+            raise InvalidInput("a notice needs a subject")
+        if request.urgency and request.urgency not in URGENCY:
+            raise InvalidInput(f"--urgency must be one of {', '.join(URGENCY)}")
+        resolution = self.people.directory.resolve(request.sender)
+        if resolution.kind not in ("official", "agency"):
+            raise InvalidInput(f"--from must be one official's or one agency's address, not {request.sender}")
+        box = resolution.mailboxes[0]
+        sender = Person(box.address, box.display_name)
+        agency = self.people.directory.agency(box.agency_code)
+        recipients = self.people.people(request.to)
+        documents = [(p.name, p.read_bytes(), mimetypes.guess_type(p.name)[0] or "application/octet-stream")
+                     for p in request.attachments]
+        content = self._message(request, sender, agency.name, recipients, [d[0] for d in documents], documents)
+        verdict = self.intake.gate.check(content)
+        if verdict.blocked:
+            raise SmtpRefusal(POLICY_BLOCKED.with_text(verdict.reason))
+        with Session(self.engine, expire_on_commit=False) as session:
+            notice = Notice(number=request.number, subject=request.subject, sender=sender.email,
+                            urgency=request.urgency, attachments=json.dumps([d[0] for d in documents]))
+            session.add(notice)
+            session.flush()
+            assert notice.id is not None
+            for person in recipients:
+                session.add(NoticeRecipient(notice_id=notice.id, email=person.email, display_name=person.name,
+                                            agency_code=person.agency))
+            session.commit()  # before intake writes: SQLite has one writer at a time
+        if output is not None:
+            write_output(output, [content], ["notice"])
+            return notice
+        accepted = self.intake.accept(Submission(content=content, mail_from=sender.email,
+                                                 rcpt_tos=tuple(p.email for p in recipients), listener=LOCAL,
+                                                 kind="composed"))
+        with Session(self.engine) as session:
+            session.add(Publication(kind="notice", reference=str(notice.id), queue_id=accepted.queue_id or ""))
+            session.commit()
+        return notice
+
+    def _message(self, request: NoticeRequest, sender: Person, organisation: str, recipients: Sequence[Person],
+                 names: list[str], documents: list[tuple[str, bytes, str]]) -> bytes:
+        mark = URGENCY[request.urgency][0] if request.urgency else ""
+        text = render("notice.txt", organisation=organisation.upper(), subject=request.subject,
+                      number_line=f"Số: {request.number}\n" if request.number else "",
+                      urgency_line=f"{mark}\n" if mark else "", body=request.body,
+                      documents=f"Tài liệu kèm theo: {', '.join(names)}\n" if names else "",
+                      sender=sender.name or sender.email)
+        page = render("notice.html", organisation=html.escape(organisation.upper()), subject=html.escape(
+            request.subject), number_html=f"<br>Số: {html.escape(request.number)}" if request.number else "",
+            urgency_html=f'<br><b style="color: #b00;">{mark}</b>' if mark else "", body=body_html(request),
+            documents=f"<p><b>Tài liệu kèm theo:</b> {html.escape(', '.join(names))}</p>" if names else "",
+            sender=html.escape(sender.name or sender.email))
+        message = EmailMessage(policy=SMTP)
+        message["From"] = Address(sender.name, addr_spec=sender.email)
+        message["To"] = [Address(p.name, addr_spec=p.email) for p in recipients] if len(recipients) <= 100 else \
+            "Các cơ quan, đơn vị:;"
+        message["Subject"] = subject_line(request)
+        message["Date"] = format_datetime(self.clock())
+        message["Message-ID"] = make_msgid(domain=sender.email.rpartition("@")[2])
+        message["Auto-Submitted"] = "auto-generated"
+        if request.urgency:
+            _, x_priority, importance, priority = URGENCY[request.urgency]
+            message["X-Priority"] = f"{x_priority} ({'Highest' if x_priority == '1' else 'High'})"
+            message["Importance"] = importance
+            message["Priority"] = priority
+        message.set_content(text, cte="quoted-printable")
+        message.add_alternative(page, subtype="html", cte="quoted-printable")
+        for name, data, content_type in documents:
+            maintype, _, subtype = content_type.partition("/")
+            message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+        return message.as_bytes()
+
+    def show(self, notice_id: int) -> dict[str, Any]:
+        with Session(self.engine) as session:
+            notice = session.get(Notice, notice_id)
+            if notice is None:
+                raise MailhubError(f"no notice {notice_id}")
+            queue_ids = [p.queue_id for p in session.exec(select(Publication).where(
+                Publication.kind == "notice", Publication.reference == str(notice_id))).all()]
+            states = dict(session.exec(
+                select(QueueRecipient.address, QueueRecipient.state)
+                .join(QueuedMessage, col(QueuedMessage.id) == col(QueueRecipient.message_pk))
+                .where(col(QueuedMessage.queue_id).in_(queue_ids))).all()) if queue_ids else {}
+            recipients = session.exec(select(NoticeRecipient).where(NoticeRecipient.notice_id == notice_id)
+                                      .order_by(col(NoticeRecipient.id))).all()
+            return {
+                "id": notice.id, "number": notice.number, "subject": notice.subject, "sender": notice.sender,
+                "urgency": notice.urgency, "created_at": notice.created_at.isoformat(),
+                "attachments": json.loads(notice.attachments), "queue_ids": queue_ids,
+                "recipients": [{"email": r.email, "name": r.display_name, "agency": r.agency_code,
+                                "delivery": states.get(r.email, "not sent")} for r in recipients],
+            }

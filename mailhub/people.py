@@ -1,0 +1,55 @@
+"""Who a message is for and on whose behalf: directory addresses and selectors turned into people,
+and an organizer's address on the service domain."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from directory import Directory, InvalidInput, NotFound
+from directory.addressing import normalise_address
+from directory.selectors import is_selector
+from mailhub.domains import Domains
+from mailhub.meetings.ical import Person
+from mailhub.service_addresses import ServiceAddresses
+
+
+class People:
+    def __init__(self, directory: Directory, domains: Domains, service_addresses: ServiceAddresses) -> None:
+        self.directory = directory
+        self.domains = domains
+        self.service_addresses = service_addresses
+
+    def person(self, target: str, role: str = "REQ-PARTICIPANT") -> Person:
+        try:
+            box = self.directory.resolve(target).mailboxes[0]
+            return Person(box.address, box.display_name, role, box.agency_code)
+        except (NotFound, IndexError):
+            address = normalise_address(target)
+            if self.domains.is_own(address.rpartition("@")[2]):
+                raise NotFound(f"{address} is not in the directory") from None
+            return Person(address, "", role)
+
+    def people(self, targets: Sequence[str]) -> tuple[Person, ...]:
+        found: dict[str, Person] = {}
+        for target in targets:
+            if is_selector(target):
+                for box in self.directory.resolve(target).mailboxes:
+                    found.setdefault(box.address, Person(box.address, box.display_name, agency=box.agency_code))
+            else:
+                person = self.person(target)
+                found.setdefault(person.email, person)
+        if not found:
+            raise InvalidInput("nobody to send to: --to resolves to no mailbox")
+        return tuple(found.values())
+
+    def organizer(self, address: str) -> tuple[Person, str, str]:
+        """(ORGANIZER on the service domain, the real address, the organisation for the letterhead)."""
+        resolution = self.directory.resolve(address)
+        if resolution.kind not in ("official", "agency"):
+            raise InvalidInput(f"--organizer must be one official's or one agency's address, not {address}")
+        box = resolution.mailboxes[0]
+        agency = self.directory.agency(box.agency_code)
+        organisation = agency.name if box.kind == "official" else (agency.path[-2] if len(agency.path) > 1
+                                                                   else agency.name)
+        service = self.service_addresses.for_address(box.address, box.display_name)
+        return Person(service, box.display_name), box.address, organisation

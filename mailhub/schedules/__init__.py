@@ -1,0 +1,1 @@
+"""Weekly work schedules of the leadership (lịch công tác tuần)."""

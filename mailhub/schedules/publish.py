@@ -1,0 +1,120 @@
+"""Publishing a week: the first time, the whole week; after a revision, only what changed
+(higher SEQUENCE for changed items, cancellations for removed ones), with the changes highlighted."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from mailhub.intake import LOCAL, Intake, Submission
+from mailhub.meetings.service import write_output
+from mailhub.people import People
+from mailhub.queue import Clock
+from mailhub.schedules.reader import ScheduleEntry, read_schedule, week_days
+from mailhub.schedules.render import CHANGED, NEW, REMOVED, SAME, Item, schedule_message
+from mailhub.smtp.replies import POLICY_BLOCKED, SmtpRefusal
+from mailhub.store.publishing_models import Publication, ScheduleItem
+from mailhub.timeutil import aware
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    week: str
+    new: int
+    changed: int
+    removed: int
+    unchanged: int
+    queue_id: str | None
+    written: tuple[str, ...] = ()
+
+    @property
+    def sent_anything(self) -> bool:
+        return bool(self.new or self.changed or self.removed)
+
+
+class SchedulePublisher:
+    def __init__(self, *, engine: Engine, people: People, intake: Intake, clock: Clock) -> None:
+        self.engine = engine
+        self.people = people
+        self.intake = intake
+        self.clock = clock
+
+    def default_organizer(self) -> str:
+        roots = [a for a in self.people.directory.agencies() if a.parent_code is None and a.active and a.mailbox]
+        if not roots:
+            raise SmtpRefusal(POLICY_BLOCKED.with_text("no --organizer and no root agency mailbox to send from"))
+        return str(roots[0].mailbox)
+
+    def publish(self, path: Path, week: str, to: Sequence[str], organizer: str | None = None,
+                output: Path | None = None) -> PublishResult:
+        week = week.strip().upper()
+        monday, sunday = week_days(week)
+        entries = read_schedule(path, week)
+        recipients = self.people.people(to)
+        sender, _, organisation = self.people.organizer(organizer or self.default_organizer())
+        domain = self.people.service_addresses.domain
+        with Session(self.engine, expire_on_commit=False) as session:
+            stored = {i.uid: i for i in session.exec(select(ScheduleItem).where(ScheduleItem.week == week)).all()}
+            items = self._diff(week, domain, entries, stored)
+            revision = any(not s.cancelled for s in stored.values()) or any(s.cancelled for s in stored.values())
+            counts = {s: sum(1 for i in items if i.status == s) for s in (NEW, CHANGED, REMOVED, SAME)}
+            result = PublishResult(week, counts[NEW], counts[CHANGED], counts[REMOVED], counts[SAME], None)
+            if not result.sent_anything:
+                return result
+            content = schedule_message(week_number=monday.isocalendar()[1], monday=monday, sunday=sunday,
+                                       items=sorted(items, key=lambda i: (i.start, i.status == REMOVED)),
+                                       revision=revision, organizer=sender, organisation=organisation,
+                                       recipients=recipients, now=self.clock())
+            verdict = self.intake.gate.check(content)
+            if verdict.blocked:
+                raise SmtpRefusal(POLICY_BLOCKED.with_text(verdict.reason))
+            if output is not None:
+                written = write_output(output, [content], ["schedule"])
+                self._store(session, week, items, stored)
+                session.commit()
+                return PublishResult(**{**result.__dict__, "written": tuple(str(p) for p in written)})
+            accepted = self.intake.accept(Submission(content=content, mail_from=sender.email,
+                                                     rcpt_tos=tuple(p.email for p in recipients), listener=LOCAL,
+                                                     kind="composed"))
+            self._store(session, week, items, stored)
+            session.add(Publication(kind="schedule", reference=week, queue_id=accepted.queue_id or ""))
+            session.commit()
+            return PublishResult(**{**result.__dict__, "queue_id": accepted.queue_id})
+
+    def _diff(self, week: str, domain: str, entries: list[ScheduleEntry],
+              stored: dict[str, ScheduleItem]) -> list[Item]:
+        items: list[Item] = []
+        seen: set[str] = set()
+        for entry in entries:
+            uid = entry.uid(week, domain)
+            seen.add(uid)
+            old = stored.get(uid)
+            fields = (entry.end, entry.content, entry.location, entry.participants, entry.leader)
+            if old is None or old.cancelled:
+                status, sequence = NEW, (old.sequence + 1 if old else 0)
+            elif (aware(old.ends_at), old.content, old.location, old.participants, old.leader) != fields:
+                status, sequence = CHANGED, old.sequence + 1
+            else:
+                status, sequence = SAME, old.sequence
+            items.append(Item(uid, entry.day, entry.start, entry.end, entry.leader, entry.content, entry.location,
+                              entry.participants, sequence, status))
+        for uid, old in stored.items():
+            if uid not in seen and not old.cancelled:
+                items.append(Item(uid, old.day, aware(old.starts_at), aware(old.ends_at), old.leader, old.content,
+                                  old.location, old.participants, old.sequence + 1, REMOVED))
+        return items
+
+    def _store(self, session: Session, week: str, items: list[Item], stored: dict[str, ScheduleItem]) -> None:
+        now = self.clock()
+        for item in items:
+            row = stored.get(item.uid) or ScheduleItem(week=week, uid=item.uid, day=item.day, starts_at=item.start,
+                                                       ends_at=item.end, leader=item.leader, content=item.content)
+            row.day, row.starts_at, row.ends_at = item.day, item.start, item.end
+            row.leader, row.content, row.location, row.participants = (item.leader, item.content, item.location,
+                                                                       item.participants)
+            row.sequence, row.cancelled, row.updated_at = item.sequence, item.status == REMOVED, now
+            session.add(row)

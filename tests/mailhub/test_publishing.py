@@ -1,0 +1,142 @@
+"""Weekly schedules and notices through the relay to the mailbox server."""
+
+from __future__ import annotations
+
+import email
+import json
+from email.policy import default
+from pathlib import Path
+
+import icalendar
+import pytest
+from openpyxl import Workbook
+from sqlmodel import Session, select
+
+from mailhub.store.models import QueuedMessage
+from tests.mailhub.conftest import Invoke, World
+from tests.policies.corpus import docx
+
+WEEK = ("Ngày,Bắt đầu,Kết thúc,Lãnh đạo,Nội dung,Địa điểm,Thành phần\n"
+        "30/11/2026,08:00,10:00,Chủ tịch UBND tỉnh,Họp giao ban lãnh đạo,Phòng họp số 1,Các Phó Chủ tịch\n"
+        "30/11/2026,14h00,,Phó Chủ tịch Nguyễn Văn An,Làm việc với Sở Y tế,Sở Y tế,Giám đốc Sở Y tế\n"
+        "02/12/2026,08:00,11:30,Chủ tịch UBND tỉnh,Tiếp công dân định kỳ,Trụ sở Tiếp công dân,Thanh tra tỉnh\n")
+
+
+def parts(content: bytes) -> tuple[email.message.EmailMessage, dict[str, list[icalendar.Calendar]]]:
+    message = email.message_from_bytes(content, policy=default)
+    calendars: dict[str, list[icalendar.Calendar]] = {}
+    for part in message.walk():
+        if part.get_content_type() in ("text/calendar", "application/ics"):
+            calendar = icalendar.Calendar.from_ical(part.get_payload(decode=True))
+            calendars.setdefault(part.get_content_type(), []).append(calendar)
+    return message, calendars
+
+
+def publish(cli: Invoke, path: Path, *extra: str) -> dict[str, object]:
+    result = cli("schedule", "publish", str(path), "--week", "2026-W49", "--to", "agency:STTTT",
+                 "--organizer", "ubnd@bacninh.gov.vn", "--json", *extra)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_week_published_revised_and_republished(world: World, cli: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "lich.csv"
+    path.write_text(WEEK, encoding="utf-8")
+    first = publish(cli, path)
+    assert (first["new"], first["sent"]) == (3, True)
+    [received] = world.sink.wait_for(1)
+    message, calendars = parts(received.content)
+    assert sorted(received.rcpt_tos) == ["vinhnq2@bacninh.gov.vn", "vinhnq@bacninh.gov.vn"]
+    page = message.get_body(("html",)).get_content()
+    assert "LỊCH CÔNG TÁC TUẦN 49" in page and "Tiếp công dân định kỳ" in page and "Thứ Hai, ngày 30/11/2026" in page
+    [calendar] = calendars["text/calendar"]
+    events = calendar.walk("VEVENT")
+    uids = {str(e["SUMMARY"]): str(e["UID"]) for e in events}
+    assert len(events) == 3 and all(int(e["SEQUENCE"]) == 0 for e in events)
+    assert str(calendar["METHOD"]) == "PUBLISH"
+
+    revised = WEEK.replace("Làm việc với Sở Y tế,", "Làm việc với Sở Y tế về phòng chống dịch,").replace(
+        "02/12/2026,08:00,11:30,Chủ tịch UBND tỉnh,Tiếp công dân định kỳ,Trụ sở Tiếp công dân,Thanh tra tỉnh\n", "")
+    revised += "03/12/2026,09:00,10:00,Phó Chủ tịch Nguyễn Văn An,Kiểm tra công trình,Xã Tam Giang,\n"
+    path.write_text(revised, encoding="utf-8")
+    second = publish(cli, path)
+    assert (second["new"], second["changed"], second["removed"], second["unchanged"]) == (1, 1, 1, 1)
+    message, calendars = parts(world.sink.wait_for(2)[1].content)
+    assert message["Subject"].startswith("Điều chỉnh lịch công tác tuần 49")
+    [published] = calendars["text/calendar"]
+    changed = {str(e["SUMMARY"]): (str(e["UID"]), int(e["SEQUENCE"])) for e in published.walk("VEVENT")}
+    assert changed["Phó Chủ tịch Nguyễn Văn An: Làm việc với Sở Y tế về phòng chống dịch"] == (
+        uids["Phó Chủ tịch Nguyễn Văn An: Làm việc với Sở Y tế"], 1)
+    assert "Phó Chủ tịch Nguyễn Văn An: Kiểm tra công trình" in changed and len(changed) == 2
+    cancel = next(c for c in calendars["application/ics"] if str(c["METHOD"]) == "CANCEL")
+    [removed] = cancel.walk("VEVENT")
+    assert str(removed["UID"]) == uids["Chủ tịch UBND tỉnh: Tiếp công dân định kỳ"]
+    assert str(removed["STATUS"]) == "CANCELLED" and int(removed["SEQUENCE"]) == 1
+    html = message.get_body(("html",)).get_content()
+    assert 'class="doi"' in html and 'class="moi"' in html and 'class="huy"' in html
+
+    third = publish(cli, path)
+    assert third["sent"] is False
+    assert len(world.sink.messages) == 2
+
+
+def test_unreadable_rows_are_reported_and_nothing_is_sent(world: World, cli: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "lich.csv"
+    path.write_text("Ngày,Bắt đầu,Lãnh đạo,Nội dung\n30/11/2026,08:00,A,B\n31/12/2026,8h,A,B\nabc,8h,A,C\n"
+                    "01/12/2026,25:00,A,D\n", encoding="utf-8")
+    result = cli("schedule", "publish", str(path), "--week", "2026-W49", "--to", "agency:STTTT")
+    assert result.exit_code == 1
+    for line in ("line 3", "line 4", "line 5"):
+        assert line in result.stderr
+    assert "line 2" not in result.stderr
+    with Session(world.app.engine) as session:
+        assert session.exec(select(QueuedMessage)).all() == []
+
+
+def test_schedule_from_xlsx_with_english_headers(world: World, cli: Invoke, tmp_path: Path) -> None:
+    book = Workbook()
+    book.active.append(["date", "start", "end", "leader", "content", "location", "participants"])
+    book.active.append(["2026-12-01", "08:00", "09:00", "Chairman", "Briefing", "Room 1", ""])
+    path = tmp_path / "week.xlsx"
+    book.save(path)
+    assert publish(cli, path)["new"] == 1
+
+
+def test_notice_with_number_urgency_and_priority(world: World, cli: Invoke, tmp_path: Path) -> None:
+    result = cli("notice", "send", "--subject", "Kết luận của Chủ tịch UBND tỉnh", "--body", "Nội dung **chính**.",
+                 "--markdown", "--to", "agency:STTTT", "--from", "ubnd@bacninh.gov.vn", "--number", "45/TB-UBND",
+                 "--urgency", "hoa-toc", "--json")
+    assert result.exit_code == 0, result.output
+    notice_id = json.loads(result.stdout)["id"]
+    [received] = world.sink.wait_for(1)
+    message = email.message_from_bytes(received.content, policy=default)
+    assert message["Subject"] == "HỎA TỐC - Số 45/TB-UBND - Kết luận của Chủ tịch UBND tỉnh"
+    assert message["X-Priority"].startswith("1") and message["Importance"] == "high"
+    assert "<strong>chính</strong>" in message.get_body(("html",)).get_content()
+    shown = json.loads(cli("notice", "show", str(notice_id), "--json").stdout)
+    import time
+
+    deadline = time.monotonic() + 10
+    while any(r["delivery"] != "delivered" for r in shown["recipients"]) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        shown = json.loads(cli("notice", "show", str(notice_id), "--json").stdout)
+    assert {(r["email"], r["delivery"]) for r in shown["recipients"]} == {
+        ("vinhnq@bacninh.gov.vn", "delivered"), ("vinhnq2@bacninh.gov.vn", "delivered")}
+
+
+@pytest.mark.parametrize("subject", ["Thông báo\r\nBcc: spy@example.com", "Thông báo\nX: y"])
+def test_header_injection_in_a_notice_is_refused(cli: Invoke, subject: str) -> None:
+    result = cli("notice", "send", "--subject", subject, "--body", "x", "--to", "agency:STTTT",
+                 "--from", "ubnd@bacninh.gov.vn")
+    assert result.exit_code == 1 and "inject" in result.stderr
+
+
+def test_notice_with_a_marked_attachment_is_refused_before_anything_is_queued(world: World, cli: Invoke,
+                                                                              tmp_path: Path) -> None:
+    document = tmp_path / "bao-cao.docx"
+    document.write_bytes(docx("Số: 9/BC-UBND\nTUYỆT MẬT\nBáo cáo"))
+    result = cli("notice", "send", "--subject", "Báo cáo", "--body", "Gửi kèm.", "--to", "agency:STTTT",
+                 "--from", "ubnd@bacninh.gov.vn", "--attach", str(document))
+    assert result.exit_code == 1 and "mang dấu độ mật" in result.stderr
+    with Session(world.app.engine) as session:
+        assert session.exec(select(QueuedMessage)).all() == []

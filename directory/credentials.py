@@ -65,14 +65,15 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def grant_send_as(session: Session, login: str, address: str) -> SendAsGrant:
-    account = session.exec(select(Account).where(Account.login == normalise_address(login))).first()
-    if account is None:
-        raise NotFound(f"no account {login!r}; set a password first")
+    owner = normalise_address(login)
+    account = session.exec(select(Account).where(Account.login == owner)).first()
+    if account is None and session.exec(select(Official).where(Official.email == owner)).first() is None:
+        raise NotFound(f"no account or official {login!r}")
     value = address.strip().lower()
     value = value if value.startswith("@") else normalise_address(value)
-    grant = session.get(SendAsGrant, (account.login, value))
+    grant = session.get(SendAsGrant, (owner, value))
     if grant is None:
-        grant = SendAsGrant(login=account.login, address=value)
+        grant = SendAsGrant(login=owner, address=value)
         session.add(grant)
     return grant
 
@@ -86,22 +87,22 @@ def revoke_send_as(session: Session, login: str, address: str) -> bool:
 
 
 def sendable_addresses(session: Session, login: str) -> list[str]:
-    """Everything an account may put in MAIL FROM / From: its own addresses and its grants."""
+    """Everything a login may put in MAIL FROM / From: its own addresses and its grants. An official
+    without a directory password (checked by the mailbox server instead) has the same rights."""
     address = normalise_address(login)
     account = session.exec(select(Account).where(Account.login == address)).first()
-    if account is None:
-        return []
-    allowed = [account.login]
-    if account.official_id is not None:
+    official = None
+    if account is not None and account.official_id is not None:
         official = session.get(Official, account.official_id)
-        if official is not None:
-            allowed.append(official.email)
-            allowed.extend(
-                session.exec(select(MailAlias.address).where(MailAlias.target == official.email)).all()
-            )
-    allowed.extend(
-        session.exec(select(SendAsGrant.address).where(SendAsGrant.login == account.login)).all()
-    )
+    elif account is None:
+        official = session.exec(select(Official).where(Official.email == address)).first()
+        if official is None:
+            return []
+    allowed = [address]
+    if official is not None:
+        allowed.append(official.email)
+        allowed.extend(session.exec(select(MailAlias.address).where(MailAlias.target == official.email)).all())
+    allowed.extend(session.exec(select(SendAsGrant.address).where(SendAsGrant.login == address)).all())
     return list(dict.fromkeys(allowed))
 
 

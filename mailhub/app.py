@@ -13,6 +13,7 @@ from directory import Directory, DirectoryOptions
 from directory.models import utcnow
 from mailhub import db
 from mailhub.config import Settings, parse_host_port
+from mailhub.credentials import Authenticator, ImapChecker
 from mailhub.delivery.deliverer import Deliverer
 from mailhub.delivery.manager import DeliveryManager
 from mailhub.delivery.routing import DnsMxResolver, MxResolver, Router, parse_transport_map
@@ -119,6 +120,14 @@ class App:
         extra = [d for d in self.settings.province_domains.split(",") if d.strip()]
         return Domains(self.engine, self.settings.service_domain, extra)
 
+    def authenticator(self) -> Authenticator:
+        s = self.settings
+        imap = None
+        if s.auth_imap:
+            host, port = parse_host_port(s.auth_imap, 993 if s.auth_imap_security == "tls" else 143)
+            imap = ImapChecker(host, port, s.auth_imap_security, s.auth_imap_verify)
+        return Authenticator(self.directory, imap, s.auth_cache_seconds)
+
     def gate(self) -> PolicyGate:
         s = self.settings
         return PolicyGate(s.policy_names, s.max_message_size, s.policy_inline_bytes)
@@ -161,10 +170,12 @@ class App:
                                      organisation=self._organisation(), clock=self.clock),
             node=node,
             concurrency=s.delivery_concurrency,
+            lease_seconds=s.claim_lease_seconds,
         )
         intake.on_enqueued = manager.wake
         context = ListenerContext(intake=intake, recipients=recipients, directory=self.directory,
-                                  domains=domains, max_recipients=s.max_recipients)
+                                  domains=domains, max_recipients=s.max_recipients,
+                                  authenticate=self.authenticator())
         if s.tls_cert and s.tls_key:
             cert, key = s.tls_cert, s.tls_key
         else:

@@ -52,6 +52,15 @@ class Settings(BaseSettings):
     retry_max_seconds: int = Field(default=4000, gt=0)
     queue_lifetime_seconds: int = Field(default=432000, gt=0)
     delivery_concurrency: int = Field(default=20, gt=0)
+    claim_lease_seconds: int = Field(default=300, gt=0, description="a dead node's claims return after this")
+
+    auth_imap: str | None = Field(default=None, description="host:port of the mailbox server's IMAP for AUTH")
+    auth_imap_security: str = Field(default="tls", pattern="^(tls|starttls)$")
+    auth_imap_verify: bool = Field(default=True, description="verify the IMAP server's certificate")
+    auth_cache_seconds: int = Field(default=300, ge=0, description="how long a delegated success is trusted")
+
+    retention_body_days: int = Field(default=30, ge=0, description="0 keeps delivered bodies forever")
+    retention_log_days: int = Field(default=400, ge=0, description="0 keeps the delivery log forever")
 
     policies: str = Field(default="confidential-mark,uninspectable,attachment-type,size",
                           description="content policies, in order, comma-separated")

@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -15,6 +16,7 @@ from mailhub.app import App, RelayService
 from mailhub.config import parse_host_port
 from mailhub.delivery.deliverer import remote_size_limit
 from mailhub.delivery.routing import MxResolver
+from mailhub.maintenance import LeaderLock, purge
 from mailhub.smtp.listener import start_listener
 
 log = logging.getLogger("mailhub")
@@ -63,9 +65,9 @@ async def serve(app: App, *, stop: asyncio.Event | None = None, resolver: MxReso
         ready((sub_host, sub_bound[1]), (in_host, in_bound[1]))
 
     delivery = asyncio.create_task(service.manager.run())
-    scheduler = start_jobs(app, service)
+    jobs = start_jobs(app, service)
     await stop.wait()
-    scheduler.shutdown(wait=False)
+    jobs.stop()
 
     log.info("stopping: no new connections; finishing deliveries in flight")
     submission.close()
@@ -82,25 +84,49 @@ async def serve(app: App, *, stop: asyncio.Event | None = None, resolver: MxReso
     log.info("stopped; %d recipients handed back to the queue", released)
 
 
-def start_jobs(app: App, service: RelayService) -> AsyncIOScheduler:
+@dataclass
+class Jobs:
+    scheduler: AsyncIOScheduler
+    leader: LeaderLock
+
+    def stop(self) -> None:
+        self.scheduler.shutdown(wait=False)
+        self.leader.release()
+
+
+def start_jobs(app: App, service: RelayService) -> Jobs:
     """Scheduled work (APScheduler): meeting reminders. State lives in the database, so a restart
     neither loses nor repeats a reminder."""
     meetings = app.meetings(service.intake)
-    lead = timedelta(minutes=app.settings.reminder_lead_minutes)
+    settings = app.settings
+    lead = timedelta(minutes=settings.reminder_lead_minutes)
+    leader = LeaderLock(app.engine)
 
     async def reminders() -> None:
         try:
+            if not await asyncio.to_thread(leader.held):
+                return  # another node runs the scheduled jobs
             sent = await asyncio.to_thread(meetings.send_reminders, lead)
             if sent:
                 log.info("sent %d meeting reminders", sent)
         except Exception:
             log.exception("meeting reminders failed; next round in a minute")
 
+    async def retention() -> None:
+        try:
+            if await asyncio.to_thread(leader.held):
+                result = await asyncio.to_thread(purge, app.engine, app.clock(), settings.retention_body_days,
+                                                 settings.retention_log_days)
+                log.info("retention: purged %d bodies and %d log rows", result.bodies, result.log_rows)
+        except Exception:
+            log.exception("retention purge failed; next round tomorrow")
+
     scheduler = AsyncIOScheduler(timezone="Asia/Ho_Chi_Minh")
     scheduler.add_job(reminders, "interval", seconds=60, next_run_time=datetime.now(UTC), coalesce=True,
                       max_instances=1, id="meeting-reminders")
+    scheduler.add_job(retention, "cron", hour=2, minute=30, coalesce=True, max_instances=1, id="retention")
     scheduler.start()
-    return scheduler
+    return Jobs(scheduler, leader)
 
 
 async def _size_limit(app: App, hostname: str) -> int:

@@ -129,6 +129,27 @@ def db_current(obj: Context) -> None:
         engine.dispose()
 
 
+@db_group.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def db_backup(obj: Context, target: Path) -> None:
+    """A consistent online copy of the SQLite database (PostgreSQL: prints the pg_dump to run)."""
+    from mailhub.maintenance import backup
+
+    click.echo(f"backed up to {backup(obj.app.engine, target)}")
+
+
+@db_group.command("purge")
+@click.pass_obj
+def db_purge(obj: Context) -> None:
+    """Apply the retention settings now (the scheduler also does it daily)."""
+    from mailhub.maintenance import purge
+
+    settings = obj.settings
+    result = purge(obj.app.engine, obj.app.clock(), settings.retention_body_days, settings.retention_log_days)
+    click.echo(f"purged {result.bodies} message bodies and {result.log_rows} delivery-log rows")
+
+
 def _register() -> None:
     from mailhub.cli import (
         demo_cmds,

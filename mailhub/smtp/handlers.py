@@ -7,6 +7,7 @@ import asyncio
 import ipaddress
 import logging
 from base64 import b64decode
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, Session
@@ -44,6 +45,7 @@ class ListenerContext:
     directory: Directory
     domains: Domains
     max_recipients: int
+    authenticate: Callable[[str, str], str | None]
 
 
 class BaseHandler:
@@ -55,6 +57,7 @@ class BaseHandler:
         self.directory = context.directory
         self.domains = context.domains
         self.max_recipients = context.max_recipients
+        self.authenticate = context.authenticate
 
     def may_relay(self, session: Session) -> bool:
         return False
@@ -214,7 +217,7 @@ class SubmissionHandler(BaseHandler):
         if self._login_throttle.blocked(client):
             return AuthResult(success=False, handled=False, message=str(replies.AUTH_THROTTLED))
         account = await asyncio.to_thread(
-            self.directory.authenticate, login.decode("utf-8", "replace"), password.decode("utf-8", "replace"))
+            self.authenticate, login.decode("utf-8", "replace"), password.decode("utf-8", "replace"))
         if account is None:
             self._login_throttle.failed(client)
             await asyncio.sleep(0.5)  # slows password guessing without blocking others

@@ -13,7 +13,7 @@ from directory import Directory, DirectoryOptions
 from directory.models import utcnow
 from mailhub import db
 from mailhub.config import Settings, parse_host_port
-from mailhub.credentials import Authenticator, ImapChecker
+from mailhub.credentials import Authenticator, ImapChecker, LdapChecker, PasswordChecker
 from mailhub.delivery.deliverer import Deliverer
 from mailhub.delivery.manager import DeliveryManager
 from mailhub.delivery.routing import DnsMxResolver, MxResolver, Router, parse_transport_map
@@ -122,11 +122,13 @@ class App:
 
     def authenticator(self) -> Authenticator:
         s = self.settings
-        imap = None
+        checker: PasswordChecker | None = None
         if s.auth_imap:
             host, port = parse_host_port(s.auth_imap, 993 if s.auth_imap_security == "tls" else 143)
-            imap = ImapChecker(host, port, s.auth_imap_security, s.auth_imap_verify)
-        return Authenticator(self.directory, imap, s.auth_cache_seconds)
+            checker = ImapChecker(host, port, s.auth_imap_security, s.auth_imap_verify)
+        elif s.auth_ldap_url:
+            checker = LdapChecker(s.auth_ldap_url, s.auth_ldap_bind, s.auth_imap_verify)
+        return Authenticator(self.directory, checker, s.auth_cache_seconds)
 
     def gate(self) -> PolicyGate:
         s = self.settings

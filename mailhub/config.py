@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     auth_imap: str | None = Field(default=None, description="host:port of the mailbox server's IMAP for AUTH")
     auth_imap_security: str = Field(default="tls", pattern="^(tls|starttls)$")
     auth_imap_verify: bool = Field(default=True, description="verify the IMAP server's certificate")
+    auth_ldap_url: str | None = Field(default=None, description="ldaps://host or ldap://host (StartTLS)")
+    auth_ldap_bind: str = Field(default="{login}", description="bind DN template: {local}, {login}, {domain}")
     auth_cache_seconds: int = Field(default=300, ge=0, description="how long a delegated success is trusted")
 
     retention_body_days: int = Field(default=30, ge=0, description="0 keeps delivered bodies forever")

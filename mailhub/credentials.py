@@ -14,6 +14,7 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from directory import Directory, DirectoryError
 
@@ -62,6 +63,59 @@ class ImapChecker:
                 client.logout()
 
 
+@dataclass(frozen=True)
+class LdapChecker:
+    """Binds to LDAP / Active Directory as the user: ``bind_template`` is a DN such as
+    ``uid={local},ou=people,dc=bacninh,dc=gov,dc=vn``, or ``{login}`` for an AD user principal name.
+    Only over TLS (ldaps://, or StartTLS on ldap://); an empty password is never tried (it would be an
+    unauthenticated bind that "succeeds")."""
+
+    url: str
+    bind_template: str
+    verify: bool = True
+    timeout: float = 10.0
+
+    def server(self) -> Any:
+        import ldap3
+
+        tls = ldap3.Tls(validate=ssl.CERT_REQUIRED if self.verify else ssl.CERT_NONE)
+        return ldap3.Server(self.url, use_ssl=self.url.lower().startswith("ldaps://"), tls=tls,
+                            connect_timeout=self.timeout)
+
+    def bind_name(self, login: str) -> str:
+        from ldap3.utils.dn import escape_rdn
+
+        local, _, domain = login.partition("@")
+        if self.bind_template.strip() == "{login}":
+            return login
+        return self.bind_template.format(local=escape_rdn(local), login=escape_rdn(login), domain=domain)
+
+    def check(self, login: str, password: str, *, server: Any = None, strategy: Any = None) -> bool:
+        import ldap3
+        from ldap3.core.exceptions import LDAPException
+
+        if not password:
+            return False
+        options: dict[str, Any] = {"client_strategy": strategy} if strategy is not None else {}
+        try:
+            connection = ldap3.Connection(server or self.server(), user=self.bind_name(login), password=password,
+                                          raise_exceptions=False, **options)
+            connection.open()
+            if strategy is None and not self.url.lower().startswith("ldaps://") and not connection.start_tls():
+                log.warning("LDAP server %s refused StartTLS; no password sent", self.url)
+                return False
+            ok = bool(connection.bind())
+            connection.unbind()
+            return ok
+        except LDAPException as exc:
+            log.warning("cannot check a password against %s: %s", self.url, exc)
+            return False
+
+
+class PasswordChecker(Protocol):
+    def check(self, login: str, password: str) -> bool: ...
+
+
 class SuccessCache:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
@@ -84,9 +138,9 @@ class SuccessCache:
 
 
 class Authenticator:
-    def __init__(self, directory: Directory, imap: ImapChecker | None = None, cache_seconds: float = 300) -> None:
+    def __init__(self, directory: Directory, imap: PasswordChecker | None = None, cache_seconds: float = 300) -> None:
         self.directory = directory
-        self.imap = imap
+        self.imap = imap  # the mailbox server's IMAP, or LDAP/AD: whichever is configured
         self.cache = SuccessCache(cache_seconds)
 
     def __call__(self, login: str, password: str) -> str | None:

@@ -154,3 +154,25 @@ def test_two_nodes_on_one_postgresql_deliver_every_recipient_exactly_once(
 def test_postgres_url_is_configured_in_ci() -> None:
     if os.environ.get("CI"):
         assert os.environ.get("MAILHUB_TEST_DATABASE_URL")
+
+
+def test_ldap_bind_with_the_directory_password() -> None:
+    """ldap3's offline server (MOCK_SYNC) stands for Active Directory: the bind itself is real ldap3."""
+    import ldap3
+
+    from mailhub.credentials import LdapChecker
+
+    checker = LdapChecker("ldaps://dc.bacninh.gov.vn", "uid={local},ou=people,dc=bacninh,dc=gov,dc=vn")
+    server = ldap3.Server("dc.bacninh.gov.vn")
+    setup = ldap3.Connection(server, user="cn=admin", password="x", client_strategy=ldap3.MOCK_SYNC)
+    setup.strategy.add_entry("uid=vinhnq,ou=people,dc=bacninh,dc=gov,dc=vn",
+                             {"objectClass": "inetOrgPerson", "userPassword": "mat-khau-ad"})
+
+    def check(login: str, password: str) -> bool:
+        return checker.check(login, password, server=server, strategy=ldap3.MOCK_SYNC)
+
+    assert check("vinhnq@bacninh.gov.vn", "mat-khau-ad")
+    assert not check("vinhnq@bacninh.gov.vn", "sai")
+    assert not check("huongttt@bacninh.gov.vn", "mat-khau-ad")
+    assert not check("vinhnq@bacninh.gov.vn", "")  # never an unauthenticated bind
+    assert checker.bind_name("a,b@bacninh.gov.vn") == "uid=a\\,b,ou=people,dc=bacninh,dc=gov,dc=vn"

@@ -7,6 +7,7 @@ Bad rows are reported with their line numbers while the good rows import.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from directory.addressing import generate_address, local_part_for, normalise_add
 from directory.agencies import create_agency, find_agency_by_code, name_key
 from directory.errors import DirectoryError, InvalidInput
 from directory.models import Agency, Group, MailAlias, Official, utcnow
-from directory.names import clean_full_name, unaccented
+from directory.names import clean_full_name, clean_text, unaccented
 from directory.tables import Table, TableRow, parse_flag, read_table
 
 ROSTER_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -57,6 +58,10 @@ class ImportReport:
     notes: tuple[str, ...] = ()
 
 
+def fold_key(value: str) -> str:
+    return clean_text(value).casefold()
+
+
 def read_roster(path: Path) -> Table:
     return read_table(path, ROSTER_COLUMNS, required=("full_name", "agency"))
 
@@ -90,6 +95,7 @@ class _State:
         self.taken = set(self.by_email) | set(self.aliases)
         self.taken |= {a.mailbox for a in self.agencies if a.mailbox}
         self.taken |= {g for g in session.exec(select(Group.address)).all() if g}
+        self.default_domain: str | None = None  # for an empty directory: the roster's most common domain
 
     def agency(self, value: str) -> Agency | None:
         key = value.casefold()
@@ -101,12 +107,12 @@ class _State:
                 return agency
         return None
 
-    def create_agency(self, name: str, parent: Agency) -> Agency:
+    def create_agency(self, name: str, parent: Agency | None, domain: str | None = None) -> Agency:
         base = "".join(w[:1] for w in (unaccented(p) for p in name.split()) if w).upper() or "DV"
         code, n = base, 2
         while find_agency_by_code(self.session, code) is not None:
             code, n = f"{base}{n}", n + 1
-        agency = create_agency(self.session, code=code, name=name, kind="unit", parent=parent)
+        agency = create_agency(self.session, code=code, name=name, kind="unit", parent=parent, domain=domain)
         self.agencies.append(agency)
         return agency
 
@@ -127,7 +133,20 @@ def import_roster(
     seen_external: dict[str, int] = {}
     claimed: set[int] = set()
 
+    domains = Counter(raw.get("email").rpartition("@")[2].strip().lower() for raw in table.rows
+                      if "@" in raw.get("email"))
+    if domains:
+        state.default_domain = domains.most_common(1)[0][0]
+    identical: dict[tuple[object, ...], int] = {}
     for raw in table.rows:
+        # A row identical in every cell, STT included, is a copy; namesakes differ somewhere.
+        fingerprint = tuple(fold_key(c) for c in raw.cells) or tuple(sorted(raw.values.items()))
+        if fingerprint in identical and any(raw.values.values()):
+            rejected.append(RejectedRow(raw.line, f"the same row as line {identical[fingerprint]}"))
+            if progress:
+                progress(1)
+            continue
+        identical.setdefault(fingerprint, raw.line)
         try:
             row = _parse(raw, state, create_agencies_under, created_agencies)
             _check_duplicate(row, seen_email, seen_external)
@@ -219,16 +238,20 @@ def _flag(raw: TableRow, column: str) -> bool | None:
 
 
 def _agency_on_the_fly(value: str, state: _State, parent_code: str | None) -> Agency:
+    """An agency the roster names but the directory lacks: under ``--parent``, else under the one
+    root agency; in an empty directory, at the top, in the domain the roster's own addresses use."""
     if parent_code:
         parent = state.agency(parent_code)
         if parent is None:
             raise InvalidInput(f"unknown agency {value!r} (and no parent agency {parent_code!r} to create it under)")
-    else:
-        roots = [a for a in state.agencies if a.parent_id is None and a.active]
-        if len(roots) != 1:
-            raise InvalidInput(f"unknown agency {value!r}; import agencies first (mailhub directory import-agencies)")
-        parent = roots[0]
-    return state.create_agency(value, parent)
+        return state.create_agency(value, parent)
+    roots = [a for a in state.agencies if a.parent_id is None and a.active]
+    if len(roots) == 1:
+        return state.create_agency(value, roots[0])
+    if not roots and state.default_domain:
+        return state.create_agency(value, None, domain=state.default_domain)
+    raise InvalidInput(f"unknown agency {value!r}; import agencies first (mailhub directory import-agencies)"
+                       + ("" if roots else " or give addresses in the Email column so the domain is known"))
 
 
 def _check_duplicate(row: _Row, seen_email: dict[str, int], seen_external: dict[str, int]) -> None:

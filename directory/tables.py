@@ -23,6 +23,7 @@ HEADER_SEARCH_ROWS = 20
 class TableRow:
     line: int
     values: dict[str, str]
+    cells: tuple[str, ...] = ()  # every cell as written, mapped or not (STT, date of birth, …)
 
     def get(self, column: str) -> str:
         return self.values.get(column, "")
@@ -73,7 +74,8 @@ def read_table(path: Path, aliases: dict[str, tuple[str, ...]], required: tuple[
                     column: clean_text(row_cells[i]) if i < len(row_cells) else ""
                     for i, column in mapping.items()
                 }
-                rows.append(TableRow(line=row_line, values=values))
+                rows.append(TableRow(line=row_line, values=values,
+                                     cells=tuple(clean_text(c) for c in row_cells)))
             return Table(tuple(mapping.values()), tuple(rows), ignored, tuple(notes))
     wanted = ", ".join(f"{c} ({' / '.join(aliases[c][:2])})" for c in required)
     raise InvalidInput(f"{path}: no header row with the columns {wanted} in the first {HEADER_SEARCH_ROWS} rows")

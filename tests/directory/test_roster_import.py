@@ -172,7 +172,7 @@ def test_xlsx_with_a_title_block_above_the_header(province: Directory, tmp_path:
 
 
 def test_namesakes_in_one_agency_stay_two_people_across_reimports(province: Directory, tmp_path: Path) -> None:
-    text = "Họ và tên,Đơn vị\nNguyễn Văn An,STTTT\nNguyễn Văn An,STTTT\n"
+    text = "STT,Họ và tên,Đơn vị\n1,Nguyễn Văn An,STTTT\n2,Nguyễn Văn An,STTTT\n"
     import_text(province, tmp_path, text)
     again = import_text(province, tmp_path, text)
 
@@ -200,3 +200,23 @@ def test_file_without_the_needed_headers_is_an_error(province: Directory, tmp_pa
 
     with pytest.raises(InvalidInput, match="no header row"):
         read_roster(write(tmp_path, "x.csv", "a,b\n1,2\n"))
+
+
+def test_a_repeated_row_is_rejected_but_namesakes_with_other_titles_are_two_people(
+        province: Directory, tmp_path: Path) -> None:
+    text = ("STT,Họ và tên,Đơn vị,Chức vụ\n"
+            "1,Nguyễn Văn An,STTTT,Chuyên viên\n"
+            "1,Nguyễn Văn An,STTTT,Chuyên viên\n"
+            "2,Nguyễn Văn An,STTTT,Trưởng phòng\n")
+    report = import_text(province, tmp_path, text)
+    assert report.created == 2
+    assert [(r.line, r.reason) for r in report.rejected] == [(3, "the same row as line 2")]
+
+
+def test_an_empty_directory_takes_its_domain_from_the_roster(directory: Directory, tmp_path: Path) -> None:
+    text = ("Họ và tên,Đơn vị,Email\n"
+            "Nguyễn Văn An,Sở Nội vụ,annv@quangngai.gov.vn\n"
+            "Lê Thị Hoa,Sở Nội vụ,\n")
+    report = import_text(directory, tmp_path, text)
+    assert report.created == 2 and report.agencies_created == ("SNV",)
+    assert directory.official("hoalt@quangngai.gov.vn").agency_name == "Sở Nội vụ"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -59,3 +60,20 @@ def test_occurrence_cancel_reads_the_same_in_ical_js() -> None:
     [event] = parsed["events"]  # type: ignore[misc]
     assert parsed["method"] == "CANCEL" and event["status"] == "CANCELLED"
     assert event["recurrence_id_utc"] == "2026-12-14T01:00:00.000Z"
+
+
+def test_schedule_calendars_read_the_same_in_ical_js() -> None:
+    from mailhub.schedules.render import CHANGED, REMOVED, Item, calendar
+
+    items = [Item("lct-1@lich.khanhhoa.gov.vn", date(2026, 11, 30), datetime(2026, 11, 30, 8, 0, tzinfo=LOCAL),
+                  datetime(2026, 11, 30, 10, 0, tzinfo=LOCAL), "Chủ tịch UBND tỉnh", "Họp giao ban; lãnh đạo",
+                  "Phòng họp số 1", "Các Phó Chủ tịch", 1, CHANGED)]
+    organizer = Person("vpubnd@lich.khanhhoa.gov.vn", "Văn phòng UBND tỉnh")
+    published = ical_js(calendar(items, "PUBLISH", organizer, datetime(2026, 11, 29, tzinfo=LOCAL)))
+    [event] = published["events"]  # type: ignore[misc]
+    assert published["method"] == "PUBLISH" and event["sequence"] == 1
+    assert event["summary"] == "Chủ tịch UBND tỉnh: Họp giao ban; lãnh đạo"
+    assert event["start_utc"] == "2026-11-30T01:00:00.000Z" and event["tzid"] == "Asia/Ho_Chi_Minh"
+    removed = [replace(items[0], status=REMOVED, sequence=2)]
+    cancelled = ical_js(calendar(removed, "CANCEL", organizer, datetime(2026, 12, 1, tzinfo=LOCAL)))
+    assert cancelled["method"] == "CANCEL" and cancelled["events"][0]["status"] == "CANCELLED"  # type: ignore[index]

@@ -192,3 +192,29 @@ def test_transport_map_sends_a_department_domain_to_its_own_server(make_world) -
         assert received.rcpt_tos == ["bacsi@syt.bacninh.gov.vn"] and world.sink.messages == []
     finally:
         department.stop()
+
+
+def test_connections_per_client_are_limited(make_world) -> None:  # type: ignore[no-untyped-def]
+    world = make_world(max_connections_per_client=2)
+    first, second = world.relay.smtp(), world.relay.smtp()
+    try:
+        with pytest.raises(smtplib.SMTPConnectError) as refused:
+            world.relay.smtp()
+        assert refused.value.smtp_code == 421
+    finally:
+        first.close()
+        second.close()
+    import time
+
+    time.sleep(0.2)
+    with world.relay.smtp() as again:  # the slots are free again once the others leave
+        assert again.noop()[0] == 250
+
+
+def test_repeated_auth_failures_are_throttled(world: World) -> None:
+    for _ in range(5):
+        with world.relay.smtp(source="127.0.0.3") as client, pytest.raises(smtplib.SMTPAuthenticationError):
+            tls_login(client, password="wrong-password")
+    with world.relay.smtp(source="127.0.0.3") as client, pytest.raises(smtplib.SMTPAuthenticationError) as error:
+        tls_login(client)  # even the right password waits until the failures age out
+    assert error.value.smtp_code == 454

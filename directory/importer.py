@@ -137,10 +137,10 @@ def import_roster(
                       if "@" in raw.get("email"))
     if domains:
         state.default_domain = domains.most_common(1)[0][0]
-    identical: dict[tuple[object, ...], int] = {}
+    identical: dict[tuple[str, ...], int] = {}
     for raw in table.rows:
         # A row identical in every cell, STT included, is a copy; namesakes differ somewhere.
-        fingerprint = tuple(fold_key(c) for c in raw.cells) or tuple(sorted(raw.values.items()))
+        fingerprint = tuple(fold_key(c) for c in raw.cells) or tuple(f"{k}={v}" for k, v in sorted(raw.values.items()))
         if fingerprint in identical and any(raw.values.values()):
             rejected.append(RejectedRow(raw.line, f"the same row as line {identical[fingerprint]}"))
             if progress:

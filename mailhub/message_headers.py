@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 from email.parser import BytesHeaderParser
-from email.policy import default as default_policy
+from email.policy import compat32
 from email.utils import format_datetime, getaddresses, make_msgid
 
 from mailhub.smtp.replies import HEADER_INJECTION, MALFORMED, TOO_MANY_HOPS, Reply, SmtpRefusal
@@ -54,15 +54,17 @@ def check_headers(header_block: bytes) -> HeaderSummary:
             continue
         if not _HEADER_NAME.match(line):
             raise SmtpRefusal(MALFORMED.with_text(f"Malformed header line {number}"))
-    parsed = BytesHeaderParser(policy=default_policy).parsebytes(header_block)
+    # compat32 leaves header values raw: what we need (addresses, ids, counts) needs no decoding,
+    # and it is several times faster than the default policy on this hot path.
+    parsed = BytesHeaderParser(policy=compat32).parsebytes(header_block)
     received = len(parsed.get_all("Received", []))
     if received > MAX_HOPS:
         raise SmtpRefusal(TOO_MANY_HOPS)
-    froms = parsed.get_all("From", [])
-    addresses = tuple(addr.lower() for _, addr in getaddresses([str(v) for v in froms]) if addr)
+    froms = [str(v) for v in parsed.get_all("From", [])]
+    addresses = tuple(addr.lower() for _, addr in getaddresses(froms) if addr)
     return HeaderSummary(
         from_addresses=addresses,
-        message_id=str(parsed.get("Message-ID", "") or "").strip(),
+        message_id=" ".join(str(parsed.get("Message-ID", "") or "").split()),
         has_date=parsed.get("Date") is not None,
         received_count=received,
         auto_submitted=str(parsed.get("Auto-Submitted", "") or "").strip().lower(),

@@ -7,7 +7,7 @@ import html
 import json
 import mimetypes
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -49,6 +49,26 @@ class NoticeRequest:
     attachments: tuple[Path, ...] = ()
 
 
+def urgency_key(value: str) -> str:
+    """'Hỏa tốc', 'hoả tốc', 'HOA-TOC', 'thượng khẩn', 'khan' -> a key of URGENCY ('' for none)."""
+    from directory.names import unaccented
+
+    squeezed = unaccented(value)
+    keys = {"khan": "khan", "thuongkhan": "thuong-khan", "hoatoc": "hoa-toc", "": ""}
+    if squeezed not in keys:
+        raise InvalidInput(f"urgency {value!r}: use Khẩn, Thượng khẩn or Hỏa tốc")
+    return keys[squeezed]
+
+
+def document_number(value: str) -> str:
+    """'Số: 45/TB-UBND' or '45/TB-UBND' -> '45/TB-UBND'."""
+    text = value.strip()
+    for prefix in ("Số:", "số:", "SỐ:", "Số", "So:"):
+        if text.startswith(prefix):
+            return text[len(prefix):].strip()
+    return text
+
+
 def subject_line(request: NoticeRequest) -> str:
     """'HỎA TỐC - Số 45/TB-UBND - Kết luận ...' as offices write it."""
     parts = []
@@ -75,14 +95,21 @@ class NoticeService:
         self.intake = intake
         self.clock = clock
 
+    def default_sender(self) -> str:
+        roots = [a for a in self.people.directory.agencies() if a.parent_code is None and a.active and a.mailbox]
+        if not roots:
+            raise InvalidInput("no --from given and no root agency mailbox to send from")
+        return str(roots[0].mailbox)
+
     def send(self, request: NoticeRequest, output: Path | None = None) -> Notice:
+        if not request.sender:
+            request = replace(request, sender=self.default_sender())
         for value in (request.subject, request.number):
             if "\n" in value or "\r" in value:
                 raise InvalidInput("a line break in the subject or number would inject a header: refused")
         if not request.subject.strip():
             raise InvalidInput("a notice needs a subject")
-        if request.urgency and request.urgency not in URGENCY:
-            raise InvalidInput(f"--urgency must be one of {', '.join(URGENCY)}")
+        request = replace(request, urgency=urgency_key(request.urgency), number=document_number(request.number))
         resolution = self.people.directory.resolve(request.sender)
         if resolution.kind not in ("official", "agency"):
             raise InvalidInput(f"--from must be one official's or one agency's address, not {request.sender}")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, or_, update
+from sqlalchemy import Engine, insert, or_, update
 from sqlmodel import Session, col, select
 
 from directory.models import utcnow
@@ -127,27 +127,25 @@ class Queue:
     # -- writing ---------------------------------------------------------------------------
 
     def enqueue(self, message: NewMessage) -> str:
+        """Message, recipients and activity in one transaction (Core inserts: this is the hot path)."""
         if not message.recipients:
             raise MailhubError("a message needs at least one recipient")
         now = self.clock()
-        with Session(self.engine, expire_on_commit=False) as session:
-            stored = QueuedMessage(
+        with self.engine.begin() as connection:
+            message_pk = connection.execute(insert(QueuedMessage).values(
                 queue_id=message.queue_id, message_id=message.message_id[:998], sender=message.sender,
                 kind=message.kind, submitted_by=message.submitted_by, client_address=message.client_address,
-                size=len(message.content), content=message.content, created_at=now,
+                size=len(message.content), content=message.content, held=False, created_at=now,
                 expires_at=now + timedelta(seconds=self.retry.lifetime_seconds),
-            )
-            session.add(stored)
-            session.flush()
-            assert stored.id is not None
-            for recipient in message.recipients:
-                session.add(QueueRecipient(
-                    message_pk=stored.id, address=recipient.address, original=recipient.original,
-                    domain=recipient.address.rpartition("@")[2], next_attempt_at=now, updated_at=now,
-                ))
-            for event in message.activity:
-                session.add(ActivityEvent(at=now, address=event.address, kind=event.kind, detail=event.detail))
-            session.commit()
+            ).returning(col(QueuedMessage.id))).scalar_one()
+            connection.execute(insert(QueueRecipient), [
+                dict(message_pk=message_pk, address=r.address, original=r.original,
+                     domain=r.address.rpartition("@")[2], state=QUEUED, attempts=0, next_attempt_at=now,
+                     last_text="", dsn_sent=False, updated_at=now)
+                for r in message.recipients])
+            if message.activity:
+                connection.execute(insert(ActivityEvent), [
+                    dict(at=now, address=e.address, kind=e.kind, detail=e.detail) for e in message.activity])
         return message.queue_id
 
     def claim_due(self, node: str, limit: int = 500, lease_seconds: int = 300) -> list[DeliveryJob]:

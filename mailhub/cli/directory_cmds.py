@@ -42,7 +42,7 @@ def print_report(report: ImportReport, as_json: bool, what: str, dry_run: bool) 
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     for row in report.rejected:
-        click.echo(f"line {row.line}: rejected: {row.reason}", err=True)
+        click.echo(f"line {row.line}: rejected: {row.reason}")
     if report.agencies_created:
         click.echo(f"agencies created from the roster: {', '.join(report.agencies_created)}")
     prefix = "dry run, nothing saved: " if dry_run else ""

@@ -8,7 +8,7 @@ import click
 
 from mailhub.cli.main import Context
 from mailhub.cli.output import emit_json, emit_table
-from mailhub.notices import URGENCY, NoticeRequest
+from mailhub.notices import NoticeRequest
 
 output_option = click.option("--output", type=click.Path(path_type=Path),
                              help="Write what would be sent and queue nothing.")
@@ -54,9 +54,10 @@ def notice() -> None:
 @click.option("--body-file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--markdown", is_flag=True, help="The body is Markdown; it is rendered to HTML.")
 @click.option("--to", "to", multiple=True, required=True, metavar="RECIPIENT")
-@click.option("--from", "sender", required=True, metavar="ADDRESS", help="The office or official sending it.")
+@click.option("--from", "--sender", "sender", default="", metavar="ADDRESS",
+              help="The office or official sending it (default: the province's own mailbox).")
 @click.option("--number", default="", help="Document number, e.g. 45/TB-UBND.")
-@click.option("--urgency", type=click.Choice(sorted(URGENCY)), help="Khẩn, Thượng khẩn or Hỏa tốc.")
+@click.option("--urgency", default="", help="Khẩn, Thượng khẩn or Hỏa tốc (also khan, thuong-khan, hoa-toc).")
 @click.option("--attach", "attach", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @output_option
 @click.option("--json", "as_json", is_flag=True)

@@ -31,7 +31,7 @@ def test_import_reports_rejected_lines_and_a_summary(invoke: Invoke, tmp_path: P
     result = invoke("directory", "import", str(tmp_path / "roster.csv"))
 
     assert result.exit_code == 0
-    assert "line 4: rejected: missing full name" in result.output
+    assert "line 4: rejected: missing full name" in result.stdout
     assert "officials: 2 created, 0 updated, 0 unchanged, 1 rejected" in result.output
 
     again = invoke("directory", "import", str(tmp_path / "roster.csv"), "--json")

@@ -140,3 +140,15 @@ def test_notice_with_a_marked_attachment_is_refused_before_anything_is_queued(wo
     assert result.exit_code == 1 and "mang dấu độ mật" in result.stderr
     with Session(world.app.engine) as session:
         assert session.exec(select(QueuedMessage)).all() == []
+
+
+@pytest.mark.parametrize(("urgency", "mark"), [("Hỏa tốc", "HỎA TỐC"), ("hoả tốc", "HỎA TỐC"),
+                                               ("Thượng khẩn", "THƯỢNG KHẨN"), ("khan", "KHẨN")])
+def test_urgency_as_offices_write_it_and_the_default_sender(world: World, cli: Invoke, urgency: str,
+                                                            mark: str) -> None:
+    result = cli("notice", "send", "--subject", "Triệu tập họp", "--body", "Nội dung.", "--to", "agency:STTTT",
+                 "--number", "Số: 7/TB-UBND", "--urgency", urgency)
+    assert result.exit_code == 0, result.output
+    message = email.message_from_bytes(world.sink.wait_for(1)[0].content, policy=default)
+    assert message["Subject"] == f"{mark} - Số 7/TB-UBND - Triệu tập họp"
+    assert message["From"].addresses[0].addr_spec == "ubnd@bacninh.gov.vn"

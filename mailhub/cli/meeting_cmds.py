@@ -70,14 +70,18 @@ def create(obj: Context, title: str, start: str, end: str, location: str, organi
 @click.option("--location")
 @click.option("--agenda")
 @click.option("--to", "to", multiple=True, help="Replace the attendees (removed ones get a cancellation).")
+@click.option("--chair", help="A new chair (chủ trì).")
+@click.option("--online-url")
+@click.option("--bridge", "bridges", multiple=True, help="Replace the bridge points (điểm cầu).")
 @output_option
 @click.pass_obj
 def update(obj: Context, meeting_id: int, occurrence: object, title: str | None, start: str | None,
-           end: str | None, location: str | None, agenda: str | None, to: tuple[str, ...],
-           output: Path | None) -> None:
+           end: str | None, location: str | None, agenda: str | None, to: tuple[str, ...], chair: str | None,
+           online_url: str | None, bridges: tuple[str, ...], output: Path | None) -> None:
     """Change a meeting (same UID, higher SEQUENCE), for the series or one occurrence."""
     changes = Changes(title=title, start=parse_when(start) if start else None, end=parse_when(end) if end else None,
-                      location=location, agenda=agenda, to=to or None)
+                      location=location, agenda=agenda, to=to or None, chair=chair, online_url=online_url,
+                      bridges=bridges or None)
     day: date | None = occurrence.date() if occurrence else None  # type: ignore[attr-defined]
     meeting = obj.app.meetings().update(meeting_id, changes, day, output)
     click.echo(f"meeting {meeting.id} updated (sequence {meeting.sequence})")

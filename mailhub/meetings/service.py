@@ -53,6 +53,9 @@ class Changes:
     location: str | None = None
     agenda: str | None = None
     to: tuple[str, ...] | None = None
+    online_url: str | None = None
+    bridges: tuple[str, ...] | None = None
+    chair: str | None = None
 
 
 @dataclass(frozen=True)
@@ -136,14 +139,18 @@ class MeetingService:
             _one_line(changes.title or "", changes.location or "")
             removed: tuple[Person, ...] = ()
             if occurrence is not None:
-                if changes.to is not None:
-                    raise InvalidInput("--to applies to the whole series, not to one --occurrence")
+                if changes.to is not None or changes.chair is not None or changes.bridges is not None:
+                    raise InvalidInput("--to, --chair and --bridge apply to the whole series, not to one --occurrence")
                 self._check_occurrence(meeting, occurrence)
                 self._override(session, meeting, occurrence, changes)
             else:
-                for name in ("title", "location", "agenda"):
+                for name in ("title", "location", "agenda", "online_url"):
                     if getattr(changes, name) is not None:
                         setattr(meeting, name, getattr(changes, name))
+                if changes.bridges is not None:
+                    meeting.bridges = json.dumps(list(changes.bridges))
+                if changes.chair is not None:
+                    self._replace_chair(session, meeting, self.person(changes.chair, "CHAIR"))
                 if changes.start is not None or changes.end is not None:
                     duration = meeting.ends_at - meeting.starts_at
                     meeting.starts_at = changes.start or meeting.starts_at
@@ -220,6 +227,21 @@ class MeetingService:
         override.cancelled = override.cancelled or cancelled
         override.sequence = meeting.sequence
         session.add(override)
+        session.flush()
+
+    def _replace_chair(self, session: Session, meeting: Meeting, chair: Person) -> None:
+        assert meeting.id is not None
+        for row in session.exec(select(MeetingAttendee).where(MeetingAttendee.meeting_id == meeting.id)).all():
+            if row.role == "CHAIR" and row.email != chair.email:
+                row.role = "REQ-PARTICIPANT"
+                session.add(row)
+        found = session.exec(select(MeetingAttendee).where(MeetingAttendee.meeting_id == meeting.id,
+                                                           MeetingAttendee.email == chair.email)).first()
+        seat = found or MeetingAttendee(meeting_id=meeting.id, email=chair.email, display_name=chair.name,
+                                        agency_code=chair.agency)
+        seat.role, seat.active = "CHAIR", True
+        session.add(seat)
+        meeting.chair, meeting.chair_name = chair.email, chair.name
         session.flush()
 
     def _replace_attendees(self, session: Session, meeting: Meeting, wanted: tuple[Person, ...]) -> tuple[Person, ...]:

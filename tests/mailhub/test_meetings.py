@@ -171,3 +171,17 @@ def test_reminders_go_to_silent_attendees_once(world: World, cli: Invoke) -> Non
     reminders = [m for m in world.sink.wait_for(3)[1:] if m.rcpt_tos != ["stttt@bacninh.gov.vn"]]
     assert [sorted(m.rcpt_tos) for m in reminders] == [["huongttt@bacninh.gov.vn", "vinhnq@bacninh.gov.vn"]]
     assert "Nhắc lịch họp" in email.message_from_bytes(reminders[0].content, policy=default)["Subject"]
+
+
+def test_update_any_field_of_the_series(world: World, cli: Invoke) -> None:
+    created = create(cli)
+    result = cli("invite", "update", str(created["id"]), "--chair", "vinhnq2@bacninh.gov.vn", "--online-url",
+                 "https://hop.bacninh.gov.vn/abc", "--bridge", "Điểm cầu xã Tam Giang", "--agenda", "Nội dung mới")
+    assert result.exit_code == 0, result.output
+    message, calendar = calendar_of(world.sink.wait_for(2)[1])
+    [event] = calendar.walk("VEVENT")
+    roles = {str(a).removeprefix("mailto:"): a.params["ROLE"] for a in event["ATTENDEE"]}
+    assert roles["vinhnq2@bacninh.gov.vn"] == "CHAIR" and roles["vinhnq@bacninh.gov.vn"] == "REQ-PARTICIPANT"
+    assert str(event["URL"]) == "https://hop.bacninh.gov.vn/abc"
+    text = message.get_body(("plain",)).get_content()
+    assert "Điểm cầu: Điểm cầu xã Tam Giang" in text and "Nội dung: Nội dung mới" in text

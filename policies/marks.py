@@ -20,6 +20,7 @@ from policies.types import Finding, TextPart
 LEVELS = ("tuyệt mật", "tối mật", "mật")
 _LEVEL_KEYS = {level.replace(" ", ""): level for level in LEVELS}
 _FRAME = " \t|[](){}<>«»“”\"'*_=~#+-–—:;.,!•·●○■□▪▫►◄※【】〔〕│┃║═─━┌┐└┘╔╗╚╝"
+_NOT_LETTERS = re.compile(r"[\W_\d]+")
 _CELL_SPLIT = re.compile(r"\t| {2,}| \| ")
 _WIDE_SPLIT = re.compile(r"\t| {3,}| \| ")
 _LEVEL = r"(tuyệt mật|tối mật|mật)"
@@ -33,6 +34,8 @@ _DECLARED = re.compile(
     rf"\b(độ|mức độ|mức|cấp độ)\s+{_LEVEL}{_NOT_PROSE_AFTER}(?=$|\W)"
     rf"|(tài liệu|văn bản|hồ sơ)\s+(này|đính kèm|kèm theo|gửi kèm)\s+(là|thuộc)\s+(tài liệu|văn bản)\s+"
     rf"(?:độ\s+)?{_LEVEL}{_NOT_PROSE_AFTER}(?=$|\W)"
+    rf"|(tài liệu|văn bản|hồ sơ)\s+(này|đính kèm|kèm theo|gửi kèm)\b.{{0,40}}?\b(có|mang|ở)\s+(mức\s+)?độ\s+mật"
+    rf"\s*[:：]?\s*{_LEVEL}{_NOT_PROSE_AFTER}(?=$|\W)"
 )
 _SUBJECT_TAG = re.compile(rf"[\[(【«<{{]\s*{_LEVEL}\s*[\])】»>}}]")
 _SUBJECT_PREFIX = re.compile(r"^\s*(TUYỆT MẬT|TỐI MẬT|MẬT)\s*[:\-–—|/]")
@@ -74,12 +77,18 @@ def _cell_split(line: str) -> re.Pattern[str]:
     return _WIDE_SPLIT if letter_spaced else _CELL_SPLIT
 
 
+_SKIPPED = _Line("", "", False)  # a line with no mark in it: it only breaks "label, then value" pairs
+
+
 def _lines(text: str) -> Iterator[_Line]:
     """Each line twice over: as a whole (letter-spaced words rejoined), and as its cells
     (split at tabs and wide gaps, as tables and page layouts leave them)."""
     for raw in text.split("\n"):
         cleaned = clean(raw)
-        if not cleaned.strip() or not _may_hold_a_mark(cleaned):
+        if not cleaned.strip():
+            continue
+        if not _may_hold_a_mark(cleaned):
+            yield _SKIPPED
             continue
         raw_cells = [c for c in _cell_split(cleaned).split(cleaned) if c.strip()]
         variants = [(normalise_line(cleaned), [normalise_line(c) for c in raw_cells], False)]
@@ -93,13 +102,14 @@ def _lines(text: str) -> Iterator[_Line]:
 def _stamp_level(cell: _Line) -> str | None:
     """The level if this cell is a stamp: the level alone, in capitals, maybe framed."""
     core = cell.text.strip(_FRAME)
-    key = fold(core).replace(" ", "")
+    key = _NOT_LETTERS.sub("", fold(core))
     if key not in _LEVEL_KEYS:
         return None
     letters = [ch for ch in core if ch.isalpha()]
-    capitals = all(ch.isupper() for ch in letters) if not cell.legacy else \
-        all(ch.isupper() for ch in letters if ch.isascii())
-    return _LEVEL_KEYS[key] if capitals else None
+    # A stamp is in capitals; "Mật" alone is a word in a list. Two capitals or more is a stamp, so
+    # "MẬt" or "mẬT" do not slip through, and TCVN3 text (marks decoded lower-case) still counts.
+    capitals = sum(ch.isupper() for ch in letters)
+    return _LEVEL_KEYS[key] if capitals >= 2 or (cell.legacy and capitals >= 1 and letters[0].isupper()) else None
 
 
 def _evidence(text: str) -> str:
@@ -118,7 +128,14 @@ def find_marks(part: TextPart) -> list[Finding]:
             seen.add((rule, evidence))
             findings.append(Finding(rule, part.where, _evidence(evidence)))
 
+    label_line: str | None = None
     for line in _lines(part.text):
+        if line is _SKIPPED:
+            label_line = None
+            continue
+        if label_line is not None and fold(line.text.strip(_FRAME)) in LEVELS:
+            hit("classification-field", f"{label_line} {line.text}")
+        label_line = line.text if _FIELD_NAME.match(line.folded.strip()) else None
         if part.kind == "subject" and (_SUBJECT_TAG.search(line.folded) or _SUBJECT_PREFIX.search(line.text)):
             hit("subject-tag", line.text)
         cells = list(line.cells)

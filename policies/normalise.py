@@ -15,9 +15,19 @@ _SPACES = re.compile(r"[ \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _SPACED = re.compile(r"(?<!\w)(\w)(?:[ .\-·](\w)(?!\w)){2,}")
 
 
+# Letters that look Latin but are Cyrillic or Greek: a known way to slip "МẬТ" past a filter.
+_CONFUSABLES = str.maketrans({
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T", "Х": "X",
+    "У": "Y", "І": "I", "Ј": "J", "Ѕ": "S", "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "у": "y",
+    "і": "i", "ј": "j", "ѕ": "s", "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
+    "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "ο": "o", "ν": "v",
+})
+
+
 def clean(text: str) -> str:
-    """NFC, invisible and control characters removed (tabs and line breaks kept), odd spaces made plain."""
-    text = unicodedata.normalize("NFC", text)
+    """NFKC (full-width and other compatibility forms folded), look-alike Cyrillic and Greek letters
+    made Latin, invisible and control characters removed (tabs and line breaks kept), spaces made plain."""
+    text = unicodedata.normalize("NFKC", text).translate(_CONFUSABLES)
     text = _INVISIBLE.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub(lambda m: "\t" if m.group(0) == "\x07" else "", text)

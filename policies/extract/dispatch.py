@@ -85,6 +85,8 @@ def _extract(name: str, data: bytes, where: str, depth: int, limits: Limits, suf
         return done([TextPart(where, html_to_text(decode_text(data)), "attachment")])
     if suffix in TEXT_SUFFIXES or content_type.startswith("text/"):
         return done([TextPart(where, decode_text(data), "attachment")])
+    if content_type == "application/ms-tnef" or name.lower() == "winmail.dat":
+        raise DocumentError("an Outlook TNEF container (winmail.dat) cannot be opened: its content cannot be checked")
     if suffix in SEALED_SUFFIXES:
         raise DocumentError(f"a {suffix} archive cannot be opened here: its content cannot be checked")
     if suffix in (".doc", ".xls", ".docx", ".xlsx", ".odt", ".ods", ".pptx", ".ppt"):

@@ -41,6 +41,27 @@ class Context:
         return self._app
 
 
+def _config_first(args: list[str]) -> list[str]:
+    rest: list[str] = []
+    moved: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest.extend(args[index:])
+            break
+        if arg == "--config" and index + 1 < len(args):
+            moved = [arg, args[index + 1]]
+            index += 2
+            continue
+        if arg.startswith("--config="):
+            moved = [arg]
+        else:
+            rest.append(arg)
+        index += 1
+    return moved + rest
+
+
 def _validation_message(exc: ValidationError) -> str:
     first = exc.errors()[0]
     where = ".".join(str(p) for p in first.get("loc", ())) or "settings"
@@ -49,6 +70,12 @@ def _validation_message(exc: ValidationError) -> str:
 
 class MailhubGroup(click.Group):
     """Turns every expected failure into one line on stderr and exit status 1."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """``--config FILE`` is accepted anywhere (``mailhub serve --config FILE`` as well as before)."""
+        if ctx.parent is None:
+            args = _config_first(args)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -56,3 +56,11 @@ def test_sqlite_runs_in_wal_with_full_sync(sqlite_url: str) -> None:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
     engine.dispose()
+
+
+def test_config_option_after_the_command(invoke: Invoke, tmp_path: Path) -> None:
+    config = tmp_path / "mailhub.toml"
+    config.write_text('service_domain = "lich.bacninh.gov.vn"\n', encoding="utf-8")
+    for args in (("config", "show", "--json", "--config", str(config)),
+                 ("config", "show", f"--config={config}", "--json")):
+        assert json.loads(invoke(*args).stdout)["service_domain"] == "lich.bacninh.gov.vn"

@@ -28,6 +28,7 @@ def run(app: App) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-command chatter
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line a minute per job otherwise
     try:
         asyncio.run(serve(app))
     finally:

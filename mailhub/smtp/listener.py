@@ -8,6 +8,7 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP
 
+from mailhub.errors import MailhubError
 from mailhub.smtp import replies
 from mailhub.smtp.throttle import ConnectionLimiter
 
@@ -67,4 +68,8 @@ async def start_listener(
             loop=loop,
         )
 
-    return await loop.create_server(factory, host=host, port=port, reuse_address=True)
+    try:
+        return await loop.create_server(factory, host=host, port=port, reuse_address=True)
+    except OSError as exc:
+        hint = " (ports below 1024 need root or CAP_NET_BIND_SERVICE: see the README)" if port < 1024 else ""
+        raise MailhubError(f"cannot listen on {host}:{port}: {exc.strerror or exc}{hint}") from exc

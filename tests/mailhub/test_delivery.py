@@ -133,3 +133,10 @@ def test_returning_dsn_updates_the_delivery_log_and_forgeries_are_refused(world:
 
     assert states(world) == {"friend@gmail.com": "bounced"}
     assert ("friend@gmail.com", "dsn-failed", 550) in outcomes(world)
+
+
+def test_dsn_reaches_an_office_system_the_directory_does_not_list(world: World) -> None:
+    world.internet.handler.reply_for = lambda a: "550 5.1.1 No such user"
+    send(world, "vanthu@bacninh.gov.vn", ["ghost@gmail.com"])
+    [dsn] = world.sink.wait_for(1)
+    assert dsn.rcpt_tos == ["vanthu@bacninh.gov.vn"] and dsn.mail_from in ("", "<>")

@@ -18,6 +18,7 @@ from mailhub.delivery.deliverer import remote_size_limit
 from mailhub.delivery.routing import MxResolver
 from mailhub.maintenance import LeaderLock, purge
 from mailhub.smtp.listener import start_listener
+from mailhub.stats import aggregate
 
 log = logging.getLogger("mailhub")
 
@@ -125,7 +126,15 @@ def start_jobs(app: App, service: RelayService) -> Jobs:
     scheduler = AsyncIOScheduler(timezone="Asia/Ho_Chi_Minh")
     scheduler.add_job(reminders, "interval", seconds=60, next_run_time=datetime.now(UTC), coalesce=True,
                       max_instances=1, id="meeting-reminders")
+    async def activity() -> None:
+        try:
+            if await asyncio.to_thread(leader.held):
+                await asyncio.to_thread(aggregate, app.engine, app.clock())
+        except Exception:
+            log.exception("activity aggregation failed; next round in an hour")
+
     scheduler.add_job(retention, "cron", hour=2, minute=30, coalesce=True, max_instances=1, id="retention")
+    scheduler.add_job(activity, "interval", hours=1, coalesce=True, max_instances=1, id="activity-daily")
     scheduler.start()
     return Jobs(scheduler, leader)
 

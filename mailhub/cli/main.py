@@ -187,6 +187,7 @@ def _register() -> None:
         publish_cmds,
         queue_cmds,
         serve_cmds,
+        stats_cmds,
     )
 
     cli.add_command(directory_cmds.directory)
@@ -202,6 +203,8 @@ def _register() -> None:
     cli.add_command(meeting_cmds.meeting)
     cli.add_command(publish_cmds.schedule)
     cli.add_command(publish_cmds.notice)
+    cli.add_command(stats_cmds.stats)
+    cli.add_command(stats_cmds.activity)
 
 
 _register()

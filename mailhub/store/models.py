@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Column, LargeBinary
 from sqlmodel import Field, SQLModel
@@ -105,3 +105,14 @@ class ServiceSecret(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=64)
     value: str = Field(max_length=200)
+
+
+class ActivityDaily(SQLModel, table=True):
+    """Activity events counted per day, address and kind: what usage statistics read."""
+
+    __tablename__ = "activity_daily"
+
+    day: date = Field(primary_key=True)
+    address: str = Field(primary_key=True, max_length=320)
+    kind: str = Field(primary_key=True, max_length=32)
+    count: int = 0

@@ -66,16 +66,7 @@ def import_agencies(session: Session, table: Table, progress: ProgressCallback |
             break
         pending = waiting
     session.flush()
-    outcomes.sort(key=lambda o: o.line)
-    count = {kind: sum(1 for o in outcomes if o.outcome == kind) for kind in ("created", "updated", "unchanged")}
-    return ImportReport(
-        created=count["created"],
-        updated=count["updated"],
-        unchanged=count["unchanged"],
-        rejected=tuple(sorted(rejected, key=lambda r: r.line)),
-        rows=tuple(outcomes),
-        notes=table.notes,
-    )
+    return ImportReport.of(outcomes, rejected, table.notes)
 
 
 def _parent(session: Session, value: str) -> Agency | None:

@@ -57,6 +57,15 @@ class ImportReport:
     agencies_created: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
 
+    @classmethod
+    def of(cls, outcomes: list[RowOutcome], rejected: list[RejectedRow], notes: tuple[str, ...],
+           agencies_created: tuple[str, ...] = ()) -> ImportReport:
+        count = {kind: sum(1 for o in outcomes if o.outcome == kind) for kind in ("created", "updated", "unchanged")}
+        return cls(created=count["created"], updated=count["updated"], unchanged=count["unchanged"],
+                   rejected=tuple(sorted(rejected, key=lambda r: r.line)),
+                   rows=tuple(sorted(outcomes, key=lambda o: o.line)),
+                   agencies_created=agencies_created, notes=notes)
+
 
 def fold_key(value: str) -> str:
     return clean_text(value).casefold()
@@ -191,16 +200,7 @@ def import_roster(
         if progress:
             progress(1)
     session.flush()
-    count = {kind: sum(1 for o in outcomes if o.outcome == kind) for kind in ("created", "updated", "unchanged")}
-    return ImportReport(
-        created=count["created"],
-        updated=count["updated"],
-        unchanged=count["unchanged"],
-        rejected=tuple(sorted(rejected, key=lambda r: r.line)),
-        rows=tuple(outcomes),
-        agencies_created=tuple(created_agencies),
-        notes=table.notes,
-    )
+    return ImportReport.of(outcomes, rejected, table.notes, tuple(created_agencies))
 
 
 def _parse(raw: TableRow, state: _State, parent_code: str | None, created: list[str]) -> _Row:

@@ -53,13 +53,26 @@ def read_table(path: Path, aliases: dict[str, tuple[str, ...]], required: tuple[
     suffix = path.suffix.lower()
     notes: list[str] = []
     if suffix in (".xlsx", ".xlsm"):
-        raw_rows = _xlsx_rows(path)
+        sheets = _xlsx_sheets(path)
     elif suffix == ".xls":
-        raise InvalidInput(f"{path}: legacy .xls is not supported; save it as .xlsx or CSV UTF-8")
+        sheets = _xls_sheets(path)
     else:
-        raw_rows = _csv_rows(path, notes)
+        sheets = [("", _csv_rows(path, notes))]
     lookup = {header_key(alias): column for column, spellings in aliases.items() for alias in spellings}
     lookup.update({header_key(column): column for column in aliases})
+    for number, (sheet, raw_rows) in enumerate(sheets):
+        table = _table(raw_rows, lookup, required, notes)
+        if table is not None:
+            if number:
+                table = Table(table.columns, table.rows, table.ignored_headers,
+                              (*table.notes, f"read the sheet {sheet!r}, the first with the needed columns"))
+            return table
+    wanted = ", ".join(f"{c} ({' / '.join(aliases[c][:2])})" for c in required)
+    raise InvalidInput(f"{path}: no header row with the columns {wanted} in the first {HEADER_SEARCH_ROWS} rows")
+
+
+def _table(raw_rows: list[tuple[int, list[str]]], lookup: dict[str, str], required: tuple[str, ...],
+           notes: list[str]) -> Table | None:
     for index, (_line, cells) in enumerate(raw_rows):
         if index >= HEADER_SEARCH_ROWS:
             break
@@ -77,8 +90,7 @@ def read_table(path: Path, aliases: dict[str, tuple[str, ...]], required: tuple[
                 rows.append(TableRow(line=row_line, values=values,
                                      cells=tuple(clean_text(c) for c in row_cells)))
             return Table(tuple(mapping.values()), tuple(rows), ignored, tuple(notes))
-    wanted = ", ".join(f"{c} ({' / '.join(aliases[c][:2])})" for c in required)
-    raise InvalidInput(f"{path}: no header row with the columns {wanted} in the first {HEADER_SEARCH_ROWS} rows")
+    return None
 
 
 def _csv_rows(path: Path, notes: list[str]) -> list[tuple[int, list[str]]]:
@@ -106,7 +118,10 @@ def _csv_rows(path: Path, notes: list[str]) -> list[tuple[int, list[str]]]:
     return rows
 
 
-def _xlsx_rows(path: Path) -> list[tuple[int, list[str]]]:
+Sheet = tuple[str, list[tuple[int, list[str]]]]
+
+
+def _xlsx_sheets(path: Path) -> list[Sheet]:
     from openpyxl import load_workbook  # imported here: only XLSX imports pay for it
 
     try:
@@ -114,13 +129,34 @@ def _xlsx_rows(path: Path) -> list[tuple[int, list[str]]]:
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise InvalidInput(f"{path}: cannot read as XLSX ({exc})") from exc
     try:
-        sheet = workbook.worksheets[0]
-        return [
-            (number, [_cell_text(v) for v in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
+        return [(sheet.title, [(number, [_cell_text(v) for v in values])
+                               for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)])
+                for sheet in workbook.worksheets]
     finally:
         workbook.close()
+
+
+def _xls_sheets(path: Path) -> list[Sheet]:
+    """Excel 97-2003 workbooks, which offices still keep."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path))
+    except Exception as exc:
+        raise InvalidInput(f"{path}: cannot read as XLS ({exc})") from exc
+    sheets: list[Sheet] = []
+    for sheet in book.sheets():
+        rows = []
+        for number in range(sheet.nrows):
+            cells = []
+            for cell in sheet.row(number):
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    cells.append(_cell_text(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)))
+                else:
+                    cells.append(_cell_text(cell.value if cell.value != "" else None))
+            rows.append((number + 1, cells))
+        sheets.append((sheet.name, rows))
+    return sheets
 
 
 def _cell_text(value: object) -> str:

@@ -220,3 +220,11 @@ def test_an_empty_directory_takes_its_domain_from_the_roster(directory: Director
     report = import_text(directory, tmp_path, text)
     assert report.created == 2 and report.agencies_created == ("SNV",)
     assert directory.official("hoalt@quangngai.gov.vn").agency_name == "Sở Nội vụ"
+
+
+def test_excel_97_workbook_with_the_roster_on_its_second_sheet(province: Directory) -> None:
+    table = read_roster(Path(__file__).parent / "fixtures" / "roster-two-sheets.xls")
+    report = province.import_roster(table)
+    assert report.created == 2 and "Danh sách" in report.notes[-1]
+    assert province.official("annv@bacninh.gov.vn").title == "Giám đốc"
+    assert province.official("bichtt@bacninh.gov.vn").agency_code == "SYT"

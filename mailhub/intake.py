@@ -130,10 +130,7 @@ class Intake:
             reply = first.refusal or NO_VALID_RECIPIENTS
             raise SmtpRefusal(reply.with_text(f"{reply.text}: {first.address}"))
 
-        verdict = self.gate.check(submission.content)
-        if verdict.blocked:
-            self._audit(submission, verdict)
-            raise SmtpRefusal(POLICY_BLOCKED.with_text(verdict.reason or POLICY_BLOCKED.text))  # nothing is stored
+        self.screen(submission)
 
         for decision in decisions:
             if decision.kind == RETURN_PATH and decision.refusal is None and self.on_return:
@@ -175,6 +172,20 @@ class Intake:
         if self.on_enqueued:
             self.on_enqueued()
         return Accepted(queue_id, len(targets), message_id)
+
+    def screen(self, submission: Submission, *, audit_now: bool = True) -> None:
+        """The content gate alone: refuse (and audit) a marked message; nothing of it is stored.
+        Commands that compose mail call this before they record or queue anything; one holding a
+        transaction passes ``audit_now=False`` and writes ``refusal.record()`` after it."""
+        verdict = self.gate.check(submission.content)
+        if verdict.blocked:
+            def record() -> None:
+                self._audit(submission, verdict)
+
+            if audit_now:
+                record()
+            raise SmtpRefusal(POLICY_BLOCKED.with_text(verdict.reason or POLICY_BLOCKED.text),
+                              None if audit_now else record)
 
     def _expand(self, decisions: list[RecipientDecision]) -> list[NewRecipient]:
         seen: dict[str, NewRecipient] = {}

@@ -25,7 +25,6 @@ from mailhub.meetings.ical import Person
 from mailhub.meetings.service import write_output
 from mailhub.people import People
 from mailhub.queue import Clock
-from mailhub.smtp.replies import POLICY_BLOCKED, SmtpRefusal
 from mailhub.store.models import QueuedMessage, QueueRecipient
 from mailhub.store.publishing_models import Notice, NoticeRecipient, Publication
 from mailhub.templates import render
@@ -120,9 +119,8 @@ class NoticeService:
         documents = [(p.name, p.read_bytes(), mimetypes.guess_type(p.name)[0] or "application/octet-stream")
                      for p in request.attachments]
         content = self._message(request, sender, agency.name, recipients, [d[0] for d in documents], documents)
-        verdict = self.intake.gate.check(content)
-        if verdict.blocked:
-            raise SmtpRefusal(POLICY_BLOCKED.with_text(verdict.reason))
+        self.intake.screen(Submission(content=content, mail_from=sender.email,
+                                      rcpt_tos=tuple(p.email for p in recipients), kind="composed"))
         with Session(self.engine, expire_on_commit=False) as session:
             notice = Notice(number=request.number, subject=request.subject, sender=sender.email,
                             urgency=request.urgency, attachments=json.dumps([d[0] for d in documents]))

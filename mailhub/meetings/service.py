@@ -23,7 +23,7 @@ from mailhub.meetings.ical import MeetingSpec, Override, Person, build_calendar
 from mailhub.people import People
 from mailhub.queue import Clock
 from mailhub.service_addresses import ServiceAddresses
-from mailhub.smtp.replies import POLICY_BLOCKED, Reply, SmtpRefusal
+from mailhub.smtp.replies import SmtpRefusal
 from mailhub.store.meeting_models import Meeting, MeetingAttendee, MeetingMessage, MeetingOverride
 from mailhub.timeutil import aware
 
@@ -117,7 +117,7 @@ class MeetingService:
                           attachments=json.dumps([d.filename for d in documents]))
         spec = self._spec(meeting, attendees, chair, ())
         outgoing = [self._message(spec, "request", "REQUEST", spec.everyone, organisation, documents)]
-        self._check(outgoing)
+        self._check(outgoing, organizer.email)
         with Session(self.engine, expire_on_commit=False) as session:
             session.add(meeting)
             session.flush()
@@ -131,6 +131,15 @@ class MeetingService:
 
     def update(self, meeting_id: int, changes: Changes, occurrence: date | None = None,
                output: Path | None = None) -> Meeting:
+        try:
+            return self._update(meeting_id, changes, occurrence, output)
+        except SmtpRefusal as refusal:
+            if refusal.record is not None:
+                refusal.record()  # now that the update's transaction is gone
+            raise
+
+    def _update(self, meeting_id: int, changes: Changes, occurrence: date | None,
+                output: Path | None) -> Meeting:
         with Session(self.engine, expire_on_commit=False) as session:
             meeting = self._meeting(session, meeting_id)
             if meeting.status == "cancelled":
@@ -165,7 +174,7 @@ class MeetingService:
             outgoing = [self._message(spec, "update", "REQUEST", spec.everyone, organisation, (), occurrence)]
             if removed:
                 outgoing.append(self._message(spec, "cancel", "CANCEL", removed, organisation, ()))
-            self._check(outgoing)
+            self._check(outgoing, meeting.organizer_service, audit_now=False)
             session.add(meeting)
             session.commit()
         self._send(meeting, outgoing, output)
@@ -301,12 +310,12 @@ class MeetingService:
                                      documents=documents, organisation=organisation, now=now, occurrence=occurrence)
         return Outgoing(kind, recipients, content)
 
-    def _check(self, outgoing: list[Outgoing]) -> None:
+    def _check(self, outgoing: list[Outgoing], sender: str, *, audit_now: bool = True) -> None:
         """Refuse before anything is recorded or queued: the gate's verdict, in both languages."""
         for message in outgoing:
-            verdict = self.intake.gate.check(message.content)
-            if verdict.blocked:
-                raise SmtpRefusal(_refusal(verdict.reason))
+            self.intake.screen(Submission(content=message.content, mail_from=sender,
+                                          rcpt_tos=tuple(p.email for p in message.recipients), kind="composed"),
+                               audit_now=audit_now)
 
     def _send(self, meeting: Meeting, outgoing: list[Outgoing], output: Path | None) -> None:
         if output is not None:
@@ -350,10 +359,6 @@ def _document(path: Path) -> Document:
         raise InvalidInput(f"attachment {path} does not exist")
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return Document(path.name, path.read_bytes(), content_type)
-
-
-def _refusal(reason: str) -> Reply:
-    return POLICY_BLOCKED.with_text(reason)
 
 
 

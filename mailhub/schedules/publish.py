@@ -51,6 +51,15 @@ class SchedulePublisher:
 
     def publish(self, path: Path, week: str, to: Sequence[str], organizer: str | None = None,
                 output: Path | None = None) -> PublishResult:
+        try:
+            return self._publish(path, week, to, organizer, output)
+        except SmtpRefusal as refusal:
+            if refusal.record is not None:
+                refusal.record()
+            raise
+
+    def _publish(self, path: Path, week: str, to: Sequence[str], organizer: str | None,
+                 output: Path | None) -> PublishResult:
         week = week.strip().upper()
         monday, sunday = week_days(week)
         entries = read_schedule(path, week)
@@ -69,9 +78,9 @@ class SchedulePublisher:
                                        items=sorted(items, key=lambda i: (i.start, i.status == REMOVED)),
                                        revision=revision, organizer=sender, organisation=organisation,
                                        recipients=recipients, now=self.clock())
-            verdict = self.intake.gate.check(content)
-            if verdict.blocked:
-                raise SmtpRefusal(POLICY_BLOCKED.with_text(verdict.reason))
+            self.intake.screen(Submission(content=content, mail_from=sender.email,
+                                          rcpt_tos=tuple(p.email for p in recipients), kind="composed"),
+                               audit_now=False)
             if output is not None:
                 written = write_output(output, [content], ["schedule"])
                 self._store(session, week, items, stored)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -26,11 +27,13 @@ class Reply:
 
 
 class SmtpRefusal(Exception):
-    """Raised anywhere below the listener to refuse with a precise reply."""
+    """Raised anywhere below the listener to refuse with a precise reply. ``record`` is the audit
+    still to write when the refusal was raised inside a caller's open transaction."""
 
-    def __init__(self, reply: Reply) -> None:
+    def __init__(self, reply: Reply, record: Callable[[], None] | None = None) -> None:
         super().__init__(str(reply))
         self.reply = reply
+        self.record = record
 
 
 OK = Reply(250, "2.1.0", "Ok")

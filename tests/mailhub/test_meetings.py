@@ -185,3 +185,16 @@ def test_update_any_field_of_the_series(world: World, cli: Invoke) -> None:
     assert str(event["URL"]) == "https://hop.bacninh.gov.vn/abc"
     text = message.get_body(("plain",)).get_content()
     assert "Điểm cầu: Điểm cầu xã Tam Giang" in text and "Nội dung: Nội dung mới" in text
+
+
+def test_a_marked_update_is_refused_and_audited_without_changing_the_meeting(world: World, cli: Invoke) -> None:
+    from mailhub.store.models import AuditEvent
+
+    created = create(cli)
+    result = cli("invite", "update", str(created["id"]), "--title", "[TỐI MẬT] Họp")
+    assert result.exit_code == 1 and "Refused" in result.stderr
+    shown = json.loads(cli("meeting", "show", str(created["id"]), "--json").stdout)
+    assert shown["title"] == "Họp giao ban tuần" and shown["sequence"] == 0
+    with Session(world.app.engine) as session:
+        [event] = session.exec(select(AuditEvent)).all()
+    assert event.rule == "subject-tag" and event.sender == "stttt@lich.bacninh.gov.vn"

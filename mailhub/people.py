@@ -49,7 +49,6 @@ class People:
             raise InvalidInput(f"--organizer must be one official's or one agency's address, not {address}")
         box = resolution.mailboxes[0]
         agency = self.directory.agency(box.agency_code)
-        organisation = agency.name if box.kind == "official" else (agency.path[-2] if len(agency.path) > 1
-                                                                   else agency.name)
+        organisation = agency.name  # the letterhead: the agency that invites, or the official's agency
         service = self.service_addresses.for_address(box.address, box.display_name)
         return Person(service, box.display_name), box.address, organisation

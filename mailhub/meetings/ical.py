@@ -199,10 +199,13 @@ def parse_reply(data: bytes) -> list[ReplyItem]:
         stamped = event.decoded("dtstamp") if event.get("dtstamp") is not None else None
         attendees = event.get("attendee", [])
         for attendee in attendees if isinstance(attendees, list) else [attendees]:
+            params = getattr(attendee, "params", {})
             address = str(attendee).strip()
             if address.lower().startswith("mailto:"):
                 address = address[7:]
-            partstat = str(getattr(attendee, "params", {}).get("PARTSTAT", "NEEDS-ACTION")).upper()
+            elif params.get("EMAIL"):  # iCloud and others: urn:uuid:… with the address in EMAIL=
+                address = str(params.get("EMAIL"))
+            partstat = str(params.get("PARTSTAT", "NEEDS-ACTION")).upper()
             if partstat not in ANSWERS:
                 raise ReplyError(f"unknown PARTSTAT {partstat!r}")
             items.append(ReplyItem(uid, occurrence, address.strip().lower(), ANSWERS[partstat],

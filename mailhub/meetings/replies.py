@@ -65,10 +65,20 @@ class ReplyProcessor:
             except ReplyError as exc:
                 log.warning("ignored a malformed calendar reply from %s: %s", sender or "<>", exc)
                 continue
-            for item in items:
+            for item in self._own_answers(items, {self._from_address(message), sender.lower()}):
                 self._record(item, sender)
         if not seen_calendar and not is_read_receipt(message):
             log.info("a human reply from %s to an organizer address; passed on", sender or "<>")
+
+    @staticmethod
+    def _own_answers(items: list[ReplyItem], senders: set[str]) -> list[ReplyItem]:
+        """A REPLY carries the replier's own answer; some clients list every attendee. Then only the
+        sender's own line counts, or, failing a match, the lines that actually answer."""
+        attendees = {item.attendee for item in items}
+        if len(attendees) <= 1:
+            return items
+        mine = [item for item in items if item.attendee in senders]
+        return mine or [item for item in items if item.answer != "needs-action"]
 
     def _from_address(self, message: Message) -> str:
         addresses = getaddresses([str(message.get("From", ""))])

@@ -198,3 +198,21 @@ def test_a_marked_update_is_refused_and_audited_without_changing_the_meeting(wor
     with Session(world.app.engine) as session:
         [event] = session.exec(select(AuditEvent)).all()
     assert event.rule == "subject-tag" and event.sender == "stttt@lich.bacninh.gov.vn"
+
+
+def test_a_reply_listing_every_attendee_changes_only_the_senders_answer(world: World, cli: Invoke) -> None:
+    created = create(cli)
+    organizer = "stttt@lich.bacninh.gov.vn"
+    ics = (f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\nUID:{created['uid']}\r\n"
+           "DTSTAMP:20261201T050000Z\r\n"
+           "ATTENDEE;PARTSTAT=ACCEPTED;EMAIL=vinhnq2@bacninh.gov.vn:urn:uuid:5d1c0a2e-1111-4b6b-9a55-0c1d\r\n"
+           "ATTENDEE;PARTSTAT=DECLINED:mailto:huongttt@bacninh.gov.vn\r\n"
+           "END:VEVENT\r\nEND:VCALENDAR\r\n")
+    content = (f"From: vinhnq2@bacninh.gov.vn\r\nTo: {organizer}\r\nSubject: Accepted\r\nMIME-Version: 1.0\r\n"
+               f"Content-Type: text/calendar; method=REPLY; charset=UTF-8\r\n\r\n{ics}").encode()
+    with world.relay.smtp("inbound", source="127.0.0.2") as client:
+        client.ehlo("mx.icloud.example")
+        client.sendmail("vinhnq2@bacninh.gov.vn", [organizer], content)
+    shown = json.loads(cli("meeting", "show", str(created["id"]), "--json").stdout)
+    answers = {a["email"]: a["answer"] for a in shown["attendees"]}
+    assert answers["vinhnq2@bacninh.gov.vn"] == "accepted" and answers["huongttt@bacninh.gov.vn"] == "needs-action"

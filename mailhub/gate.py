@@ -4,12 +4,15 @@ Vietnamese and English."""
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor
 
 from mailhub.intake import GateDecision
 from mailhub.templates import render
 from policies import Finding, PolicyChain, Verdict, check_message
+
+log = logging.getLogger("mailhub.gate")
 
 RULE_NAMES_VI = {
     "confidential-mark": "mang dấu độ mật",
@@ -51,7 +54,12 @@ class PolicyGate:
         return self._executor().submit(_check, content, self.names, self.max_size).result()
 
     def check(self, content: bytes) -> GateDecision:
-        verdict = self.verdict(content)
+        try:
+            verdict = self.verdict(content)
+        except Exception as exc:  # what cannot be read cannot be shown to be free of marks
+            log.exception("the content gate could not read a message")
+            verdict = Verdict("block", (Finding("uninspectable", "message",
+                                                f"the message cannot be read ({type(exc).__name__})"),))
         if not verdict.blocked:
             return GateDecision(blocked=False)
         return GateDecision(

@@ -64,6 +64,9 @@ def extract_document(name: str, data: bytes, where: str | None = None, depth: in
         return Extraction((), (Uninspectable(where, str(exc)),), info, len(data))
     except RecursionError:
         return Extraction((), (Uninspectable(where, "nested too deeply to check"),), info, len(data))
+    except Exception as exc:  # a damaged file breaks readers in many ways: it fails closed, never crashes
+        reason = f"the file is damaged and cannot be read ({type(exc).__name__})"
+        return Extraction((), (Uninspectable(where, reason),), info, len(data))
 
 
 def _extract(name: str, data: bytes, where: str, depth: int, limits: Limits, suffix: str, content_type: str,

@@ -55,3 +55,21 @@ def test_a_mention_is_not_a_mark() -> None:
     for text in ("Không gửi văn bản mật qua thư điện tử.", "Mật\tTối mật\tTuyệt mật", "MẬT ĐỘ DÂN SỐ",
                  "Độ mật: Thường", "BÍ MẬT NHÀ NƯỚC", "Mật khẩu: 123456"):
         assert find_marks(TextPart("body", text)) == [], text
+
+
+def test_damaged_files_fail_closed_instead_of_crashing() -> None:
+    import random
+
+    from policies import check_message
+    from tests.policies.corpus import message, xlsx
+
+    base = bytearray(zipped([("a.docx", docx("Nội dung")), ("b.xlsx", xlsx([["x", "y"]]))]))
+    rng = random.Random(7)
+    reasons = []
+    for _ in range(200):  # an exception here would fail the test: damage must never crash the gate
+        damaged = bytearray(base)
+        for _ in range(10):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        verdict = check_message(message("Tài liệu", attachments=[("ho-so.zip", bytes(damaged), "application/zip")]))
+        reasons += [f.evidence for f in verdict.findings if f.rule == "uninspectable"]
+    assert any("damaged" in reason for reason in reasons)

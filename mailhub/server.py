@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import ssl
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from aiosmtpd.smtp import TLSSetupException
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from mailhub.app import App, RelayService
@@ -25,10 +27,24 @@ log = logging.getLogger("mailhub")
 SHUTDOWN_GRACE_SECONDS = 20.0
 
 
+def _quiet_client_faults(record: logging.LogRecord) -> bool:
+    """A client that breaks its own TLS handshake or drops the line is worth one line, not a traceback."""
+    if record.exc_info and record.exc_info[1] is not None:
+        error = record.exc_info[1]
+        if isinstance(error, ConnectionError | TLSSetupException | ssl.SSLError):
+            record.msg = f"{record.getMessage()}: {type(error).__name__}: {error}"
+            record.args = ()
+            record.exc_info = None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            return logging.getLogger("mail.log").isEnabledFor(logging.INFO)
+    return True
+
+
 def run(app: App) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-command chatter
+    logging.getLogger("mail.log").addFilter(_quiet_client_faults)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line a minute per job otherwise
     try:
         asyncio.run(serve(app))

@@ -89,6 +89,11 @@ class App:
             self.notes.append("initialised a new database")
             return
         current, head = db.current_revision(self.engine), db.head_revision()
+        if current is not None and current not in db.known_revisions():
+            # A newer release migrated the database; migrations only add, so this node still works
+            # beside it while the nodes are rolled (expand, then contract in a later release).
+            self.notes.append(f"the database schema ({current}) is newer than this mailhub's ({head})")
+            return
         if current != head:
             raise MailhubError(
                 f"the database schema is at {current or 'no revision'}, this mailhub needs {head}: "

@@ -176,3 +176,25 @@ def test_ldap_bind_with_the_directory_password() -> None:
     assert not check("huongttt@bacninh.gov.vn", "mat-khau-ad")
     assert not check("vinhnq@bacninh.gov.vn", "")  # never an unauthenticated bind
     assert checker.bind_name("a,b@bacninh.gov.vn") == "uid=a\\,b,ou=people,dc=bacninh,dc=gov,dc=vn"
+
+
+def test_an_older_node_runs_beside_a_newer_schema_but_a_behind_schema_is_refused(sqlite_url: str,
+                                                                                   tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from mailhub.app import App
+    from mailhub.config import Settings
+    from mailhub.db import make_engine
+    from mailhub.errors import MailhubError
+
+    engine = make_engine(sqlite_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    app = App.build(Settings(home=tmp_path, database_url=sqlite_url))
+    assert any("newer" in note for note in app.notes)
+    app.close()
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    with pytest.raises(MailhubError, match="mailhub db upgrade"):
+        App.build(Settings(home=tmp_path, database_url=sqlite_url))
+    engine.dispose()

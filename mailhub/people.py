@@ -32,12 +32,16 @@ class People:
     def people(self, targets: Sequence[str]) -> tuple[Person, ...]:
         found: dict[str, Person] = {}
         for target in targets:
-            if is_selector(target):
-                for box in self.directory.resolve(target).mailboxes:
-                    found.setdefault(box.address, Person(box.address, box.display_name, agency=box.agency_code))
-            else:
-                person = self.person(target)
+            try:  # an address, an alias, a group's address or a selector: every mailbox it reaches
+                mailboxes = self.directory.resolve(target).mailboxes
+            except NotFound:
+                if is_selector(target):
+                    raise
+                person = self.person(target)  # outside the province, or refused if it claims to be inside
                 found.setdefault(person.email, person)
+                continue
+            for box in mailboxes:
+                found.setdefault(box.address, Person(box.address, box.display_name, agency=box.agency_code))
         if not found:
             raise InvalidInput("nobody to send to: --to resolves to no mailbox")
         return tuple(found.values())

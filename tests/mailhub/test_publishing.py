@@ -152,3 +152,11 @@ def test_urgency_as_offices_write_it_and_the_default_sender(world: World, cli: I
     message = email.message_from_bytes(world.sink.wait_for(1)[0].content, policy=default)
     assert message["Subject"] == f"{mark} - Số 7/TB-UBND - Triệu tập họp"
     assert message["From"].addresses[0].addr_spec == "ubnd@bacninh.gov.vn"
+
+
+def test_a_group_address_as_recipient_reaches_every_member(world: World, cli: Invoke) -> None:
+    result = cli("notice", "send", "--subject", "Thông báo", "--body", "x", "--to", "lanhdao@lich.bacninh.gov.vn",
+                 "--to", "huongttt@bacninh.gov.vn", "--json")
+    assert result.exit_code == 0, result.output
+    shown = json.loads(cli("notice", "show", str(json.loads(result.stdout)["id"]), "--json").stdout)
+    assert sorted(r["email"] for r in shown["recipients"]) == ["huongttt@bacninh.gov.vn", "vinhnq@bacninh.gov.vn"]

@@ -15,9 +15,11 @@ CSV_HEADER = ("Display Name", "First Name", "Last Name", "Middle Name", "E-mail 
               "Organization", "Department", "Agency Code", "Job Title")
 
 
-def _vcard_escape(value: str) -> str:
-    return (value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
+def _vcard_escape(value: str, *, compound: bool = False) -> str:
+    """RFC 6350 3.4: backslash, comma and line breaks always; a semicolon only inside a compound
+    value (N, ORG), where it separates fields (elsewhere it MAY be escaped, and ical.js keeps it)."""
+    value = value.replace("\\", "\\\\").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
+    return value.replace(";", "\\;") if compound else value
 
 
 def _fold(line: str) -> str:
@@ -44,8 +46,9 @@ def vcards(officials: Iterable[OfficialInfo], agencies: Iterable[AgencyInfo] = (
     cards: list[str] = []
     for person in officials:
         parts = NameParts.of(person.full_name)
-        name = ";".join(_vcard_escape(p) for p in (parts.surname, parts.given, " ".join(parts.middle), "", ""))
-        org = ";".join(_vcard_escape(p) for p in (person.agency_path or (person.agency_name,)))
+        name = ";".join(_vcard_escape(p, compound=True)
+                        for p in (parts.surname, parts.given, " ".join(parts.middle), "", ""))
+        org = ";".join(_vcard_escape(p, compound=True) for p in (person.agency_path or (person.agency_name,)))
         lines = [
             "KIND:individual",
             f"FN:{_vcard_escape(person.full_name)}",
@@ -60,7 +63,7 @@ def vcards(officials: Iterable[OfficialInfo], agencies: Iterable[AgencyInfo] = (
     for agency in agencies:
         if not agency.mailbox or not agency.active:
             continue
-        org = ";".join(_vcard_escape(p) for p in agency.path)
+        org = ";".join(_vcard_escape(p, compound=True) for p in agency.path)
         cards.append(_card([
             "KIND:org",
             f"FN:{_vcard_escape(agency.name)}",

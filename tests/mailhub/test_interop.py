@@ -77,3 +77,18 @@ def test_schedule_calendars_read_the_same_in_ical_js() -> None:
     removed = [replace(items[0], status=REMOVED, sequence=2)]
     cancelled = ical_js(calendar(removed, "CANCEL", organizer, datetime(2026, 12, 1, tzinfo=LOCAL)))
     assert cancelled["method"] == "CANCEL" and cancelled["events"][0]["status"] == "CANCELLED"  # type: ignore[index]
+
+
+def test_vcards_read_the_same_in_ical_js() -> None:
+    from directory.export import vcards
+    from directory.types import OfficialInfo
+
+    long_title = "Phó Trưởng phòng Quản lý Công nghệ thông tin và Chuyển đổi số; kiêm Thư ký, Hội đồng"
+    people = [OfficialInfo("anhnq@khanhhoa.gov.vn", "Nguyễn Quốc Anh", long_title, "SYT", "Sở Y tế", True, True,
+                           (), ("Tỉnh Khánh Hòa", "Sở Y tế"))]
+    assert NODE is not None
+    result = subprocess.run([NODE, str(INTEROP / "parse_vcard.cjs")], input=vcards(people).encode(),
+                            capture_output=True, check=True)
+    [card] = json.loads(result.stdout)
+    assert card == {"version": "4.0", "fn": "Nguyễn Quốc Anh", "email": "anhnq@khanhhoa.gov.vn",
+                    "org": ["Tỉnh Khánh Hòa", "Sở Y tế"], "title": long_title}

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from mailhub.errors import MailhubError
 from mailhub.meetings.ical import LOCAL
+from mailhub.timeutil import aware
 from mailhub.store.meeting_models import Meeting, MeetingAnswer, MeetingAttendee, MeetingMessage, MeetingOverride
 from mailhub.store.models import QueuedMessage, QueueRecipient
 
@@ -46,7 +47,8 @@ def show_meeting(engine: Engine, meeting_id: int) -> dict[str, Any]:
         rows: list[dict[str, Any]] = []
         for attendee in attendees:
             mine = answers.get(attendee.email, {})
-            series = mine.get("")
+            # The answer for the whole series; failing that, the newest answer to one occurrence.
+            series = mine.get("") or max(mine.values(), key=lambda a: aware(a.stamped_at), default=None)
             rows.append({
                 "email": attendee.email.lower(), "name": attendee.display_name, "agency": attendee.agency_code,
                 "role": attendee.role, "invited": attendee.active,

@@ -170,7 +170,8 @@ class App:
 
         manager = DeliveryManager(
             queue=queue,
-            router=Router(domains, smarthost, transport_map, resolver or DnsMxResolver()),
+            router=Router(domains, smarthost, transport_map, resolver or DnsMxResolver(),
+                          self._smarthost_credentials()),
             deliverer=Deliverer(self.hostname),
             mail_from=mail_from,
             on_failed=BounceNotifier(intake=intake, hostname=self.hostname, service_domain=s.service_domain,
@@ -199,6 +200,12 @@ class App:
             limiter=ConnectionLimiter(s.max_connections_per_client),
             gate=gate,
         )
+
+    def _smarthost_credentials(self) -> tuple[str, str] | None:
+        s = self.settings
+        if s.smarthost_username and s.smarthost_password:
+            return s.smarthost_username, s.smarthost_password.get_secret_value()
+        return None
 
     def _organisation(self) -> str:
         roots = [a for a in self.directory.agencies() if a.parent_code is None and a.active]

@@ -109,6 +109,8 @@ class Deliverer:
             connection = Connection(host, self.helo_name, self.timeout)
             try:
                 await connection.open()
+                if route.credentials:  # aiosmtplib has upgraded to TLS if the server offers it
+                    await connection.client.login(*route.credentials)
                 return connection
             except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
                 last = exc

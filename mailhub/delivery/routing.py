@@ -3,7 +3,7 @@ domains, a per-domain transport map, or the Internet's MX records (never for own
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from mailhub.domains import Domains
@@ -23,6 +23,7 @@ class RouteError(Exception):
 class Route:
     kind: str  # smarthost, transport, mx
     hosts: tuple[HostPort, ...]
+    credentials: tuple[str, str] | None = field(default=None, repr=False)  # AUTH at the smart host
 
     @property
     def name(self) -> str:
@@ -63,9 +64,10 @@ class DnsMxResolver:
 
 class Router:
     def __init__(self, domains: Domains, smarthost: HostPort | None, transport_map: dict[str, HostPort],
-                 resolver: MxResolver) -> None:
+                 resolver: MxResolver, smarthost_credentials: tuple[str, str] | None = None) -> None:
         self.domains = domains
         self.smarthost = smarthost
+        self.smarthost_credentials = smarthost_credentials
         self.transport_map = {k.lower(): v for k, v in transport_map.items()}
         self.resolver = resolver
 
@@ -77,7 +79,7 @@ class Router:
             if self.smarthost is None:
                 raise RouteError("no smart host configured for the province's domains (MAILHUB_SMARTHOST)",
                                  permanent=False)
-            return Route("smarthost", (self.smarthost,))
+            return Route("smarthost", (self.smarthost,), self.smarthost_credentials)
         return Route("mx", tuple(await self.resolver.lookup(domain)))
 
 

@@ -11,9 +11,9 @@ from sqlmodel import Session, col, select
 
 from mailhub.errors import MailhubError
 from mailhub.meetings.ical import LOCAL
-from mailhub.timeutil import aware
 from mailhub.store.meeting_models import Meeting, MeetingAnswer, MeetingAttendee, MeetingMessage, MeetingOverride
 from mailhub.store.models import QueuedMessage, QueueRecipient
+from mailhub.timeutil import aware
 
 
 def meeting_summary(meeting: Meeting) -> dict[str, Any]:

@@ -53,9 +53,12 @@ class SinkHandler:
 
 class Sink:
     def __init__(self, port: int = 0, reply_for: Callable[[str], str | None] | None = None,
-                 size_limit: int | None = None) -> None:
+                 size_limit: int | None = None, auth: tuple[str, str, Path] | None = None) -> None:
         self.handler = SinkHandler(reply_for=reply_for or (lambda a: None))
-        extra = {"data_size_limit": size_limit} if size_limit else {}
+        extra: dict[str, Any] = {"data_size_limit": size_limit} if size_limit else {}
+        if auth is not None:  # a mailbox server that wants STARTTLS and AUTH from mailhub
+            user, password, home = auth
+            extra.update(_auth_options(user, password, home))
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=port or free_port(), **extra)
 
     @property
@@ -81,6 +84,20 @@ class Sink:
         while len(self.messages) < count and time.monotonic() < deadline:
             time.sleep(0.05)
         return self.messages
+
+
+def _auth_options(user: str, password: str, home: Path) -> dict[str, Any]:
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    from mailhub.smtp.tls import ensure_self_signed, server_context
+
+    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and data.login.decode() == user and data.password.decode() == password
+        return AuthResult(success=ok)
+
+    cert, key = ensure_self_signed(home, "mailbox.test")
+    return {"tls_context": server_context(cert, key), "require_starttls": True, "auth_required": True,
+            "authenticator": authenticator}
 
 
 def free_port() -> int:

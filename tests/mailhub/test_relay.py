@@ -224,3 +224,19 @@ def test_repeated_auth_failures_are_throttled(world: World) -> None:
     with world.relay.smtp(source="127.0.0.3") as client, pytest.raises(smtplib.SMTPAuthenticationError) as error:
         tls_login(client)  # even the right password waits until the failures age out
     assert error.value.smtp_code == 454
+
+
+def test_delivery_authenticates_at_a_smart_host_that_requires_it(make_world, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.mailhub.relay_harness import Sink
+
+    guarded = Sink(auth=("mailhub", "relay-secret", tmp_path / "mbox")).start()
+    try:
+        world = make_world(smarthost=f"127.0.0.1:{guarded.port}", smarthost_username="mailhub",
+                           smarthost_password="relay-secret")
+        with world.relay.smtp() as client:
+            client.sendmail("vanthu@bacninh.gov.vn", ["vinhnq@bacninh.gov.vn"],
+                            message("vanthu@bacninh.gov.vn", "vinhnq@bacninh.gov.vn"))
+        [received] = guarded.wait_for(1)
+        assert received.rcpt_tos == ["vinhnq@bacninh.gov.vn"]
+    finally:
+        guarded.stop()

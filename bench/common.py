@@ -76,6 +76,13 @@ class SmtpSink:
         text = self.dump.read_bytes().decode("latin-1")
         return re.findall(r"^Message-Id: (<[^>]+>)", text, flags=re.MULTILINE | re.IGNORECASE)
 
+    def wait_for_ids(self, expected: set[str], timeout: float = 600) -> set[str]:
+        """Wait until every expected Message-ID has arrived; returns the ones still missing."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not expected <= set(self.message_ids()):
+            time.sleep(0.2)
+        return expected - set(self.message_ids())
+
     def wait_for(self, count: int, timeout: float) -> float:
         """Seconds until ``count`` messages have arrived (or the timeout)."""
         start = time.monotonic()

@@ -43,9 +43,7 @@ def main() -> None:
         second = smtp_source(mailhub.submission_port, args.messages // 4, args.sessions)
         del second
         acked = set(mailhub.accepted_message_ids())
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline and not acked <= set(sink.message_ids()):
-            time.sleep(0.2)
+        sink.wait_for_ids(acked)
         arrived = collections.Counter(sink.message_ids())
         missing = acked - set(arrived)
         duplicates = sum(n - 1 for n in arrived.values() if n > 1)

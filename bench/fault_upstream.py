@@ -35,9 +35,7 @@ def main() -> None:
         time.sleep(args.down)
         sink.start()
         up_at = time.monotonic()
-        deadline = up_at + 600
-        while time.monotonic() < deadline and not acked <= set(sink.message_ids()):
-            time.sleep(0.2)
+        sink.wait_for_ids(acked)
         missing = acked - set(sink.message_ids())
         report(f"upstream down for {args.down:.0f} s, then up", [
             ("acknowledged", str(len(acked))),

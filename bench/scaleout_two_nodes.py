@@ -70,9 +70,7 @@ def main() -> None:
             assert isinstance(feed, subprocess.Popen)
             feed.wait(120)
         acked = set(second.accepted_message_ids())
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline and not acked <= set(sink.message_ids()):
-            time.sleep(0.5)
+        sink.wait_for_ids(acked)
         arrived = collections.Counter(sink.message_ids())
         missing = acked - set(arrived)
         duplicates = sum(n - 1 for n in arrived.values() if n > 1)

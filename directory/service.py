@@ -48,10 +48,6 @@ class Directory:
 
     # -- addresses -------------------------------------------------------------------------
 
-    def canonical(self, address: str) -> str:
-        with self.session() as session:
-            return canonical_address(session, address)
-
     def resolve(self, target: str) -> Resolution:
         """Mailboxes for an address, ``group:NAME`` or ``agency:CODE``; NotFound if none exists."""
         with self.session() as session:
@@ -63,10 +59,6 @@ class Directory:
         except (NotFound, InvalidInput):
             return False
         return True
-
-    def is_taken(self, address: str) -> bool:
-        with self.session() as session:
-            return address_taken(session, address)
 
     # -- lookups -------------------------------------------------------------------------
 

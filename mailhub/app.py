@@ -141,11 +141,13 @@ class App:
 
     def intake(self, *, gate: ContentGate | None = None) -> Intake:
         """The intake alone, for the CLI paths that compose mail (nothing is delivered from here)."""
-        queue = self.queue()
+        return self._intake(self.queue(), self.domains(), gate or self.gate())
+
+    def _intake(self, queue: Queue, domains: Domains, gate: ContentGate) -> Intake:
         return_paths = ReturnPaths.load(self.engine, self.settings.service_domain)
-        recipients = Recipients(self.directory, self.domains(), return_paths, self.service_addresses())
+        recipients = Recipients(self.directory, domains, return_paths, self.service_addresses())
         return Intake(queue=queue, directory=self.directory, recipients=recipients, hostname=self.hostname,
-                      clock=self.clock, gate=gate or self.gate(), on_return=ReturnedMail(queue),
+                      clock=self.clock, gate=gate, on_return=ReturnedMail(queue),
                       on_reply=ReplyProcessor(self.engine, self.directory, self.clock))
 
     def relay(self, *, resolver: MxResolver | None = None, gate: ContentGate | None = None) -> RelayService:
@@ -157,12 +159,9 @@ class App:
             raise ConfigurationError(str(exc)) from exc
         domains = self.domains()
         queue = self.queue()
-        return_paths = ReturnPaths.load(self.engine, s.service_domain)
-        recipients = Recipients(self.directory, domains, return_paths, self.service_addresses())
         gate = gate or self.gate()
-        intake = Intake(queue=queue, directory=self.directory, recipients=recipients, hostname=self.hostname,
-                        clock=self.clock, gate=gate, on_return=ReturnedMail(queue),
-                        on_reply=ReplyProcessor(self.engine, self.directory, self.clock))
+        intake = self._intake(queue, domains, gate)
+        recipients, return_paths = intake.recipients, intake.recipients.return_paths
         node = f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
 
         def mail_from(job: DeliveryJob) -> str:

@@ -23,14 +23,12 @@ from mailhub.message_headers import (
     split_message,
 )
 from mailhub.queue import Activity, Clock, NewMessage, NewRecipient, Queue, new_queue_id
-from mailhub.recipients import EXTERNAL, PERSON, RETURN_PATH, RecipientDecision, Recipients
-from mailhub.recipients import LOCAL as LOCAL_KIND
+from mailhub.recipients import PERSON, RETURN_PATH, RecipientDecision, Recipients
 from mailhub.smtp.replies import (
     FROM_NOT_OWNED,
     MALFORMED,
     NO_VALID_RECIPIENTS,
     POLICY_BLOCKED,
-    UNKNOWN_USER,
     SmtpRefusal,
 )
 from mailhub.store.models import AuditEvent
@@ -117,13 +115,9 @@ class Intake:
                         f"From: <{address}> is not an address {submission.login} may send as"))
 
         may_relay = submission.listener == LOCAL or bool(submission.login) or submission.trusted
-        decisions = [self.recipients.decide(r, sender=submission.mail_from, may_relay=may_relay)
+        decisions = [self.recipients.decide(r, sender=submission.mail_from, may_relay=may_relay,
+                                            report=submission.kind == "dsn")
                      for r in submission.rcpt_tos]
-        if submission.kind == "dsn":
-            # A report goes back to whoever sent, even an office system's address the directory does
-            # not list: the mailbox server knows whether it exists.
-            decisions = [RecipientDecision(d.address, EXTERNAL) if d.refusal == UNKNOWN_USER and d.kind == LOCAL_KIND
-                         else d for d in decisions]
         refused = [d for d in decisions if d.refusal is not None]
         if refused and (len(refused) == len(decisions) or submission.listener == LOCAL):
             first = refused[0]

@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from email.headerregistry import Address
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import format_datetime, getaddresses, make_msgid
 
-from mailhub.smtp.replies import HEADER_INJECTION, MALFORMED, TOO_MANY_HOPS, Reply, SmtpRefusal
+from mailhub.smtp.replies import HEADER_INJECTION, MALFORMED, TOO_MANY_HOPS, SmtpRefusal
 
 MAX_HOPS = 50
 _HEADER_NAME = re.compile(rb"^[\x21-\x39\x3b-\x7e]+:")
@@ -25,9 +24,6 @@ class HeaderSummary:
     from_addresses: tuple[str, ...]
     message_id: str
     has_date: bool
-    received_count: int
-    auto_submitted: str
-    content_type: str
 
 
 def split_message(content: bytes) -> tuple[bytes, bytes]:
@@ -66,9 +62,6 @@ def check_headers(header_block: bytes) -> HeaderSummary:
         from_addresses=addresses,
         message_id=" ".join(str(parsed.get("Message-ID", "") or "").split()),
         has_date=parsed.get("Date") is not None,
-        received_count=received,
-        auto_submitted=str(parsed.get("Auto-Submitted", "") or "").strip().lower(),
-        content_type=str(parsed.get_content_type()),
     )
 
 
@@ -98,15 +91,3 @@ def missing_headers(summary: HeaderSummary, *, domain: str, when: datetime) -> t
     if not summary.has_date:
         added += f"Date: {format_datetime(when)}\r\n".encode("ascii")
     return added, message_id
-
-
-def is_valid_mailbox(value: str) -> bool:
-    try:
-        address = Address(addr_spec=value)
-    except (ValueError, IndexError):
-        return False
-    return bool(address.username and address.domain and "." in address.domain)
-
-
-__all__ = ["MAX_HOPS", "HeaderSummary", "Reply", "check_headers", "is_valid_mailbox", "missing_headers",
-           "protocol_name", "received_header", "split_message"]

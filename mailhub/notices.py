@@ -19,10 +19,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from directory import InvalidInput
+from mailhub.composing import one_line, write_output
 from mailhub.errors import MailhubError
 from mailhub.intake import LOCAL, Intake, Submission
 from mailhub.meetings.ical import Person
-from mailhub.meetings.service import write_output
 from mailhub.people import People
 from mailhub.queue import Clock
 from mailhub.store.models import QueuedMessage, QueueRecipient
@@ -94,31 +94,18 @@ class NoticeService:
         self.intake = intake
         self.clock = clock
 
-    def default_sender(self) -> str:
-        roots = [a for a in self.people.directory.agencies() if a.parent_code is None and a.active and a.mailbox]
-        if not roots:
-            raise InvalidInput("no --from given and no root agency mailbox to send from")
-        return str(roots[0].mailbox)
-
     def send(self, request: NoticeRequest, output: Path | None = None) -> Notice:
         if not request.sender:
-            request = replace(request, sender=self.default_sender())
-        for value in (request.subject, request.number):
-            if "\n" in value or "\r" in value:
-                raise InvalidInput("a line break in the subject or number would inject a header: refused")
+            request = replace(request, sender=self.people.default_sender())
+        one_line(request.subject, request.number)
         if not request.subject.strip():
             raise InvalidInput("a notice needs a subject")
         request = replace(request, urgency=urgency_key(request.urgency), number=document_number(request.number))
-        resolution = self.people.directory.resolve(request.sender)
-        if resolution.kind not in ("official", "agency"):
-            raise InvalidInput(f"--from must be one official's or one agency's address, not {request.sender}")
-        box = resolution.mailboxes[0]
-        sender = Person(box.address, box.display_name)
-        agency = self.people.directory.agency(box.agency_code)
+        sender, organisation = self.people.sender(request.sender)
         recipients = self.people.people(request.to)
         documents = [(p.name, p.read_bytes(), mimetypes.guess_type(p.name)[0] or "application/octet-stream")
                      for p in request.attachments]
-        content = self._message(request, sender, agency.name, recipients, [d[0] for d in documents], documents)
+        content = self._message(request, sender, organisation, recipients, [d[0] for d in documents], documents)
         self.intake.screen(Submission(content=content, mail_from=sender.email,
                                       rcpt_tos=tuple(p.email for p in recipients), kind="composed"))
         with Session(self.engine, expire_on_commit=False) as session:

@@ -46,13 +46,23 @@ class People:
             raise InvalidInput("nobody to send to: --to resolves to no mailbox")
         return tuple(found.values())
 
-    def organizer(self, address: str) -> tuple[Person, str, str]:
-        """(ORGANIZER on the service domain, the real address, the organisation for the letterhead)."""
+    def default_sender(self) -> str:
+        """The province's own mailbox (the root agency's), for commands given no sender."""
+        roots = [a for a in self.directory.agencies() if a.parent_code is None and a.active and a.mailbox]
+        if not roots:
+            raise InvalidInput("no sender given and no root agency mailbox to send from")
+        return str(roots[0].mailbox)
+
+    def sender(self, address: str) -> tuple[Person, str]:
+        """(the sender, the organisation for the letterhead): one official's or one agency's address."""
         resolution = self.directory.resolve(address)
         if resolution.kind not in ("official", "agency"):
-            raise InvalidInput(f"--organizer must be one official's or one agency's address, not {address}")
+            raise InvalidInput(f"the sender must be one official's or one agency's address, not {address}")
         box = resolution.mailboxes[0]
-        agency = self.directory.agency(box.agency_code)
-        organisation = agency.name  # the letterhead: the agency that invites, or the official's agency
-        service = self.service_addresses.for_address(box.address, box.display_name)
-        return Person(service, box.display_name), box.address, organisation
+        return Person(box.address, box.display_name), self.directory.agency(box.agency_code).name
+
+    def organizer(self, address: str) -> tuple[Person, str, str]:
+        """(ORGANIZER on the service domain, the real address, the organisation for the letterhead)."""
+        real, organisation = self.sender(address)
+        service = self.service_addresses.for_address(real.email, real.name)
+        return Person(service, real.name), real.email, organisation

@@ -46,12 +46,16 @@ class TtlCache(Generic[K, V]):
         self._entries: dict[K, tuple[float, V]] = {}
         self._lock = threading.Lock()
 
-    def get_or_make(self, key: K, make: Callable[[], V]) -> V:
-        now = time.monotonic()
+    def get(self, key: K) -> V | None:
         with self._lock:
             entry = self._entries.get(key)
-            if entry is not None and now - entry[0] < self.seconds:
-                return entry[1]
+        return entry[1] if entry is not None and time.monotonic() - entry[0] < self.seconds else None
+
+    def get_or_make(self, key: K, make: Callable[[], V]) -> V:
+        now = time.monotonic()
+        cached = self.get(key)
+        if cached is not None:
+            return cached
         value = make()
         with self._lock:
             if len(self._entries) >= self.max_entries:
@@ -77,15 +81,22 @@ class Recipients:
         self.domains = domains
         self.return_paths = return_paths
         self.service_addresses = service_addresses
-        self._decisions: TtlCache[tuple[str, str, bool], RecipientDecision] = TtlCache(cache_seconds)
+        self._decisions: TtlCache[tuple[str, str, bool, bool], RecipientDecision] = TtlCache(cache_seconds)
         self._expansions: TtlCache[tuple[str, str], list[str]] = TtlCache(cache_seconds)
 
-    def decide(self, address: str, *, sender: str, may_relay: bool) -> RecipientDecision:
-        """What RCPT TO:<address> gets. ``may_relay``: authenticated or trusted client."""
-        key = (address.lower(), sender.lower(), may_relay)
-        return self._decisions.get_or_make(key, lambda: self._decide(address, sender=sender, may_relay=may_relay))
+    def decide(self, address: str, *, sender: str, may_relay: bool, report: bool = False) -> RecipientDecision:
+        """What RCPT TO:<address> gets. ``may_relay``: authenticated or trusted client. ``report``: a
+        delivery report goes back to whoever sent, even an office system's address the directory does
+        not list (the mailbox server knows whether it exists)."""
+        key = (address.lower(), sender.lower(), may_relay, report)
+        return self._decisions.get_or_make(
+            key, lambda: self._decide(address, sender=sender, may_relay=may_relay, report=report))
 
-    def _decide(self, address: str, *, sender: str, may_relay: bool) -> RecipientDecision:
+    def cached(self, address: str, *, sender: str, may_relay: bool) -> RecipientDecision | None:
+        """A decision made in the last seconds, without touching the database (the RCPT fast path)."""
+        return self._decisions.get((address.lower(), sender.lower(), may_relay, False))
+
+    def _decide(self, address: str, *, sender: str, may_relay: bool, report: bool) -> RecipientDecision:
         if may_relay and is_selector(address):  # group:NAME, agency:CODE from the CLI and office systems
             try:
                 self.directory.resolve(address)
@@ -113,7 +124,7 @@ class Recipients:
             return RecipientDecision(value, EXTERNAL, RELAY_DENIED)
         if self.domains.is_own(domain):
             if not self.directory.is_known(value):
-                return RecipientDecision(value, LOCAL, UNKNOWN_USER)
+                return RecipientDecision(value, EXTERNAL) if report else RecipientDecision(value, LOCAL, UNKNOWN_USER)
             return RecipientDecision(value, LOCAL)
         return RecipientDecision(value, EXTERNAL)
 

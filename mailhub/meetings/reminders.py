@@ -42,7 +42,7 @@ def send_reminders(service: MeetingService, lead: timedelta) -> int:
             session.add(fresh)
             session.commit()
         if silent:
-            _, _, organisation = service.organizer(meeting.organizer)
+            _, _, organisation = service.resolver.organizer(meeting.organizer)
             occurrence = upcoming.astimezone(LOCAL_TZ).date() if meeting.weekly_until else None
             service._send(meeting, [service._message(spec, "reminder", "REQUEST", silent, organisation, (),
                                                occurrence if occurrence != spec.start.astimezone(LOCAL_TZ).date()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import mimetypes
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -15,6 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from directory import Directory, InvalidInput
+from mailhub.composing import one_line, write_output
 from mailhub.errors import MailhubError
 from mailhub.intake import LOCAL, Intake, Submission
 from mailhub.meetings.compose import Document, describe, invitation_message
@@ -84,28 +84,19 @@ class MeetingService:
         self.clock = clock
         self.resolver = People(directory, intake.recipients.domains, service_addresses)
 
-    def person(self, target: str, role: str = "REQ-PARTICIPANT") -> Person:
-        return self.resolver.person(target, role)
-
-    def people(self, targets: Sequence[str]) -> tuple[Person, ...]:
-        return self.resolver.people(targets)
-
-    def organizer(self, address: str) -> tuple[Person, str, str]:
-        return self.resolver.organizer(address)
-
     # -- create / update / cancel ---------------------------------------------------------------
 
     def create(self, request: InviteRequest, output: Path | None = None) -> Meeting:
         if not request.title.strip():
             raise InvalidInput("a meeting needs a title")
-        _one_line(request.title, request.location, request.online_url, *request.bridges)
+        one_line(request.title, request.location, request.online_url, *request.bridges)
         if request.end <= request.start:
             raise InvalidInput("the meeting must end after it starts")
         if request.weekly_until and request.weekly_until < request.start.astimezone(LOCAL_TZ).date():
             raise InvalidInput("--weekly-until is before the first meeting")
-        organizer, real, organisation = self.organizer(request.organizer)
-        attendees = self.people(request.to)
-        chair = self.person(request.chair, "CHAIR") if request.chair else None
+        organizer, real, organisation = self.resolver.organizer(request.organizer)
+        attendees = self.resolver.people(request.to)
+        chair = self.resolver.person(request.chair, "CHAIR") if request.chair else None
         documents = tuple(_document(path) for path in request.attachments)
         uid = f"{uuid.uuid4()}@{self.service_addresses.domain}"
         meeting = Meeting(uid=uid, title=request.title.strip(), starts_at=request.start, ends_at=request.end,
@@ -145,7 +136,7 @@ class MeetingService:
             if meeting.status == "cancelled":
                 raise MailhubError(f"meeting {meeting_id} is cancelled")
             meeting.sequence += 1
-            _one_line(changes.title or "", changes.location or "")
+            one_line(changes.title or "", changes.location or "")
             removed: tuple[Person, ...] = ()
             if occurrence is not None:
                 if changes.to is not None or changes.chair is not None or changes.bridges is not None:
@@ -159,7 +150,7 @@ class MeetingService:
                 if changes.bridges is not None:
                     meeting.bridges = json.dumps(list(changes.bridges))
                 if changes.chair is not None:
-                    self._replace_chair(session, meeting, self.person(changes.chair, "CHAIR"))
+                    self._replace_chair(session, meeting, self.resolver.person(changes.chair, "CHAIR"))
                 if changes.start is not None or changes.end is not None:
                     duration = meeting.ends_at - meeting.starts_at
                     meeting.starts_at = changes.start or meeting.starts_at
@@ -167,10 +158,10 @@ class MeetingService:
                     if meeting.ends_at <= meeting.starts_at:
                         raise InvalidInput("the meeting must end after it starts")
                 if changes.to is not None:
-                    removed = self._replace_attendees(session, meeting, self.people(changes.to))
+                    removed = self._replace_attendees(session, meeting, self.resolver.people(changes.to))
             meeting.updated_at = self.clock()
             spec = self._spec_from_db(session, meeting)
-            _, _, organisation = self.organizer(meeting.organizer)
+            _, _, organisation = self.resolver.organizer(meeting.organizer)
             outgoing = [self._message(spec, "update", "REQUEST", spec.everyone, organisation, (), occurrence)]
             if removed:
                 outgoing.append(self._message(spec, "cancel", "CANCEL", removed, organisation, ()))
@@ -193,7 +184,7 @@ class MeetingService:
                 meeting.status = "cancelled"
             meeting.updated_at = self.clock()
             spec = self._spec_from_db(session, meeting)
-            _, _, organisation = self.organizer(meeting.organizer)
+            _, _, organisation = self.resolver.organizer(meeting.organizer)
             outgoing = [self._message(spec, "cancel", "CANCEL", spec.everyone, organisation, (), occurrence)]
             session.add(meeting)
             session.commit()
@@ -333,27 +324,6 @@ class MeetingService:
                     session.commit()
 
 
-def _one_line(*values: str) -> None:
-    if any("\n" in v or "\r" in v for v in values):
-        raise InvalidInput("a line break in a title, location or link would inject a header: refused")
-
-
-def write_output(path: Path, contents: list[bytes], kinds: list[str]) -> list[Path]:
-    """One file, or one file per distinct message when ``path`` is a directory."""
-    if path.is_dir() or str(path).endswith("/"):
-        path.mkdir(parents=True, exist_ok=True)
-        written = []
-        for number, (content, kind) in enumerate(zip(contents, kinds, strict=True), start=1):
-            target = path / f"{number:02d}-{kind}.eml"
-            target.write_bytes(content)
-            written.append(target)
-        return written
-    if len(contents) > 1:
-        raise MailhubError(f"{len(contents)} different messages would be sent: give --output a directory")
-    path.write_bytes(contents[0])
-    return [path]
-
-
 def _document(path: Path) -> Document:
     if not path.is_file():
         raise InvalidInput(f"attachment {path} does not exist")
@@ -363,4 +333,4 @@ def _document(path: Path) -> Document:
 
 
 
-__all__ = ["Changes", "InviteRequest", "MeetingService", "parse_when", "write_output"]
+__all__ = ["Changes", "InviteRequest", "MeetingService", "parse_when"]

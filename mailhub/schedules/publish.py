@@ -10,13 +10,13 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from mailhub.composing import write_output
 from mailhub.intake import LOCAL, Intake, Submission
-from mailhub.meetings.service import write_output
 from mailhub.people import People
 from mailhub.queue import Clock
 from mailhub.schedules.reader import ScheduleEntry, read_schedule, week_days
 from mailhub.schedules.render import CHANGED, NEW, REMOVED, SAME, Item, schedule_message
-from mailhub.smtp.replies import POLICY_BLOCKED, SmtpRefusal
+from mailhub.smtp.replies import SmtpRefusal
 from mailhub.store.publishing_models import Publication, ScheduleItem
 from mailhub.timeutil import aware
 
@@ -43,12 +43,6 @@ class SchedulePublisher:
         self.intake = intake
         self.clock = clock
 
-    def default_organizer(self) -> str:
-        roots = [a for a in self.people.directory.agencies() if a.parent_code is None and a.active and a.mailbox]
-        if not roots:
-            raise SmtpRefusal(POLICY_BLOCKED.with_text("no --organizer and no root agency mailbox to send from"))
-        return str(roots[0].mailbox)
-
     def publish(self, path: Path, week: str, to: Sequence[str], organizer: str | None = None,
                 output: Path | None = None) -> PublishResult:
         try:
@@ -64,7 +58,7 @@ class SchedulePublisher:
         monday, sunday = week_days(week)
         entries = read_schedule(path, week)
         recipients = self.people.people(to)
-        sender, _, organisation = self.people.organizer(organizer or self.default_organizer())
+        sender, _, organisation = self.people.organizer(organizer or self.people.default_sender())
         domain = self.people.service_addresses.domain
         with Session(self.engine, expire_on_commit=False) as session:
             stored = {i.uid: i for i in session.exec(select(ScheduleItem).where(ScheduleItem.week == week)).all()}

@@ -84,8 +84,10 @@ class BaseHandler:
                           rcpt_options: list[str]) -> str:
         if len(envelope.rcpt_tos) >= self.max_recipients:
             return str(replies.TOO_MANY_RECIPIENTS)
-        decision = await asyncio.to_thread(
-            self.recipients.decide, address, sender=envelope_sender(envelope), may_relay=self.may_relay(session))
+        sender, may_relay = envelope_sender(envelope), self.may_relay(session)
+        decision = self.recipients.cached(address, sender=sender, may_relay=may_relay)
+        if decision is None:
+            decision = await asyncio.to_thread(self.recipients.decide, address, sender=sender, may_relay=may_relay)
         if decision.refusal is not None:
             return str(decision.refusal)
         envelope.rcpt_tos.append(address)

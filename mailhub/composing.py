@@ -1,0 +1,30 @@
+"""Shared by every command that composes mail: header-safe values and ``--output`` files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from directory import InvalidInput
+from mailhub.errors import MailhubError
+
+
+def one_line(*values: str) -> None:
+    """Refuse a value that would break out of its header line (header injection)."""
+    if any("\n" in v or "\r" in v for v in values):
+        raise InvalidInput("a line break in a subject, title, location or link would inject a header: refused")
+
+
+def write_output(path: Path, contents: list[bytes], kinds: list[str]) -> list[Path]:
+    """One file, or one file per distinct message when ``path`` is a directory."""
+    if path.is_dir() or str(path).endswith("/"):
+        path.mkdir(parents=True, exist_ok=True)
+        written = []
+        for number, (content, kind) in enumerate(zip(contents, kinds, strict=True), start=1):
+            target = path / f"{number:02d}-{kind}.eml"
+            target.write_bytes(content)
+            written.append(target)
+        return written
+    if len(contents) > 1:
+        raise MailhubError(f"{len(contents)} different messages would be sent: give --output a directory")
+    path.write_bytes(contents[0])
+    return [path]

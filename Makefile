@@ -10,7 +10,7 @@ RUN_ENV := MAILHUB_SMTP_HOST=127.0.0.1 MAILHUB_SUBMISSION_PORT=2587 MAILHUB_INBO
 	MAILHUB_SERVICE_DOMAIN=lich.khanhhoa.gov.vn MAILHUB_SMARTHOST=127.0.0.1:2526 \
 	MAILHUB_TRUSTED_NETWORKS=127.0.0.1/32
 
-.PHONY: install run test lint bench clean
+.PHONY: install system-packages run test lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(BIN)/.installed
+install: $(BIN)/.installed system-packages
 
 run: install
 	$(RUN_ENV) $(BIN)/mailhub db upgrade
@@ -27,20 +27,28 @@ run: install
 	@$(BIN)/mailhub sink --port 2526 --folder $(MAILHUB_HOME)/sink & echo $$! > $(MAILHUB_HOME)/sink.pid
 	@trap 'kill $$(cat $(MAILHUB_HOME)/sink.pid) 2>/dev/null' EXIT INT TERM; $(RUN_ENV) $(BIN)/mailhub serve
 
-# The policy corpus renders PDFs with DejaVu (Vietnamese glyphs): Debian's fonts-dejavu-core.
-FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+# Debian packages the gate needs: Tesseract with its Vietnamese data (scans are read by OCR) and
+# poppler-utils (pdftoppm renders scanned PDF pages); DejaVu renders the policy corpus' PDFs and scans.
+DEBIAN_PACKAGES := tesseract-ocr tesseract-ocr-vie poppler-utils fonts-dejavu-core
+SYSTEM_STAMP := /usr/share/tesseract-ocr/5/tessdata/vie.traineddata
 
-$(FONT):
+$(SYSTEM_STAMP):
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y -qq fonts-dejavu-core >/dev/null; \
-	else echo "note: install fonts-dejavu-core for the PDF cases of the policy corpus"; fi
+		apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; \
+	else echo "note: install $(DEBIAN_PACKAGES) (Debian) so the gate can read scans"; fi
+
+system-packages: $(SYSTEM_STAMP) /usr/bin/pdftoppm /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+
+/usr/bin/pdftoppm /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf:
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; fi
 
 # ical.js (Thunderbird's calendar parser) reads the invitations back in tests/mailhub/test_interop.py.
 tests/interop/node_modules/.installed: tests/interop/package.json
 	@if command -v npm >/dev/null; then cd tests/interop && npm ci --no-audit --no-fund --silent && touch node_modules/.installed; \
 	else echo "note: no npm here; the ical.js interoperability tests will be skipped"; fi
 
-test: install $(FONT) tests/interop/node_modules/.installed
+test: install tests/interop/node_modules/.installed
 	$(BIN)/pytest
 
 lint: install

@@ -9,6 +9,7 @@ from pathlib import PurePath
 from typing import Protocol
 
 from policies.extract import Limits, extract_document, extract_message
+from policies.extract.base import shown_name
 from policies.marks import find_marks
 from policies.types import BLOCK, PASS, Extraction, Finding, Verdict
 
@@ -90,13 +91,16 @@ class PolicyChain:
         return cls(tuple(chosen))
 
     def check(self, message: Extraction) -> Verdict:
-        """Run every policy; the verdict blocks if any does, and carries every hit."""
+        """Run every policy; the verdict blocks if any does, and carries every hit. Pictures that
+        were not read (ordinary photos) travel as notes, for the audit."""
         findings: list[Finding] = []
         for policy in self.policies:
             verdict = policy.check(message)
             if verdict is not None and verdict.blocked:
                 findings.extend(verdict.findings)
-        return Verdict(BLOCK, tuple(findings)) if findings else Verdict(PASS)
+        notes = tuple(Finding("image-not-read", where, "an ordinary picture (not a document): not read")
+                      for where in dict.fromkeys(message.not_read))
+        return Verdict(BLOCK, tuple(findings), notes) if findings else Verdict(PASS, (), notes)
 
 
 def check_message(raw: bytes, chain: PolicyChain | None = None, limits: Limits | None = None) -> Verdict:
@@ -105,3 +109,8 @@ def check_message(raw: bytes, chain: PolicyChain | None = None, limits: Limits |
 
 def check_document(name: str, data: bytes, chain: PolicyChain | None = None, limits: Limits | None = None) -> Verdict:
     return (chain or PolicyChain.named()).check(extract_document(name, data, limits=limits))
+
+
+def name_token(name: str) -> str:
+    """How a file name appears in findings: see policies.extract.base.shown_name."""
+    return shown_name(name)

@@ -10,11 +10,12 @@ attached document secret; the companion stamps. Prose that talks about secrets, 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from policies.legacy_vn import legacy_readings
-from policies.normalise import clean, fold, normalise_line
+from policies.normalise import clean, fold, normalise_cleaned, normalise_line
 from policies.types import Finding, TextPart
 
 LEVELS = ("tuyệt mật", "tối mật", "mật")
@@ -26,7 +27,8 @@ _WIDE_SPLIT = re.compile(r"\t| {3,}| \| ")
 _LEVEL = r"(tuyệt mật|tối mật|mật)"
 _NOT_PROSE_AFTER = r"(?!\s*(khẩu|độ|mã|thư|thiết|báo|ong|ngọt))"
 
-_FIELD = re.compile(rf"(?:^|[\t|;,]\s*|\s{{2,}})(?:mức\s+)?độ\s+mật\s*[:：=]\s*{_LEVEL}{_NOT_PROSE_AFTER}(?=$|\W)")
+_FIELD = re.compile(rf"(?:^|[\t|;,]\s*|\s{{2,}})(?:(?:mức|muc)\s+)?(?:độ|do)[\s_]+(?:mật|mat)\s*[:：=]\s*{_LEVEL}"
+                    rf"{_NOT_PROSE_AFTER}(?=$|\W)")
 _FIELD_NAME = re.compile(r"^(?:mức\s+)?độ\s+mật\s*[:：]?$")
 _DECLARED = re.compile(
     r"(tài liệu|văn bản|hồ sơ|báo cáo|tệp|file|nội dung|thông tin)\s+(này|đính kèm|kèm theo|gửi kèm)\b"
@@ -80,21 +82,44 @@ def _cell_split(line: str) -> re.Pattern[str]:
 _SKIPPED = _Line("", "", False)  # a line with no mark in it: it only breaks "label, then value" pairs
 
 
-def _lines(text: str) -> Iterator[_Line]:
+_LONG_LINE = 4000
+
+
+def _split_long(text: str) -> str:
+    """A very long line (a whole file without line breaks) is cut at spaces into pieces that overlap,
+    so every rule, each of which looks at most a few hundred characters, still sees every place."""
+    if len(text) < _LONG_LINE or all(len(line) < _LONG_LINE for line in text.split("\n")):
+        return text
+    out: list[str] = []
+    for line in text.split("\n"):
+        start = 0
+        while len(line) - start > _LONG_LINE:
+            cut = line.rfind(" ", start + _LONG_LINE // 2, start + _LONG_LINE)
+            cut = cut if cut > start else start + _LONG_LINE
+            out.append(line[start:cut])
+            start = max(start + 1, cut - 300)  # overlap: a field split by the cut is seen whole in the next piece
+        out.append(line[start:])
+    return "\n".join(out)
+
+
+def _bare(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+
+
+def _lines(text: str, lenient: bool = False) -> Iterator[_Line]:
     """Each line twice over: as a whole (letter-spaced words rejoined), and as its cells
     (split at tabs and wide gaps, as tables and page layouts leave them)."""
-    for raw in text.split("\n"):
-        cleaned = clean(raw)
+    for cleaned in _split_long(clean(text)).split("\n"):
         if not cleaned.strip():
             continue
-        if not _may_hold_a_mark(cleaned):
+        if not _may_hold_a_mark(cleaned) and not (lenient and "MAT" in _bare(cleaned).upper()):
             yield _SKIPPED
             continue
         raw_cells = [c for c in _cell_split(cleaned).split(cleaned) if c.strip()]
-        variants = [(normalise_line(cleaned), [normalise_line(c) for c in raw_cells], False)]
+        variants = [(normalise_cleaned(cleaned), [normalise_cleaned(c) for c in raw_cells], False)]
         for reading in legacy_readings(cleaned):
-            variants.append((normalise_line(reading), [normalise_line(c) for c in _cell_split(reading).split(reading)
-                                                       if c.strip()], True))
+            variants.append((normalise_cleaned(reading), [
+                normalise_cleaned(c) for c in _cell_split(reading).split(reading) if c.strip()], True))
         for whole, cells, legacy in variants:
             yield _make(whole, legacy, tuple(_make(c, legacy) for c in cells if c))
 
@@ -104,7 +129,9 @@ def _stamp_level(cell: _Line) -> str | None:
     core = cell.text.strip(_FRAME)
     key = _NOT_LETTERS.sub("", fold(core))
     if key not in _LEVEL_KEYS:
-        return None
+        key = key.replace("l", "i")  # 'TỐl MẬT': a small l passes for a capital I
+        if key not in _LEVEL_KEYS:
+            return None
     letters = [ch for ch in core if ch.isalpha()]
     # A stamp is in capitals; "Mật" alone is a word in a list. Two capitals or more is a stamp, so
     # "MẬt" or "mẬT" do not slip through, and TCVN3 text (marks decoded lower-case) still counts.
@@ -114,6 +141,42 @@ def _stamp_level(cell: _Line) -> str | None:
 
 def _evidence(text: str) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
+
+
+_NAME_SEPARATORS = re.compile(r"[_+]+")
+_NAME_START = re.compile(rf"^\W*(TUYỆT MẬT|TỐI MẬT|MẬT){_NOT_PROSE_AFTER}(?=$|[\W_])", re.IGNORECASE)
+_NAME_END = re.compile(r"(?:^|(\s[-–—:|/]\s?|[(\[{,;.]|\s{2,})\W*|(?<=[^\W\d_]) )(TUYỆT MẬT|TỐI MẬT|MẬT)\W*$")
+
+
+def _file_name_marks(name: str) -> list[str]:
+    """A file named for its stamp: 'TỐI MẬT.docx', 'MẬT - Kế hoạch.pdf', 'Báo cáo (MẬT).docx',
+    'Kế hoạch TỐI MẬT.docx'. A name that merely mentions secrecy ('Quy chế bảo mật.docx',
+    'QUY CHẾ BẢO MẬT.docx', 'Đổi mật khẩu.txt') is not one."""
+    stem, dot, suffix = name.rpartition(".")
+    stem = stem if dot and 0 < len(suffix) <= 8 and suffix.isalnum() else name
+    line = normalise_line(_NAME_SEPARATORS.sub(" ", stem))
+    hits = []
+    start = _NAME_START.match(line)
+    if (start and start.group(1).isupper()) or _SUBJECT_TAG.search(fold(line)):
+        hits.append(line)
+    end = _NAME_END.search(line)
+    if end:
+        before = line[: end.start(2)].rstrip(" -–—:|/([{,;.")
+        last_word = before.split()[-1] if before.split() else ""
+        # 'BẢO MẬT' in an all-capitals title is a word, not a stamp; after a lower-case word it stands out
+        if end.group(2) != "MẬT" or not last_word or not last_word.isupper() or end.group(1):
+            hits.append(line)
+    return hits
+
+
+def _ocr_stamp(cell: _Line) -> bool:
+    """OCR often loses Vietnamese marks ('TOI MAT', 'TÔI MẬT'): in a scan, a line or cell that is the
+    level alone, in capitals, with marks stripped, is read as the stamp."""
+    core = cell.text.strip(_FRAME)
+    letters = [ch for ch in core if ch.isalpha()]
+    if len(letters) < 3 or sum(ch.isupper() for ch in letters) < len(letters) - 1:
+        return False
+    return _bare("".join(letters)).upper().replace("Đ", "D") in ("MAT", "TOIMAT", "TUYETMAT")
 
 
 def find_marks(part: TextPart) -> list[Finding]:
@@ -128,8 +191,11 @@ def find_marks(part: TextPart) -> list[Finding]:
             seen.add((rule, evidence))
             findings.append(Finding(rule, part.where, _evidence(evidence)))
 
+    if part.kind == "filename":
+        for line_text in _file_name_marks(clean(part.text)):
+            hit("file-name-mark", line_text)
     label_line: str | None = None
-    for line in _lines(part.text):
+    for line in _lines(part.text, lenient=part.kind == "ocr"):
         if line is _SKIPPED:
             label_line = None
             continue
@@ -139,7 +205,7 @@ def find_marks(part: TextPart) -> list[Finding]:
         if part.kind == "subject" and (_SUBJECT_TAG.search(line.folded) or _SUBJECT_PREFIX.search(line.text)):
             hit("subject-tag", line.text)
         cells = list(line.cells)
-        if _stamp_level(line):
+        if _stamp_level(line) or (part.kind == "ocr" and (_ocr_stamp(line) or any(map(_ocr_stamp, cells)))):
             hit("classification-stamp", line.text)
         for index, cell in enumerate(cells):
             level = _stamp_level(cell)

@@ -13,7 +13,7 @@ class TextPart:
 
     where: str
     text: str
-    kind: str = "body"  # subject, body, attachment, property
+    kind: str = "body"  # subject, body, attachment, property, filename, ocr
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class Extraction:
     uninspectable: tuple[Uninspectable, ...] = ()
     attachments: tuple[AttachmentInfo, ...] = ()
     size: int = 0
+    not_read: tuple[str, ...] = ()  # where ordinary pictures (photos, icons) were not read: noted, not refused
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class Finding:
 class Verdict:
     action: str  # pass or block
     findings: tuple[Finding, ...] = ()
+    notes: tuple[Finding, ...] = ()  # what passed unread (ordinary pictures): for the audit, never a refusal
 
     @property
     def blocked(self) -> bool:

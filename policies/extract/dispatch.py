@@ -1,175 +1,217 @@
-"""Which reader a part needs, decided by content first and name second, and the walk over a
-MIME message (subject, bodies in any transfer encoding or charset, attachments, forwards)."""
+"""Which reader a file needs, decided by its content first and its name second. Every file is
+either read completely or reported uninspectable with the reason: an unrecognised binary is never
+taken as "no text". Pictures are the one exception: a document-like picture is read by OCR, an
+ordinary photo passes and is noted as not read."""
 
 from __future__ import annotations
 
-import email
-import email.policy
-from dataclasses import dataclass
-from email.message import EmailMessage, Message
+import bz2
+import gzip
+import io
+import lzma
+import tarfile
+from collections.abc import Callable
 from pathlib import PurePath
 
-from policies.extract.archives import zip_members
-from policies.extract.html import html_to_text
-from policies.extract.legacy import ole_parts, rtf_parts
-from policies.extract.office import DocumentError, docx_parts, odf_parts, pptx_parts, xlsx_parts
-from policies.extract.pdf import pdf_parts
+from policies.extract.base import Budget, DocumentError, shown_name
+from policies.extract.html import html_read
+from policies.extract.legacy import ole_read, rtf_objects, rtf_parts
+from policies.extract.metafile import emf_text, is_emf, is_wmf, wmf_text
+from policies.extract.package import merge, read_zip
+from policies.extract.pdf import pdf_read
+from policies.extract.text import (
+    calendar_subjects,
+    decode_text,
+    embedded_files,
+    encrypted_block,
+    looks_like_mime,
+    sniff_text,
+    structured_lines,
+)
+from policies.extract.xmltext import looks_like_xml, xml_lines
 from policies.types import AttachmentInfo, Extraction, TextPart, Uninspectable
 
-TEXT_SUFFIXES = {".txt", ".csv", ".tsv", ".md", ".ics", ".xml", ".json", ".log", ".vcf"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
-SEALED_SUFFIXES = {".rar", ".7z", ".gz", ".tgz", ".bz2", ".xz", ".tar", ".zst", ".cab", ".arj", ".gpg", ".pgp",
-                   ".p7m", ".asc"}
-IMAGE_PREFIXES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*", b"RIFF")
+MIME_SUFFIXES = {".eml", ".mht", ".mhtml", ".msg822"}
+SEALED_SUFFIXES = {".rar", ".7z", ".zst", ".cab", ".arj", ".gpg", ".pgp", ".p7m", ".asc", ".lz", ".lzh", ".ace"}
+SIGNATURE_TYPES = {"application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature"}
+IMAGE_PREFIXES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*")
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-@dataclass(frozen=True)
-class Limits:
-    max_depth: int = 4
-    max_archive_members: int = 1000
-    max_total_bytes: int = 200 * 1024 * 1024
-    max_attachment_bytes: int = 60 * 1024 * 1024
+def _fail(where: str, info: tuple[AttachmentInfo, ...], size: int, reason: str) -> Extraction:
+    return Extraction((), (Uninspectable(where, reason),), info, size)
 
 
-def decode_text(data: bytes, charset: str | None = None) -> str:
-    for encoding in filter(None, (charset, "utf-8")):
-        try:
-            return data.decode(_codec(encoding))
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return data.decode("cp1258", errors="replace")
-
-
-def _codec(charset: str) -> str:
-    value = charset.strip().lower()
-    return {"windows-1258": "cp1258", "x-viet-vps": "cp1258", "tcvn": "cp1258", "unicode-1-1-utf-7": "utf-7"}.get(
-        value, value)
-
-
-def extract_document(name: str, data: bytes, where: str | None = None, depth: int = 0,
-                     limits: Limits | None = None, content_type: str = "") -> Extraction:
-    """Text of one file (an attachment, an archive member or a file on disk)."""
-    limits = limits or Limits()
-    where = where or name
-    suffix = PurePath(name.lower()).suffix
+def read_file(name: str, data: bytes, where: str, depth: int, budget: Budget, content_type: str = "") -> Extraction:
+    """Text of one file (an attachment, an archive member, an embedded object or a file on disk)."""
+    limits = budget.limits
     info = (AttachmentInfo(where, name, content_type, len(data)),)
     if len(data) > limits.max_attachment_bytes:
-        return Extraction((), (Uninspectable(where, f"larger than {limits.max_attachment_bytes // 1024 // 1024} MB, "
-                                                    "too large to check"),), info, len(data))
+        return _fail(where, info, len(data),
+                     f"larger than {limits.max_attachment_bytes // 1024 // 1024} MB, too large to check")
     if depth > limits.max_depth:
-        return Extraction((), (Uninspectable(where, f"nested deeper than {limits.max_depth} levels"),), info)
+        return _fail(where, info, len(data), f"nested deeper than {limits.max_depth} levels")
     try:
-        return _extract(name, data, where, depth, limits, suffix, content_type, info)
+        budget.part()
+        return _read(name, data, where, depth, budget, content_type.lower(), info)
     except DocumentError as exc:
-        return Extraction((), (Uninspectable(where, str(exc)),), info, len(data))
+        return _fail(where, info, len(data), str(exc))
     except RecursionError:
-        return Extraction((), (Uninspectable(where, "nested too deeply to check"),), info, len(data))
+        return _fail(where, info, len(data), "nested too deeply to check")
+    except MemoryError:
+        return _fail(where, info, len(data), "the message is too large or complex to check (memory)")
     except Exception as exc:  # a damaged file breaks readers in many ways: it fails closed, never crashes
-        reason = f"the file is damaged and cannot be read ({type(exc).__name__})"
-        return Extraction((), (Uninspectable(where, reason),), info, len(data))
+        return _fail(where, info, len(data), f"the file is damaged and cannot be read ({type(exc).__name__})")
 
 
-def _extract(name: str, data: bytes, where: str, depth: int, limits: Limits, suffix: str, content_type: str,
-             info: tuple[AttachmentInfo, ...]) -> Extraction:
-    def done(parts: list[TextPart]) -> Extraction:
+def _read(name: str, data: bytes, where: str, depth: int, budget: Budget, content_type: str,
+          info: tuple[AttachmentInfo, ...]) -> Extraction:
+    suffix = PurePath(name.lower()).suffix
+
+    def done(*parts: TextPart) -> Extraction:
         return Extraction(tuple(parts), (), info, len(data))
 
-    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
-        return _zip_based(name, data, where, depth, limits, info)
-    if data.startswith(b"%PDF") or suffix == ".pdf":
-        return done(pdf_parts(data, where))
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return done(ole_parts(data, where))
+    def nested(inner_name: str, inner: bytes, inner_where: str, inner_type: str) -> Extraction:
+        return read_file(inner_name, inner, inner_where, depth + 1, budget, inner_type)
+
+    if not data.strip():
+        return done()
+    if content_type in SIGNATURE_TYPES or suffix in (".p7s", ".sig"):
+        return done()  # a detached signature holds no document text
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return merge([read_zip(data, where, budget, nested)], info)
+    if b"%PDF-" in data[:1024]:
+        reading = pdf_read(data, where, budget, nested)
+        results = [reading.extraction]
+        if reading.scanned_pages:
+            results.append(_ocr_pdf(data, list(reading.scanned_pages), where, budget))
+        for picture_where, picture in reading.pictures:
+            results.append(_picture_in_document(_ocr_image(picture, picture_where, budget)))
+        return merge(results, info)
+    if data.startswith(_OLE):
+        return merge([ole_read(data, where, nested)], info)
     if data.lstrip()[:5] == b"{\\rtf":
-        return done(rtf_parts(data, where))
-    if suffix == ".eml" or content_type == "message/rfc822":
-        return _merge(info, [extract_message(data, limits, prefix=f"{where}/", depth=depth + 1)])
-    if suffix in HTML_SUFFIXES or content_type == "text/html":
-        return done([TextPart(where, html_to_text(decode_text(data)), "attachment")])
-    if suffix in TEXT_SUFFIXES or content_type.startswith("text/"):
-        return done([TextPart(where, decode_text(data), "attachment")])
+        return merge([done(*rtf_parts(data, where)), *rtf_objects(data, where, nested)], info)
+    if data.startswith(IMAGE_PREFIXES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
+        return merge([_ocr_image(data, where, budget)], info)
+    if is_emf(data):
+        return done(TextPart(where, emf_text(data), "attachment"))
+    if is_wmf(data):
+        return done(TextPart(where, wmf_text(data), "attachment"))
     if content_type == "application/ms-tnef" or name.lower() == "winmail.dat":
         raise DocumentError("an Outlook TNEF container (winmail.dat) cannot be opened: its content cannot be checked")
-    if suffix in SEALED_SUFFIXES:
-        raise DocumentError(f"a {suffix} archive cannot be opened here: its content cannot be checked")
-    if suffix in (".doc", ".xls", ".docx", ".xlsx", ".odt", ".ods", ".pptx", ".ppt"):
-        raise DocumentError(f"not a readable {suffix} file (damaged, or another format under that name)")
-    if data.startswith(IMAGE_PREFIXES):
-        return done([])  # pictures carry no text layer; the attachment-type policy decides on them
-    return done([])
+    if content_type == "application/pkcs7-mime" or suffix in SEALED_SUFFIXES:
+        raise DocumentError(f"a sealed or encrypted {suffix or content_type} file: its content cannot be checked")
+    compressed = _decompress(data, suffix, budget)
+    if compressed is not None:
+        return merge([_unpack(name, compressed, where, depth, budget)], info)
+    if suffix in MIME_SUFFIXES or content_type in ("message/rfc822", "multipart/related") or looks_like_mime(data):
+        from policies.extract.message import read_message
+
+        return merge([read_message(data, budget, prefix=f"{where}/", depth=depth + 1)], info)
+    budget.text(len(data))
+    text = sniff_text(data, content_type)
+    if text is None:
+        kind = suffix or content_type or "unknown"
+        raise DocumentError(f"an unrecognised binary file ({kind}): its content cannot be checked")
+    if suffix in HTML_SUFFIXES or content_type in ("text/html", "application/xhtml+xml") or \
+            text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):
+        shown, inline = html_read(text)
+        return merge([done(TextPart(where, shown, "attachment")),
+                      *(nested(f"inline-{i}", d, f"{where} (inline {i})", t) for i, (t, d) in enumerate(inline, 1))],
+                     ())
+    if looks_like_xml(data) or suffix in (".xml", ".svg"):
+        return done(TextPart(where, "\n".join(xml_lines(data, "the XML file")), "attachment"))
+    extra = [nested(n, d, f"{where}/{shown_name(n)}", "") for n, d in embedded_files(text)]
+    return merge([done(*text_parts(text, where, "attachment", suffix, content_type)), *extra], ())
 
 
-def _zip_based(name: str, data: bytes, where: str, depth: int, limits: Limits,
-               info: tuple[AttachmentInfo, ...]) -> Extraction:
-    import io
-    import zipfile
+def text_parts(text: str, where: str, kind: str, suffix: str = "", content_type: str = "") -> list[TextPart]:
+    """A text as read, plus the forms its format gives it: CSV cells, JSON fields, calendar titles
+    (read as subjects). An armoured encrypted block in it cannot be checked."""
+    sealed = encrypted_block(text)
+    if sealed:
+        raise DocumentError(f"an encrypted block ({sealed}) in the text: its content cannot be checked")
+    parts = [TextPart(where, text, kind)]
+    structured = structured_lines(text, suffix, content_type)
+    if structured:
+        parts.append(TextPart(f"{where} (fields)", structured, kind))
+    if suffix == ".ics" or content_type == "text/calendar" or "BEGIN:VEVENT" in text[:65536].upper():
+        parts.append(TextPart(f"{where} (calendar title)", calendar_subjects(text), "subject"))
+    return parts
 
+
+def _decompress(data: bytes, suffix: str, budget: Budget) -> bytes | None:
+    """gzip, bzip2 and xz streams, unpacked within the message's budget; None if not one of them."""
+    opener: dict[bytes, Callable[[io.BytesIO], io.BufferedIOBase]] = {
+        b"\x1f\x8b": lambda f: gzip.GzipFile(fileobj=f), b"BZh": bz2.BZ2File, b"\xfd7zXZ\x00": lzma.LZMAFile}
+    magic = next((m for m in opener if data.startswith(m)), None)
+    if magic is None:
+        return None
+    room = budget.limits.max_total_bytes - budget.expanded
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            mimetype = archive.read("mimetype").decode("ascii", "replace") if "mimetype" in names else ""
-    except zipfile.BadZipFile as exc:
-        raise DocumentError("the file is damaged (a broken ZIP container)") from exc
-    if "word/document.xml" in names:
-        parts = docx_parts(data, where)
-    elif "xl/workbook.xml" in names:
-        parts = xlsx_parts(data, where)
-    elif any(n.startswith("ppt/slides/") for n in names):
-        parts = pptx_parts(data, where)
-    elif mimetype.startswith("application/vnd.oasis.opendocument"):
-        parts = odf_parts(data, where)
-    else:
-        members = zip_members(data, where, depth, limits,
-                              lambda n, d, w, lvl: extract_document(n, d, w, lvl, limits))
-        return _merge(info, members)
-    return Extraction(tuple(parts), (), info, len(data))
+        with opener[magic](io.BytesIO(data)) as stream:
+            out = stream.read(room + 1)
+    except (OSError, EOFError, lzma.LZMAError, ValueError) as exc:
+        raise DocumentError("the compressed file is damaged") from exc
+    budget.bytes(len(out))
+    return out
 
 
-def _merge(info: tuple[AttachmentInfo, ...], results: list[Extraction]) -> Extraction:
-    return Extraction(
-        parts=tuple(p for r in results for p in r.parts),
-        uninspectable=tuple(u for r in results for u in r.uninspectable),
-        attachments=info + tuple(a for r in results for a in r.attachments),
-        size=sum(r.size for r in results),
-    )
+def _unpack(name: str, data: bytes, where: str, depth: int, budget: Budget) -> Extraction:
+    """A decompressed stream: a tar archive member by member, or the one file it held."""
+    inner = PurePath(name).stem or "file"
+    if len(data) > 262 and data[257:262] == b"ustar":
+        results = []
+        with _open_tar(data) as archive:
+            for member in archive.getmembers():
+                budget.part()
+                if not member.isfile():
+                    continue
+                handle = archive.extractfile(member)
+                content = handle.read() if handle else b""
+                member_where = f"{where}/{shown_name(member.name)}"
+                results.append(Extraction((TextPart(member_where, PurePath(member.name).name, "filename"),)))
+                results.append(read_file(member.name, content, member_where, depth + 1, budget))
+        return merge(results)
+    return read_file(inner, data, f"{where}/{shown_name(inner)}", depth + 1, budget)
 
 
-def extract_message(raw: bytes, limits: Limits | None = None, prefix: str = "", depth: int = 0) -> Extraction:
-    """Subject, every body and every attachment of a message, recursively."""
-    limits = limits or Limits()
-    message = email.message_from_bytes(raw, policy=email.policy.default)
-    results: list[Extraction] = [Extraction(
-        (TextPart(f"{prefix}subject", str(message.get("Subject", "") or ""), "subject"),), (), (), len(raw))]
-    for index, part in enumerate(message.walk()):
-        if part.is_multipart() or (part is message and part.get_content_maintype() == "multipart"):
-            continue
-        results.append(_mime_part(part, index, prefix, depth, limits))
-    return _merge((), results)
-
-
-def _mime_part(part: Message, index: int, prefix: str, depth: int, limits: Limits) -> Extraction:
-    content_type = part.get_content_type()
-    filename = part.get_filename()
-    disposition = (part.get_content_disposition() or "").lower()
-    if content_type == "message/rfc822":
-        inner = part.get_payload()
-        first = inner[0] if isinstance(inner, list) and inner else None
-        payload = first.as_bytes() if isinstance(first, Message) else part.get_payload(decode=True) or b""
-        where = f"{prefix}{filename or 'forwarded message'}"
-        return extract_message(payload if isinstance(payload, bytes) else bytes(payload), limits,
-                               prefix=f"{where}/", depth=depth + 1)
+def _open_tar(data: bytes) -> tarfile.TarFile:
     try:
-        data = part.get_payload(decode=True) or b""
-    except Exception:
-        return Extraction((), (Uninspectable(f"{prefix}part {index}", "cannot decode the transfer encoding"),))
-    if not isinstance(data, bytes):
-        data = bytes(data)
-    if filename or disposition == "attachment" or not content_type.startswith("text/"):
-        name = filename or f"part-{index}"
-        return extract_document(name, data, f"{prefix}{name}", depth, limits, content_type)
-    text = decode_text(data, part.get_content_charset())
-    if content_type == "text/html":
-        return Extraction((TextPart(f"{prefix}body (html)", html_to_text(text), "body"),))
-    if content_type == "text/calendar" and isinstance(part, EmailMessage):
-        return Extraction((TextPart(f"{prefix}calendar", text, "body"),))
-    return Extraction((TextPart(f"{prefix}body", text, "body"),))
+        return tarfile.open(fileobj=io.BytesIO(data), mode="r:")
+    except tarfile.TarError as exc:
+        raise DocumentError("the tar archive is damaged") from exc
+
+
+def _ocr_image(data: bytes, where: str, budget: Budget) -> Extraction:
+    try:
+        from policies.extract.images import read_image
+    except ImportError:
+        return Extraction((), (), (), 0, (where,))
+    budget.ocr_page()
+    reading = read_image(data, where, deadline=budget.deadline)
+    return Extraction(reading.parts, reading.uninspectable, (), 0, reading.not_read)
+
+
+def _picture_in_document(read: Extraction) -> Extraction:
+    """See policies.extract.package: a picture inside a typed document that OCR cannot read is
+    noted, not refused (seals and signatures); a mark OCR finds in it refuses the message."""
+    return Extraction(read.parts, (), read.attachments, read.size,
+                      read.not_read + tuple(u.where for u in read.uninspectable))
+
+
+def _ocr_pdf(data: bytes, pages: list[int], where: str, budget: Budget) -> Extraction:
+    try:
+        from policies.extract.images import read_pdf_pages
+    except ImportError:
+        return Extraction((), (Uninspectable(where, "the PDF has scanned pages without a text layer: their content "
+                                                    "cannot be checked"),))
+    for _ in pages:
+        budget.ocr_page()
+    reading = read_pdf_pages(data, pages, where, deadline=budget.deadline)
+    return Extraction(reading.parts, reading.uninspectable, (), 0, reading.not_read)
+
+
+__all__ = ["decode_text", "read_file"]

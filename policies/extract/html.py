@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from html.parser import HTMLParser
+from urllib.parse import unquote_to_bytes
 
 _BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "pre",
            "section", "article", "header", "footer", "title", "ul", "ol", "hr", "center"}
 _CELLS = {"td", "th"}
-_SKIP = {"script", "style", "head"}
+_SKIP = {"style"}
+_SHOWN_ATTRIBUTES = {"alt", "title", "value", "placeholder", "aria-label", "label", "content", "summary"}
+_DATA_URI = re.compile(r"^data:([\w.+-]+/[\w.+-]+)?((?:;[\w-]+=[^;,]*)*)(;base64)?,", re.I)
 
 
 class _TextParser(HTMLParser):
@@ -15,8 +21,22 @@ class _TextParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.skip = 0
+        self.embedded: list[tuple[str, bytes]] = []  # (content type, bytes) of data: URIs
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if not value:
+                continue
+            if name in _SHOWN_ATTRIBUTES and value.strip():
+                self.out.append(f"\n{value}\n")
+            elif name == "srcdoc":  # an inline frame's own page
+                shown, inline = html_read(value)
+                self.out.append(f"\n{shown}\n")
+                self.embedded.extend(inline)
+            elif name == "style":
+                self.out.extend(f"\n{text}\n" for text in _css_content(value))
+            elif value.startswith(("data:", "DATA:")):
+                self._data_uri(value)
         if tag in _SKIP:
             self.skip += 1
         elif tag in _BLOCKS:
@@ -31,13 +51,45 @@ class _TextParser(HTMLParser):
             self.out.append("\n")
 
     def handle_data(self, data: str) -> None:
-        if not self.skip:
+        if self.skip:  # a style sheet: only the text it inserts (content: "…") is shown
+            self.out.extend(f"\n{text}\n" for text in _css_content(data))
+        else:
             self.out.append(" ".join(data.split(" ")).replace("\n", " "))
 
 
-def html_to_text(html: str) -> str:
+    def _data_uri(self, value: str) -> None:
+        match = _DATA_URI.match(value)
+        if not match:
+            return
+        payload = value[match.end():]
+        try:
+            data = base64.b64decode(re.sub(r"\s+", "", payload)) if match.group(3) else unquote_to_bytes(payload)
+        except (binascii.Error, ValueError):
+            data = b"\xff"  # undecodable: handed on as an unreadable binary, so it fails closed
+        self.embedded.append(((match.group(1) or "text/plain").lower(), data))
+
+
+_CSS_CONTENT = re.compile(r"""content\s*:\s*(["'])(.*?)\1""", re.S | re.I)
+_CSS_CAPITALS = re.compile(r"text-transform\s*:\s*uppercase|font-variant(?:-caps)?\s*:\s*(?:all-)?small-caps", re.I)
+
+
+def _css_content(css: str) -> list[str]:
+    return [m.group(2) for m in _CSS_CONTENT.finditer(css)]
+
+
+def html_read(html: str) -> tuple[str, list[tuple[str, bytes]]]:
+    """The text a browser shows (with alt and title texts, frames' pages, text that style sheets
+    insert), and the files embedded as data: URIs. A page that shows text in capitals by style is
+    read a second time in capitals."""
     parser = _TextParser()
     parser.feed(html)
     parser.close()
     lines = ("".join(parser.out)).split("\n")
-    return "\n".join(line.strip(" ") for line in lines if line.strip())
+    text = "\n".join(line.strip(" ") for line in lines if line.strip())
+    if _CSS_CAPITALS.search(html):
+        text += "\n" + text.upper()
+    return text, parser.embedded
+
+
+def html_to_text(html: str) -> str:
+    return html_read(html)[0]

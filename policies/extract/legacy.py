@@ -6,14 +6,20 @@ from __future__ import annotations
 import io
 import re
 import struct
+from collections.abc import Callable
 
-from policies.extract.office import DocumentError
-from policies.types import TextPart
+from policies.extract.base import DocumentError, shown_name
+from policies.types import Extraction, TextPart
+
+# Recursion into the reader of an embedded file's own kind: (name, data, where, content type) -> Extraction
+ReadEmbedded = Callable[[str, bytes, str, str], Extraction]
 
 _FIELD_CODE = re.compile("\x13[^\x13\x14\x15]*\x14?")
 
 
-def ole_parts(data: bytes, where: str) -> list[TextPart]:
+def ole_read(data: bytes, where: str, read_embedded: ReadEmbedded) -> Extraction:
+    """A compound (OLE) file: Word 97-2003, Excel 97-2003, or an object Office embedded (a file
+    packaged by Windows' Packager, an OOXML package, a PDF); anything else cannot be read."""
     import olefile
 
     try:
@@ -25,12 +31,44 @@ def ole_parts(data: bytes, where: str) -> list[TextPart]:
         if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
             raise DocumentError("the Office document is encrypted (password protected)")
         if "WordDocument" in streams:
-            return [TextPart(where, _word97_text(ole), "attachment")]
+            return Extraction((TextPart(where, _word97_text(ole), "attachment"),))
         if "Workbook" in streams or "Book" in streams:
-            return [TextPart(where, _xls_text(data), "attachment")]
-        raise DocumentError("an Office file of a kind that cannot be read (not DOC or XLS)")
+            return Extraction((TextPart(where, _xls_text(data), "attachment"),))
+        if "\x01Ole10Native" in streams:
+            name, payload = _ole10_native(ole.openstream("\x01Ole10Native").read())
+            inner = f"{where}/{shown_name(name)}"
+            filename = Extraction((TextPart(inner, name, "filename"),))
+            return _join(filename, read_embedded(name, payload, inner, ""))
+        for stream in ("Package", "CONTENTS"):
+            if stream in streams:
+                return read_embedded(stream.lower(), ole.openstream(stream).read(), where, "")
+        raise DocumentError("an Office file of a kind that cannot be read (not DOC, XLS or an embedded file)")
     finally:
         ole.close()
+
+
+def _join(first: Extraction, second: Extraction) -> Extraction:
+    return Extraction(first.parts + second.parts, first.uninspectable + second.uninspectable,
+                      first.attachments + second.attachments, first.size + second.size,
+                      first.not_read + second.not_read)
+
+
+def _ole10_native(stream: bytes) -> tuple[str, bytes]:
+    """Windows Packager's wrapper: size, flags, label, path, …, then the file's own bytes."""
+    try:
+        position = 6
+        label_end = stream.index(b"\x00", position)
+        label = stream[position:label_end].decode("cp1252", "replace")
+        position = stream.index(b"\x00", label_end + 1) + 1 + 4  # source path, then reserved
+        temp_size = struct.unpack_from("<I", stream, position)[0]
+        position += 4 + temp_size
+        size = struct.unpack_from("<I", stream, position)[0]
+        payload = stream[position + 4: position + 4 + size]
+    except (ValueError, struct.error) as exc:
+        raise DocumentError("an embedded object is damaged") from exc
+    if len(payload) != size:
+        raise DocumentError("an embedded object is damaged (cut short)")
+    return label or "embedded", payload
 
 
 def _word97_text(ole: object) -> str:
@@ -97,4 +135,45 @@ def rtf_parts(data: bytes, where: str) -> list[TextPart]:
         text = rtf_to_text(data.decode("latin-1"), encoding=encoding, errors="replace")
     except Exception as exc:
         raise DocumentError(f"the RTF file is damaged ({type(exc).__name__})") from exc
-    return [TextPart(where, text.replace("|", "\t"), "attachment")]
+    parts = [TextPart(where, text.replace("|", "\t"), "attachment")]
+    if re.search(rb"\\s?caps(?![0-9a-z])", data):  # text shown in capitals by formatting
+        parts.append(TextPart(f"{where} (as shown in capitals)", text.upper().replace("|", "\t"), "attachment"))
+    return parts
+
+
+_OBJDATA = re.compile(rb"\\objdata\s*((?:[0-9a-fA-F]|\s)+)")
+
+
+def rtf_objects(data: bytes, where: str, read_embedded: ReadEmbedded) -> list[Extraction]:
+    """Objects embedded in an RTF file (``\\objdata``: an OLE 1.0 object, hex-encoded): a packaged
+    file, or an Office document stored as a compound file."""
+    results = []
+    for index, match in enumerate(_OBJDATA.finditer(data), start=1):
+        inner_where = f"{where} (object {index})"
+        try:
+            raw = bytes.fromhex(re.sub(rb"\s+", b"", match.group(1)).decode("ascii"))
+            class_name, native = _ole1_native(raw)
+        except (ValueError, struct.error) as exc:
+            raise DocumentError("an embedded object in the RTF file is damaged") from exc
+        if class_name.lower().startswith("package"):
+            name, payload = _ole10_native(b"\x00\x00\x00\x00" + native)
+            results.append(Extraction((TextPart(inner_where, name, "filename"),)))
+            results.append(read_embedded(name, payload, inner_where, ""))
+        else:
+            results.append(read_embedded(class_name or "object", native, inner_where, ""))
+    return results
+
+
+def _ole1_native(raw: bytes) -> tuple[str, bytes]:
+    """OLE 1.0 ObjectHeader ([MS-OLEDS] 2.2.4): version, format, class, topic, item, then native data."""
+    position = 8
+    names = []
+    for _ in range(3):
+        length = struct.unpack_from("<I", raw, position)[0]
+        names.append(raw[position + 4: position + 4 + length].rstrip(b"\x00").decode("cp1252", "replace"))
+        position += 4 + length
+    size = struct.unpack_from("<I", raw, position)[0]
+    native = raw[position + 4: position + 4 + size]
+    if len(native) != size:
+        raise ValueError("cut short")
+    return names[0], native

@@ -6,6 +6,7 @@ import pytest
 
 from policies import check_document, extract_document
 from policies.extract import Limits
+from policies.extract.base import shown_name
 from policies.legacy_vn import from_tcvn3, from_vni
 from policies.marks import find_marks
 from policies.normalise import fold, normalise_line
@@ -34,11 +35,13 @@ def test_legacy_encodings_read_back() -> None:
     assert from_vni("Baùo caùo") == "Báo cáo"
 
 
-def test_where_names_the_path_inside_archives() -> None:
-    archive = zipped([("thu-muc/bao-cao.docx", docx("Số: 1/BC\nMẬT"))])
+def test_where_names_the_path_inside_archives_by_hashed_names() -> None:
+    archive = zipped([("thu-muc/Kế hoạch phòng thủ.docx", docx("Số: 1/BC\nMẬT"))])
     verdict = check_document("ho-so.zip", zipped([("tai-lieu.zip", archive)]))
+    inner, member = shown_name("tai-lieu.zip"), shown_name("Kế hoạch phòng thủ.docx")
     assert [(f.rule, f.where, f.evidence) for f in verdict.findings] == [
-        ("classification-stamp", "ho-so.zip/tai-lieu.zip/thu-muc/bao-cao.docx", "MẬT")]
+        ("classification-stamp", f"ho-so.zip/{inner}/{member}: word/document.xml", "MẬT")]
+    assert inner.endswith(".zip") and member.endswith(".docx") and "hoạch" not in verdict.findings[0].where
 
 
 def test_nesting_and_size_limits_fail_closed() -> None:

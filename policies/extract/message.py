@@ -1,0 +1,147 @@
+"""The walk over a MIME message: subject and free-text headers at every nesting level, every body
+in any transfer encoding or charset, every attachment with its file name, forwarded messages
+(also when the forward itself was base64- or QP-encoded), and files inside text bodies."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import email
+import email.policy
+import quopri
+from email.message import Message
+
+from policies.extract.base import Budget, DocumentError, shown_name
+from policies.extract.dispatch import SIGNATURE_TYPES, read_file, text_parts
+from policies.extract.html import html_read
+from policies.extract.package import merge
+from policies.extract.text import decode_text, embedded_files, sniff_text
+from policies.types import Extraction, TextPart, Uninspectable
+
+SUBJECT_HEADERS = ("Subject", "Thread-Topic")
+TEXT_HEADERS = ("Comments", "Keywords", "Content-Description", "Summary")
+_MAX_MIME_PARTS = 5000
+_UNREADABLE_TYPES = {
+    "message/partial": "a fragment of a message sent in several pieces (message/partial): it cannot be checked whole",
+    "message/external-body": "content kept outside the message (message/external-body) cannot be checked",
+}
+
+
+def _header(message: Message, name: str) -> str:
+    values = message.get_all(name) or []
+    return "\n".join(str(v) for v in values)
+
+
+def _headers(message: Message, prefix: str) -> list[TextPart]:
+    subjects = "\n".join(_header(message, h) for h in SUBJECT_HEADERS)
+    names = [n for n in dict.fromkeys(message.keys()) if n in TEXT_HEADERS or n.lower().startswith("x-")]
+    free = [f"{name}: {_header(message, name)}" for name in names]
+    return [TextPart(f"{prefix}subject", subjects, "subject"),
+            TextPart(f"{prefix}headers", "\n".join(str(f) for f in free), "property")]
+
+
+def read_message(raw: bytes, budget: Budget, prefix: str = "", depth: int = 0) -> Extraction:
+    """Subject, every body and every attachment of a message, recursively."""
+    if depth > budget.limits.max_depth:
+        return Extraction((), (Uninspectable(f"{prefix}message", f"nested deeper than {budget.limits.max_depth} "
+                                                                  "levels"),))
+    try:
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+    except RecursionError:
+        return Extraction((), (Uninspectable(f"{prefix}message", "messages nested too deeply to check"),))
+    try:
+        results = [Extraction(tuple(_headers(message, prefix)), (), (), len(raw))]
+    except Exception as exc:  # a header the email package cannot decode is not known to be clean
+        results = [Extraction((), (Uninspectable(f"{prefix}headers", f"a header cannot be decoded "
+                                                                    f"({type(exc).__name__})"),), (), len(raw))]
+    counter = [0]
+    try:
+        _walk(message, prefix, depth, budget, results, counter)
+    except RecursionError:
+        results.append(Extraction((), (Uninspectable(f"{prefix}message", "parts nested too deeply to check"),)))
+    return merge(results)
+
+
+def _walk(part: Message, prefix: str, depth: int, budget: Budget, results: list[Extraction],
+          counter: list[int]) -> None:
+    counter[0] += 1
+    if counter[0] > _MAX_MIME_PARTS:
+        budget.part(budget.limits.max_parts + 1)  # over budget: raises, failing the whole message closed
+    budget.check_time()
+    content_type = part.get_content_type()
+    if content_type in _UNREADABLE_TYPES:
+        results.append(Extraction((), (Uninspectable(f"{prefix}part {counter[0]}", _UNREADABLE_TYPES[content_type]),)))
+        return
+    if content_type == "message/rfc822" or (content_type.startswith("message/") and part.is_multipart()):
+        results.append(_forwarded(part, prefix, depth, budget, counter[0]))
+        return
+    if part.is_multipart():
+        payload = part.get_payload()
+        for child in payload if isinstance(payload, list) else []:
+            if isinstance(child, Message):
+                _walk(child, prefix, depth, budget, results, counter)
+        return
+    results.append(_leaf(part, counter[0], prefix, depth, budget))
+
+
+def _forwarded(part: Message, prefix: str, depth: int, budget: Budget, index: int) -> Extraction:
+    filename = part.get_filename()
+    where = f"{prefix}{shown_name(filename) if filename else f'forwarded message {index}'}"
+    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    payload = part.get_payload()
+    inner = payload[0] if isinstance(payload, list) and payload else None
+    if encoding in ("base64", "quoted-printable") and isinstance(inner, Message):
+        body = inner.get_payload()
+        text = body if isinstance(body, str) else ""
+        try:
+            raw = base64.b64decode(text) if encoding == "base64" else quopri.decodestring(text.encode("ascii",
+                                                                                                      "replace"))
+        except (binascii.Error, ValueError):
+            return Extraction((), (Uninspectable(where, "the forwarded message cannot be decoded"),))
+    elif isinstance(inner, Message):
+        raw = inner.as_bytes()
+    else:
+        decoded = part.get_payload(decode=True)
+        raw = decoded if isinstance(decoded, bytes) else b""
+    budget.bytes(len(raw))
+    name_part = [Extraction((TextPart(where, filename, "filename"),))] if filename else []
+    return merge([*name_part, read_message(raw, budget, prefix=f"{where}/", depth=depth + 1)])
+
+
+def _leaf(part: Message, index: int, prefix: str, depth: int, budget: Budget) -> Extraction:
+    content_type = part.get_content_type()
+    filename = part.get_filename()
+    disposition = (part.get_content_disposition() or "").lower()
+    if content_type in SIGNATURE_TYPES:
+        return Extraction(())
+    try:
+        data = part.get_payload(decode=True) or b""
+    except Exception:
+        return Extraction((), (Uninspectable(f"{prefix}part {index}", "cannot decode the transfer encoding"),))
+    if not isinstance(data, bytes):
+        data = bytes(data)
+    budget.bytes(len(data))
+    if filename or disposition == "attachment" or not content_type.startswith("text/"):
+        where = f"{prefix}{shown_name(filename)}" if filename else f"{prefix}part {index}"
+        name_part = [Extraction((TextPart(where, filename, "filename"),))] if filename else []
+        return merge([*name_part, read_file(filename or f"part-{index}", data, where, depth, budget,
+                                            content_type)])
+    budget.text(len(data))
+    text = decode_text(data, part.get_content_charset())
+    if sniff_text(data, f"charset={part.get_content_charset() or 'utf-8'}") is None:
+        return read_file(f"part-{index}", data, f"{prefix}part {index}", depth, budget, "application/octet-stream")
+    if content_type == "text/html":
+        shown, inline = html_read(text)
+        results = [Extraction((TextPart(f"{prefix}body (html)", shown, "body"),))]
+        results += [read_file(f"inline-{i}", d, f"{prefix}body (html, inline {i})", depth + 1, budget, t)
+                    for i, (t, d) in enumerate(inline, 1)]
+        return merge(results)
+    label = "calendar" if content_type == "text/calendar" else "body"
+    try:
+        parts = text_parts(text, f"{prefix}{label}", "body", content_type=content_type)
+    except DocumentError as exc:
+        return Extraction((), (Uninspectable(f"{prefix}{label}", str(exc)),))
+    results = [Extraction(tuple(parts))]
+    results += [read_file(name, d, f"{prefix}{label}/{shown_name(name)}", depth + 1, budget)
+                for name, d in embedded_files(text)]
+    return merge(results)

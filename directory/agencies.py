@@ -10,8 +10,6 @@ from directory.models import Agency, DomainAlias, MailAlias, Official, utcnow
 from directory.names import clean_text
 from directory.types import AgencyInfo
 
-AGENCY_KINDS = ("province", "department", "district", "commune", "unit")
-
 
 def code_key(code: str) -> str:
     return clean_text(code).casefold()

@@ -78,14 +78,6 @@ def grant_send_as(session: Session, login: str, address: str) -> SendAsGrant:
     return grant
 
 
-def revoke_send_as(session: Session, login: str, address: str) -> bool:
-    grant = session.get(SendAsGrant, (normalise_address(login), address.strip().lower()))
-    if grant is None:
-        return False
-    session.delete(grant)
-    return True
-
-
 def sendable_addresses(session: Session, login: str) -> list[str]:
     """Everything a login may put in MAIL FROM / From: its own addresses and its grants. An official
     without a directory password (checked by the mailbox server instead) has the same rights."""

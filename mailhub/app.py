@@ -136,8 +136,7 @@ class App:
         return Authenticator(self.directory, checker, s.auth_cache_seconds)
 
     def gate(self) -> PolicyGate:
-        s = self.settings
-        return PolicyGate(s.policy_names, s.max_message_size, s.policy_inline_bytes)
+        return PolicyGate.from_settings(self.settings)
 
     def intake(self, *, gate: ContentGate | None = None) -> Intake:
         """The intake alone, for the CLI paths that compose mail (nothing is delivered from here)."""

@@ -66,8 +66,11 @@ class Settings(BaseSettings):
 
     policies: str = Field(default="confidential-mark,uninspectable,attachment-type,size",
                           description="content policies, in order, comma-separated")
-    policy_inline_bytes: int = Field(default=256 * 1024, gt=0,
-                                     description="larger messages are checked in a worker process")
+    policy_workers: int = Field(default=2, gt=0, le=64,
+                                description="worker processes that check content, for each listener")
+    policy_timeout_seconds: float = Field(default=30.0, gt=0,
+                                          description="a check that runs longer is stopped: 451, try later")
+    policy_memory_mb: int = Field(default=1024, ge=256, description="address-space cap of each worker, in MiB")
 
     reminder_lead_minutes: int = Field(default=1440, ge=0, description="remind silent attendees this long before")
 

@@ -35,6 +35,3 @@ class Domains:
 
     def is_service(self, domain: str) -> bool:
         return domain.lower() == self.service_domain
-
-    def invalidate(self) -> None:
-        self._loaded_at = float("-inf")

@@ -1,18 +1,51 @@
-"""The confidentiality gate as intake sees it: the policies chain, run off the event loop
-(large messages in a worker process), turned into an SMTP refusal with the reason in
-Vietnamese and English."""
+"""The confidentiality gate as intake sees it: the policies chain, run in isolated worker processes
+(``mailhub.gate_workers``: a deadline and a memory cap each), turned into an SMTP reply with the
+reason in Vietnamese and English.
+
+Three answers:
+
+- pass, or refuse (``550 5.7.1``): the policies' verdict. A check that raises MemoryError inside the
+  worker is refused as uninspectable ("too large or complex to check"): content that cannot be read
+  within the limits the operator set cannot be shown to be free of marks, and a retry would meet the
+  same limit. (The policies themselves turn most failures of a reader into such a finding.)
+- try later (``451 4.7.1``, ``GateDecision.temporary``): the check could not finish for a reason of
+  mailhub's own: the worker overran ``MAILHUB_POLICY_TIMEOUT_SECONDS`` and was killed, or died (the
+  kernel's OOM killer, a SIGKILL), or the check raised an unexpected error (a bug), or the gate is
+  stopping. Nothing is audited for it; the pool logs one line.
+
+Each listener has its own workers (``MAILHUB_POLICY_WORKERS`` each): mail from anywhere (inbound) can
+only saturate its own, while officials' submissions and the mail mailhub composes use the others.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import multiprocessing
-from concurrent.futures import Executor, ProcessPoolExecutor
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
 
-from mailhub.intake import GateDecision
+from mailhub.config import Settings
+from mailhub.gate_process import check_content
+from mailhub.gate_workers import (
+    CLOSED,
+    DIED,
+    DONE,
+    ERROR,
+    MEMORY,
+    TIMEOUT,
+    Outcome,
+    WorkerPool,
+    content_label,
+)
+from mailhub.intake import INBOUND, LOCAL, SUBMISSION, GateDecision
 from mailhub.templates import render
-from policies import Finding, PolicyChain, Verdict, check_message
+from policies import BLOCK, Finding, PolicyChain, Verdict
 
 log = logging.getLogger("mailhub.gate")
+
+CheckFunction = Callable[[bytes, tuple[str, ...], int, str | None], Verdict]
 
 RULE_NAMES_VI = {
     "confidential-mark": "mang dấu độ mật",
@@ -24,54 +57,125 @@ RULE_NAMES_VI = {
     "uninspectable": "không kiểm tra được nội dung",
     "attachment-type": "có tệp đính kèm thuộc loại không được phép",
     "size": "quá kích thước cho phép",
+    "file-name-mark": "có tên tệp mang dấu độ mật",
 }
 
 
-def _check(content: bytes, names: tuple[str, ...], max_size: int) -> Verdict:
-    return check_message(content, PolicyChain.named(names, max_size=max_size))
+@dataclass(frozen=True)
+class Unchecked:
+    """A check that could not finish: the message is neither passed nor refused, only put off."""
+
+    rule: str  # timeout, worker-died, check-error, unavailable
+    evidence: str  # one line in English, never words of the content
+    reason_vi: str
+    reason_en: str
 
 
 class PolicyGate:
-    """Small messages are checked in the calling thread; large ones in a process pool, so text
-    extraction of big attachments never competes with the SMTP dialogs for the interpreter."""
+    """The policies chain in worker processes; ``function`` (module-level, picklable) is what the workers
+    run, ``check_content`` unless a test gives a deliberately slow or crashing one."""
 
-    def __init__(self, names: tuple[str, ...], max_size: int, inline_bytes: int = 256 * 1024,
-                 pool: Executor | None = None) -> None:
+    def __init__(self, names: tuple[str, ...], max_size: int, *, workers: int = 2, timeout: float = 30.0,
+                 memory_mb: int = 1024, function: CheckFunction = check_content) -> None:
         PolicyChain.named(names, max_size=max_size)  # unknown names fail at start-up, not on the first message
         self.names = names
         self.max_size = max_size
-        self.inline_bytes = inline_bytes
-        self._pool = pool
+        self.workers = workers
+        self.timeout = timeout
+        self.memory_mb = memory_mb
+        self.function = function
+        self._pools: dict[str, WorkerPool] = {}
+        self._lock = threading.Lock()
+        self._closed = False
 
-    def _executor(self) -> Executor:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("forkserver"))
-        return self._pool
+    @classmethod
+    def from_settings(cls, settings: Settings, function: CheckFunction = check_content) -> PolicyGate:
+        return cls(settings.policy_names, settings.max_message_size, workers=settings.policy_workers,
+                   timeout=settings.policy_timeout_seconds, memory_mb=settings.policy_memory_mb, function=function)
 
-    def verdict(self, content: bytes) -> Verdict:
-        if len(content) <= self.inline_bytes:
-            return _check(content, self.names, self.max_size)
-        return self._executor().submit(_check, content, self.names, self.max_size).result()
+    def pool(self, lane: str = LOCAL) -> WorkerPool:
+        """The workers of a lane: ``inbound``, or ``submission`` (also mail mailhub composes)."""
+        key = INBOUND if lane == INBOUND else SUBMISSION
+        with self._lock:
+            pool = self._pools.get(key)
+            if pool is None:
+                pool = self._pools[key] = WorkerPool(self.function, workers=self.workers, timeout=self.timeout,
+                                                     memory_mb=self.memory_mb, name=f"policy-{key}")
+        return pool
+
+    def start(self, lanes: tuple[str, ...] = (SUBMISSION, INBOUND)) -> None:
+        """Start the workers now (``serve`` does), rather than on the first message."""
+        for lane in lanes:
+            self.pool(lane).start()
+
+    def submit(self, content: bytes, *, document: str | None = None, lane: str = LOCAL) -> Future[Outcome]:
+        if self._closed:  # a session still open while the server stops starts no new workers
+            closed: Future[Outcome] = Future()
+            closed.set_result(Outcome(CLOSED, detail="the content gate is stopping"))
+            return closed
+        return self.pool(lane).submit(content, self.names, self.max_size, document)
+
+    def verdict(self, content: bytes, *, document: str | None = None, lane: str = LOCAL) -> Verdict | Unchecked:
+        """Blocks the calling thread until the check ends (never longer than the deadline, plus any wait)."""
+        return self.result(self.submit(content, document=document, lane=lane).result(), content, document)
 
     def check(self, content: bytes) -> GateDecision:
+        return self.decision(self.verdict(content))
+
+    async def check_async(self, content: bytes, *, lane: str = LOCAL) -> GateDecision:
+        """For the listeners: waits on the pool's own dispatcher thread, occupying no thread of the loop's."""
         try:
-            verdict = self.verdict(content)
-        except Exception as exc:  # what cannot be read cannot be shown to be free of marks
-            log.exception("the content gate could not read a message")
-            verdict = Verdict("block", (Finding("uninspectable", "message",
-                                                f"the message cannot be read ({type(exc).__name__})"),))
-        if not verdict.blocked:
-            return GateDecision(blocked=False)
+            outcome = await asyncio.wrap_future(self.submit(content, lane=lane))
+        except Exception as exc:  # a local failure is never a refusal
+            log.exception("the content gate could not take a message")
+            outcome = Outcome(ERROR, detail=type(exc).__name__)
+        return self.decision(self.result(outcome, content))
+
+    def result(self, outcome: Outcome, content: bytes, document: str | None = None) -> Verdict | Unchecked:
+        where = document or "message"
+        if outcome.kind == DONE and isinstance(outcome.value, Verdict):
+            return outcome.value
+        if outcome.kind == MEMORY:
+            return Verdict(BLOCK, (Finding("uninspectable", where,
+                                           f"too large or complex to check within {self.memory_mb} MB of memory"),))
+        seconds = f"{self.timeout:g}"
+        if outcome.kind == TIMEOUT:
+            return Unchecked("timeout", f"the check did not finish within {seconds} s and was stopped",
+                             f"chưa kiểm tra xong nội dung sau {seconds} giây",
+                             f"the content check did not finish within {seconds} s")
+        if outcome.kind == DIED:
+            return Unchecked("worker-died", f"the checking process {outcome.detail or 'stopped'}",
+                             "tiến trình kiểm tra nội dung bị dừng giữa chừng", "the content check process stopped")
+        if outcome.kind == CLOSED:
+            return Unchecked("unavailable", "the content gate is stopping",
+                             "bộ kiểm tra nội dung đang tạm dừng", "the content checker is stopping")
+        detail = outcome.detail or f"the check returned {type(outcome.value).__name__}"
+        log.warning("the content check of message %s failed (%s); answered 'try later'", content_label(content),
+                    detail)
+        return Unchecked("check-error", f"internal error in the check ({detail})",
+                         "lỗi nội bộ khi kiểm tra nội dung", "internal error in the content check")
+
+    def decision(self, result: Verdict | Unchecked) -> GateDecision:
+        if isinstance(result, Unchecked):
+            return GateDecision(blocked=True, temporary=True, rule=result.rule, detail=result.evidence,
+                                reason=render("policy_temporary.txt", reason_vi=result.reason_vi,
+                                              reason_en=result.reason_en).strip())
+        if not result.blocked:
+            return GateDecision(blocked=False, not_read="; ".join(dict.fromkeys(n.where for n in result.notes)))
         return GateDecision(
             blocked=True,
-            rule=",".join(dict.fromkeys(f.rule for f in verdict.findings)),
-            location="; ".join(dict.fromkeys(f.where for f in verdict.findings)),
-            reason=reply_text(verdict.findings),
+            rule=",".join(dict.fromkeys(f.rule for f in result.findings)),
+            location="; ".join(dict.fromkeys(f.where for f in result.findings)),
+            reason=reply_text(result.findings),
         )
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+        """Kill every worker; checks in flight are answered 'try later'. Idempotent."""
+        with self._lock:
+            self._closed = True
+            pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            pool.close()
 
 
 def reply_text(findings: tuple[Finding, ...]) -> str:

@@ -15,6 +15,7 @@ from typing import Protocol
 from sqlmodel import Session
 
 from directory import Directory
+from mailhub.errors import MailhubError
 from mailhub.message_headers import (
     check_headers,
     missing_headers,
@@ -26,6 +27,7 @@ from mailhub.queue import Activity, Clock, NewMessage, NewRecipient, Queue, new_
 from mailhub.recipients import PERSON, RETURN_PATH, RecipientDecision, Recipients
 from mailhub.smtp.replies import (
     FROM_NOT_OWNED,
+    GATE_TEMPORARY,
     MALFORMED,
     NO_VALID_RECIPIENTS,
     POLICY_BLOCKED,
@@ -57,15 +59,36 @@ class GateDecision:
     rule: str = ""
     location: str = ""
     reason: str = ""  # the reply text, Vietnamese then English, one line each; never words of the content
+    temporary: bool = False  # not checked (deadline, dead worker, stopping): try later; blocked too, failing closed
+    detail: str = ""  # for a temporary decision: why, one line in English
+    not_read: str = ""  # where ordinary pictures passed unread (the audit notes it); names only as hashes
 
 
 class ContentGate(Protocol):
     def check(self, content: bytes) -> GateDecision: ...
 
+    async def check_async(self, content: bytes, *, lane: str = LOCAL) -> GateDecision: ...
+
 
 class PassGate:
     def check(self, content: bytes) -> GateDecision:
         return GateDecision(blocked=False)
+
+    async def check_async(self, content: bytes, *, lane: str = LOCAL) -> GateDecision:
+        return GateDecision(blocked=False)
+
+
+class GateUnavailable(SmtpRefusal, MailhubError):
+    """The gate could not check the message now: ``451 4.7.1`` on SMTP, and for a command that composes
+    mail one line ("try again later") and a non-zero exit. Nothing is audited and nothing is queued."""
+
+    def __init__(self, decision: GateDecision) -> None:
+        SmtpRefusal.__init__(self, GATE_TEMPORARY.with_text(decision.reason or GATE_TEMPORARY.text))
+        self.decision = decision
+
+    def __str__(self) -> str:
+        why = self.decision.detail or self.decision.rule or "the content gate is unavailable"
+        return f"not sent, try again later: the message could not be checked ({why}); nothing was queued"
 
 
 @dataclass(frozen=True)
@@ -103,7 +126,9 @@ class Intake:
         self.on_reply = on_reply
         self.on_enqueued = on_enqueued
 
-    def accept(self, submission: Submission) -> Accepted:
+    def accept(self, submission: Submission, *, decision: GateDecision | None = None) -> Accepted:
+        """``decision``: the gate's answer when the caller already has it (the listeners check before,
+        without a thread); without it, the gate is asked here."""
         header_block, _ = split_message(submission.content)
         summary = check_headers(header_block)
         if submission.listener == SUBMISSION and not summary.from_addresses:
@@ -124,11 +149,11 @@ class Intake:
             reply = first.refusal or NO_VALID_RECIPIENTS
             raise SmtpRefusal(reply.with_text(f"{reply.text}: {first.address}"))
 
-        self.screen(submission)
+        screened = self.screen(submission, decision=decision)
 
-        for decision in decisions:
-            if decision.kind == RETURN_PATH and decision.refusal is None and self.on_return:
-                queue_id = self.recipients.return_paths.queue_id_of(decision.address)
+        for recipient in decisions:
+            if recipient.kind == RETURN_PATH and recipient.refusal is None and self.on_return:
+                queue_id = self.recipients.return_paths.queue_id_of(recipient.address)
                 if queue_id:
                     self.on_return(queue_id, submission.content)
 
@@ -165,13 +190,19 @@ class Intake:
         ))
         if self.on_enqueued:
             self.on_enqueued()
+        if screened.not_read:
+            self._audit(submission, screened, event="not-read")
         return Accepted(queue_id, len(targets), message_id)
 
-    def screen(self, submission: Submission, *, audit_now: bool = True) -> None:
+    def screen(self, submission: Submission, *, audit_now: bool = True,
+               decision: GateDecision | None = None) -> GateDecision:
         """The content gate alone: refuse (and audit) a marked message; nothing of it is stored.
         Commands that compose mail call this before they record or queue anything; one holding a
-        transaction passes ``audit_now=False`` and writes ``refusal.record()`` after it."""
-        verdict = self.gate.check(submission.content)
+        transaction passes ``audit_now=False`` and writes ``refusal.record()`` after it. A message the
+        gate could not check raises GateUnavailable (try later) and is not audited."""
+        verdict = decision or self.gate.check(submission.content)
+        if verdict.temporary:
+            raise GateUnavailable(verdict)
         if verdict.blocked:
             def record() -> None:
                 self._audit(submission, verdict)
@@ -180,6 +211,7 @@ class Intake:
                 record()
             raise SmtpRefusal(POLICY_BLOCKED.with_text(verdict.reason or POLICY_BLOCKED.text),
                               None if audit_now else record)
+        return verdict
 
     def _expand(self, decisions: list[RecipientDecision]) -> list[NewRecipient]:
         seen: dict[str, NewRecipient] = {}
@@ -188,13 +220,15 @@ class Intake:
                 seen.setdefault(address, NewRecipient(address=address, original=decision.address))
         return list(seen.values())
 
-    def _audit(self, submission: Submission, verdict: GateDecision) -> None:
-        """Metadata and a hash only: a refused message's content is never stored."""
+    def _audit(self, submission: Submission, verdict: GateDecision, event: str = "blocked") -> None:
+        """Metadata and a hash only: a refused message's content is never stored. ``not-read``: a
+        message that passed with pictures the gate did not read (ordinary photos), noted for the audit."""
         with Session(self.queue.engine) as session:
             session.add(AuditEvent(
-                at=self.clock(), event="blocked", sender=submission.mail_from,
+                at=self.clock(), event=event, sender=submission.mail_from,
                 recipients=",".join(submission.rcpt_tos)[:4000], client_address=submission.client_ip,
-                sha256=hashlib.sha256(submission.content).hexdigest(), rule=verdict.rule[:64],
-                location=verdict.location[:500], detail="",
+                sha256=hashlib.sha256(submission.content).hexdigest(),
+                rule=(verdict.rule if event == "blocked" else "image-not-read")[:64],
+                location=(verdict.location if event == "blocked" else verdict.not_read)[:500], detail="",
             ))
             session.commit()

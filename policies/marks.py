@@ -25,7 +25,7 @@ _NOT_LETTERS = re.compile(r"[\W_\d]+")
 _CELL_SPLIT = re.compile(r"\t| {2,}| \| ")
 _WIDE_SPLIT = re.compile(r"\t| {3,}| \| ")
 _LEVEL = r"(tuyệt mật|tối mật|mật)"
-_NOT_PROSE_AFTER = r"(?!\s*(khẩu|độ|mã|thư|thiết|báo|ong|ngọt))"
+_NOT_PROSE_AFTER = r"(?!\s*(khẩu|độ|mã|thư|thiết|báo|ong|ngọt|mía|lệnh|hiệu|thám|vụ|đàm|ước))"
 
 _FIELD = re.compile(rf"(?:^|[\t|;,]\s*|\s{{2,}})(?:(?:mức|muc)\s+)?(?:độ|do)[\s_]+(?:mật|mat)\s*[:：=]\s*{_LEVEL}"
                     rf"{_NOT_PROSE_AFTER}(?=$|\W)")
@@ -40,9 +40,15 @@ _DECLARED = re.compile(
     rf"\s*[:：]?\s*{_LEVEL}{_NOT_PROSE_AFTER}(?=$|\W)"
 )
 _SUBJECT_TAG = re.compile(rf"[\[(【«<{{]\s*{_LEVEL}\s*[\])】»>}}]")
-_SUBJECT_PREFIX = re.compile(r"^\s*(TUYỆT MẬT|TỐI MẬT|MẬT)\s*[:\-–—|/]")
+_SUBJECT_PREFIX = re.compile(r"^\s*(TUYỆT MẬT|TỐI MẬT|MẬT|TUYET MAT|TOI MAT)\s*[:\-–—|/]")
+_SUBJECT_SUFFIX = re.compile(r"\s[-–—|:/]\s*\(?(TUYỆT MẬT|TỐI MẬT|MẬT|TUYET MAT|TOI MAT)\)?\s*$")
+_ASCII_TAG = re.compile(r"[\[(【«<{]\s*(TUYET MAT|TOI MAT|MAT)\s*[\])】»>}]")
+# What mail clients put before a subject when answering or forwarding (English, Vietnamese Outlook, others)
+_REPLY_PREFIX = re.compile(r"^(?:\s*(?:re|fw|fwd|tl|tr|trả lời|chuyển tiếp|aw|wg|sv|vs|rv|r|i)\s*(?:\[\d+\])?\s*:\s*)+",
+                           re.IGNORECASE)
+_LEVEL_LIST_AFTER = re.compile(r"\s*(?:,|;|/|và|hoặc|hay)\s*(?:độ\s+)?(?:tuyệt mật|tối mật|mật)\b")
 _ENVELOPE = re.compile(r"^chỉ người có tên mới được bóc bì\b")
-_PROTECTION_TERM = re.compile(r"^thời hạn bảo vệ bí mật nhà nước\s*(:|đến|là|\d)")
+_PROTECTION_TERM = re.compile(r"^thời hạn bảo vệ bí mật nhà nước\s*(:|đến|\d)")
 _RECALL = re.compile(r"^tài liệu thu hồi$")
 _COPY_NUMBER = re.compile(r"^bản số\s*[:.]?\s*\d+")
 
@@ -53,6 +59,7 @@ class _Line:
     folded: str
     legacy: bool
     cells: tuple[_Line, ...] = ()
+    skipped: bool = False  # holds no mark word: only its words are kept, to join a sentence wrapped onto it
 
 
 def _make(text: str, legacy: bool, cells: tuple[_Line, ...] = ()) -> _Line:
@@ -77,9 +84,6 @@ def _cell_split(line: str) -> re.Pattern[str]:
     tokens = line.split()
     letter_spaced = len(tokens) >= 4 and sum(len(t) == 1 for t in tokens) / len(tokens) > 0.6
     return _WIDE_SPLIT if letter_spaced else _CELL_SPLIT
-
-
-_SKIPPED = _Line("", "", False)  # a line with no mark in it: it only breaks "label, then value" pairs
 
 
 _LONG_LINE = 4000
@@ -113,7 +117,7 @@ def _lines(text: str, lenient: bool = False) -> Iterator[_Line]:
         if not cleaned.strip():
             continue
         if not _may_hold_a_mark(cleaned) and not (lenient and "MAT" in _bare(cleaned).upper()):
-            yield _SKIPPED
+            yield _Line(cleaned, "", False, (), True)
             continue
         raw_cells = [c for c in _cell_split(cleaned).split(cleaned) if c.strip()]
         variants = [(normalise_cleaned(cleaned), [normalise_cleaned(c) for c in raw_cells], False)]
@@ -124,12 +128,16 @@ def _lines(text: str, lenient: bool = False) -> Iterator[_Line]:
             yield _make(whole, legacy, tuple(_make(c, legacy) for c in cells if c))
 
 
+_PASSES_FOR_I = str.maketrans({"l": "I", "1": "I", "|": "I", "\u01c0": "I", "!": "I", "ı": "I"})
+
+
 def _stamp_level(cell: _Line) -> str | None:
     """The level if this cell is a stamp: the level alone, in capitals, maybe framed."""
     core = cell.text.strip(_FRAME)
     key = _NOT_LETTERS.sub("", fold(core))
     if key not in _LEVEL_KEYS:
-        key = key.replace("l", "i")  # 'TỐl MẬT': a small l passes for a capital I
+        # 'TỐl MẬT', 'TỐ1 MẬT', 'TỐ| MẬT': a small l, a one, a bar pass for a capital I
+        key = _NOT_LETTERS.sub("", fold(core.translate(_PASSES_FOR_I)))
         if key not in _LEVEL_KEYS:
             return None
     letters = [ch for ch in core if ch.isalpha()]
@@ -179,6 +187,19 @@ def _ocr_stamp(cell: _Line) -> bool:
     return _bare("".join(letters)).upper().replace("Đ", "D") in ("MAT", "TOIMAT", "TUYETMAT")
 
 
+def _declared(folded: str) -> bool:
+    """A covering note that declares the document secret, not a sentence listing the levels."""
+    return any(not _LEVEL_LIST_AFTER.match(folded, m.end()) for m in _DECLARED.finditer(folded))
+
+
+def _subject_mark(line: _Line) -> bool:
+    """A subject (or a file name) tagged with a level: '[MẬT] …', 'RE: TỐI MẬT: …', '… - TỐI MẬT',
+    '[TUYET MAT] …' (typed without marks: in a tag, in capitals, it is still the level)."""
+    text = _REPLY_PREFIX.sub("", line.text)
+    return bool(_SUBJECT_TAG.search(line.folded) or _SUBJECT_PREFIX.search(text) or _SUBJECT_SUFFIX.search(text)
+                or _ASCII_TAG.search(text))
+
+
 def find_marks(part: TextPart) -> list[Finding]:
     """Every mark in one readable part, with the line that shows it."""
     findings: list[Finding] = []
@@ -195,14 +216,20 @@ def find_marks(part: TextPart) -> list[Finding]:
         for line_text in _file_name_marks(clean(part.text)):
             hit("file-name-mark", line_text)
     label_line: str | None = None
-    for line in _lines(part.text, lenient=part.kind == "ocr"):
-        if line is _SKIPPED:
-            label_line = None
+    pending: str | None = None  # "Độ mật:" then "Tối mật" on the next line: a field, unless more levels follow
+    previous = ""
+    for line in _lines(part.text, lenient=part.kind in ("ocr", "subject", "filename")):
+        bare_level = not line.skipped and fold(line.text.strip(_FRAME)) in LEVELS
+        if pending is not None and not bare_level:
+            hit("classification-field", pending)
+        pending = None
+        if line.skipped:
+            label_line, previous = None, fold(normalise_cleaned(line.text))
             continue
-        if label_line is not None and fold(line.text.strip(_FRAME)) in LEVELS:
-            hit("classification-field", f"{label_line} {line.text}")
+        if label_line is not None and bare_level:
+            pending = f"{label_line} {line.text}"  # a list of the levels under a heading is not a field
         label_line = line.text if _FIELD_NAME.match(line.folded.strip()) else None
-        if part.kind == "subject" and (_SUBJECT_TAG.search(line.folded) or _SUBJECT_PREFIX.search(line.text)):
+        if part.kind in ("subject", "filename") and _subject_mark(line):
             hit("subject-tag", line.text)
         cells = list(line.cells)
         if _stamp_level(line) or (part.kind == "ocr" and (_ocr_stamp(line) or any(map(_ocr_stamp, cells)))):
@@ -212,7 +239,8 @@ def find_marks(part: TextPart) -> list[Finding]:
             if level:
                 hit("classification-stamp", line.text)
             if _FIELD_NAME.match(cell.folded) and index + 1 < len(cells) and \
-                    fold(cells[index + 1].text.strip(_FRAME)) in LEVELS:
+                    fold(cells[index + 1].text.strip(_FRAME)) in LEVELS and not (
+                    index + 2 < len(cells) and fold(cells[index + 2].text.strip(_FRAME)) in LEVELS):
                 hit("classification-field", line.text)
             if _ENVELOPE.match(cell.folded) or _PROTECTION_TERM.match(cell.folded):
                 hit("companion-stamp", line.text)
@@ -224,8 +252,13 @@ def find_marks(part: TextPart) -> list[Finding]:
                 hit("classification-field", line.text)
         if _FIELD.search(line.folded):
             hit("classification-field", line.text)
-        if _DECLARED.search(line.folded):
+        if _declared(line.folded):
             hit("declared-secret", line.text)
+        elif previous and _declared(f"{previous} {line.folded}"):
+            hit("declared-secret", line.text)  # a covering note wrapped by the mail client mid-sentence
+        previous = line.folded
+    if pending is not None:
+        hit("classification-field", pending)
     if recall_line and copy_number:
         hit("companion-stamp", recall_line)
     return findings

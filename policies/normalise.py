@@ -64,6 +64,8 @@ def clean(text: str) -> str:
     other scripts made Latin, invisible and control characters removed (tabs and line breaks kept),
     spaces made plain."""
     text = unicodedata.normalize("NFKC", text)
+    if "\u202e" in text:  # RIGHT-TO-LEFT OVERRIDE: letters stored backwards are shown forwards
+        text = _OVERRIDDEN.sub(lambda m: m.group(1)[::-1], text)
     if _UNUSUAL.search(text):
         text = text.translate(_CONFUSABLES)
         # NFKC has composed every letter it can: a combining mark still standing alone is a decoration
@@ -99,3 +101,4 @@ def normalise_cleaned(line: str) -> str:
 
 
 _RUNS_OF_SPACES = re.compile(r" +")
+_OVERRIDDEN = re.compile("\u202e([^\u202a-\u202e\n]*)(?:\u202c|$)", re.M)

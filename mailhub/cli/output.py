@@ -40,11 +40,6 @@ def emit_json(value: Any) -> None:
     click.echo(to_json(value))
 
 
-def emit_json_lines(values: Sequence[Any]) -> None:
-    for value in values:
-        emit_json(value)
-
-
 def emit_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None) -> None:
     table = Table(*headers, title=title, show_lines=False, header_style="bold")
     for row in rows:

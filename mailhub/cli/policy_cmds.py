@@ -10,7 +10,7 @@ import click
 
 from mailhub.cli.main import Context
 from mailhub.cli.output import emit_json, emit_table
-from policies import PolicyChain, Verdict, check_document, check_message
+from mailhub.gate import PolicyGate, Unchecked
 
 _HEADER_LINE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]*:[ \t]")
 
@@ -35,22 +35,36 @@ def policy() -> None:
 def check(obj: Context, files: tuple[Path, ...], as_json: bool) -> None:
     """Check .eml messages or bare documents without sending anything.
 
-    Exit status: 0 when every file passes, 1 when any is stopped, 2 on usage errors.
+    Each file is checked as the server checks mail: in a worker process, within
+    MAILHUB_POLICY_TIMEOUT_SECONDS and MAILHUB_POLICY_MEMORY_MB. A file whose check overruns or whose
+    worker dies is reported as an error and does not pass.
+
+    Exit status: 0 when every file passes, 1 when any is stopped or could not be checked, 2 on usage errors.
     """
-    chain = PolicyChain.named(obj.settings.policy_names, max_size=obj.settings.max_message_size)
-    stopped = False
-    for path in files:
-        data = path.read_bytes()
-        verdict: Verdict = check_message(data, chain) if looks_like_message(path, data) else \
-            check_document(path.name, data, chain)
-        stopped = stopped or verdict.blocked
-        if as_json:
-            emit_json({"path": str(path), "verdict": verdict.action,
-                       "reasons": [dataclasses.asdict(f) for f in verdict.findings]})
-            continue
-        click.echo(f"{verdict.action.upper()}  {path}")
-        for finding in verdict.findings:
-            click.echo(f"  {finding.rule} in {finding.where}: {finding.evidence}")
+    gate = PolicyGate.from_settings(obj.settings)
+    try:
+        contents = [(path, data, None if looks_like_message(path, data) else path.name)
+                    for path, data in ((path, path.read_bytes()) for path in files)]
+        futures = [gate.submit(data, document=document) for _, data, document in contents]  # side by side
+        stopped = False
+        for (path, data, document), future in zip(contents, futures, strict=True):
+            result = gate.result(future.result(), data, document)
+            stopped = stopped or isinstance(result, Unchecked) or result.blocked
+            if isinstance(result, Unchecked):
+                if as_json:
+                    emit_json({"path": str(path), "verdict": "error", "reasons": [
+                        {"rule": result.rule, "where": document or "message", "evidence": result.evidence}]})
+                else:
+                    click.echo(f"ERROR  {path}: not checked, {result.rule}: {result.evidence}")
+            elif as_json:
+                emit_json({"path": str(path), "verdict": result.action,
+                           "reasons": [dataclasses.asdict(f) for f in result.findings]})
+            else:
+                click.echo(f"{result.action.upper()}  {path}")
+                for finding in result.findings:
+                    click.echo(f"  {finding.rule} in {finding.where}: {finding.evidence}")
+    finally:
+        gate.close()
     raise SystemExit(1 if stopped else 0)
 
 

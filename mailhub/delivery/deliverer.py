@@ -31,12 +31,6 @@ def classify(code: int | None) -> str:
     return DEFERRED
 
 
-def classify_exception(exc: BaseException) -> tuple[str, int | None, str]:
-    if isinstance(exc, aiosmtplib.SMTPResponseException):
-        return classify(exc.code), exc.code, exc.message
-    return DEFERRED, None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-
-
 class Connection:
     """An open client connection to one host, reused for several transactions."""
 

@@ -110,11 +110,16 @@ class BaseHandler:
             esmtp=session.extended_smtp,
         )
         try:
-            accepted = await asyncio.to_thread(self.intake.accept, submission)
+            # the gate first, in its own worker processes: this session waits, no thread and no one else does
+            decision = await self.intake.gate.check_async(content, lane=self.listener)
+            if decision.temporary:
+                log.info("not checked, try later: a message from %s (%s)", submission.client_ip, decision.detail)
+                return str(replies.GATE_TEMPORARY.with_text(decision.reason or replies.GATE_TEMPORARY.text))
+            accepted = await asyncio.to_thread(self.intake.accept, submission, decision=decision)
         except SmtpRefusal as refusal:
             log.info("refused from %s: %s", submission.client_ip, refusal.reply)
             return str(refusal.reply)
-        except Exception:
+        except Exception:  # a failure of mailhub's own is never a permanent refusal
             log.exception("intake failed for a message from %s", submission.client_ip)
             return str(replies.TEMPORARY_FAILURE)
         if accepted.queue_id is None:

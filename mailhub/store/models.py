@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 from directory.models import utcnow
 
 # Recipient states (Postfix's vocabulary): queued -> active -> delivered | deferred | bounced; held.
-QUEUED, ACTIVE, DELIVERED, DEFERRED, BOUNCED, HELD = "queued", "active", "delivered", "deferred", "bounced", "held"
+QUEUED, ACTIVE, DELIVERED, DEFERRED, BOUNCED = "queued", "active", "delivered", "deferred", "bounced"
 PENDING_STATES = (QUEUED, DEFERRED)
 FINAL_STATES = (DELIVERED, BOUNCED)
 

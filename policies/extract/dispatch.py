@@ -122,7 +122,15 @@ def _read(name: str, data: bytes, where: str, depth: int, budget: Budget, conten
                       *(nested(f"inline-{i}", d, f"{where} (inline {i})", t) for i, (t, d) in enumerate(inline, 1))],
                      ())
     if looks_like_xml(data) or suffix in (".xml", ".svg"):
-        return done(TextPart(where, "\n".join(xml_lines(data, "the XML file")), "attachment"))
+        try:
+            return done(TextPart(where, "\n".join(xml_lines(data, "the XML file")), "attachment"))
+        except DocumentError:
+            if "<t" not in text.lower():  # not XML, and no HTML table, row or cell either
+                raise
+            shown, inline = html_read(text)  # an "Excel" export that is an HTML table: browsers and Excel read it
+            return merge([done(TextPart(where, shown, "attachment")),
+                          *(nested(f"inline-{i}", d, f"{where} (inline {i})", t) for i, (t, d) in enumerate(inline, 1))],
+                         ())
     extra = [nested(n, d, f"{where}/{shown_name(n)}", "") for n, d in embedded_files(text)]
     return merge([done(*text_parts(text, where, "attachment", suffix, content_type)), *extra], ())
 

@@ -50,6 +50,12 @@ class _TextParser(HTMLParser):
         elif tag in _BLOCKS:
             self.out.append("\n")
 
+    def handle_comment(self, data: str) -> None:
+        if data.lstrip().lower().startswith("[if"):  # Outlook's conditional comments: Outlook shows them
+            shown, inline = html_read(re.sub(r"^\s*\[if[^\]]*\]>|<!\[endif\]\s*$", "", data, flags=re.I))
+            self.out.append(f"\n{shown}\n")
+            self.embedded.extend(inline)
+
     def handle_data(self, data: str) -> None:
         if self.skip:  # a style sheet: only the text it inserts (content: "…") is shown
             self.out.extend(f"\n{text}\n" for text in _css_content(data))
@@ -73,8 +79,14 @@ _CSS_CONTENT = re.compile(r"""content\s*:\s*(["'])(.*?)\1""", re.S | re.I)
 _CSS_CAPITALS = re.compile(r"text-transform\s*:\s*uppercase|font-variant(?:-caps)?\s*:\s*(?:all-)?small-caps", re.I)
 
 
+_REVERSED = re.compile(r"<bdo\b[^>]*\brtl\b|bidi-override", re.I)
+_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?")
+
+
 def _css_content(css: str) -> list[str]:
-    return [m.group(2) for m in _CSS_CONTENT.finditer(css)]
+    """Text a style sheet inserts (content: "…", with CSS escapes such as \\1ED0 decoded)."""
+    return [_CSS_ESCAPE.sub(lambda e: chr(min(int(e.group(1), 16), 0x10FFFF)), m.group(2))
+            for m in _CSS_CONTENT.finditer(css)]
 
 
 def html_read(html: str) -> tuple[str, list[tuple[str, bytes]]]:
@@ -88,6 +100,8 @@ def html_read(html: str) -> tuple[str, list[tuple[str, bytes]]]:
     text = "\n".join(line.strip(" ") for line in lines if line.strip())
     if _CSS_CAPITALS.search(html):
         text += "\n" + text.upper()
+    if _REVERSED.search(html):  # <bdo dir="rtl">, unicode-bidi: bidi-override: shown right to left
+        text += "\n" + "\n".join(line[::-1] for line in text.split("\n"))
     return text, parser.embedded
 
 

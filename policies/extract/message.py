@@ -21,6 +21,8 @@ from policies.types import Extraction, TextPart, Uninspectable
 SUBJECT_HEADERS = ("Subject", "Thread-Topic")
 TEXT_HEADERS = ("Comments", "Keywords", "Content-Description", "Summary")
 _MAX_MIME_PARTS = 5000
+_KNOWN_ENCODINGS = {"7bit", "8bit", "binary", "base64", "quoted-printable", "x-uuencode", "uuencode", "x-uue", ""}
+_DOCUMENT_TEXT_TYPES = {"text/rtf", "text/richtext", "text/enriched", "text/xml", "text/csv", "text/html-sandboxed"}
 _UNREADABLE_TYPES = {
     "message/partial": "a fragment of a message sent in several pieces (message/partial): it cannot be checked whole",
     "message/external-body": "content kept outside the message (message/external-body) cannot be checked",
@@ -114,6 +116,10 @@ def _leaf(part: Message, index: int, prefix: str, depth: int, budget: Budget) ->
     disposition = (part.get_content_disposition() or "").lower()
     if content_type in SIGNATURE_TYPES:
         return Extraction(())
+    encoding = str(part.get("Content-Transfer-Encoding", "7bit")).strip().lower()
+    if encoding not in _KNOWN_ENCODINGS:
+        return Extraction((), (Uninspectable(f"{prefix}part {index}", f"an unknown transfer encoding "
+                                                                     f"({encoding[:40]}): it cannot be decoded"),))
     try:
         data = part.get_payload(decode=True) or b""
     except Exception:
@@ -121,7 +127,8 @@ def _leaf(part: Message, index: int, prefix: str, depth: int, budget: Budget) ->
     if not isinstance(data, bytes):
         data = bytes(data)
     budget.bytes(len(data))
-    if filename or disposition == "attachment" or not content_type.startswith("text/"):
+    if filename or disposition == "attachment" or not content_type.startswith("text/") or \
+            content_type in _DOCUMENT_TEXT_TYPES:
         where = f"{prefix}{shown_name(filename)}" if filename else f"{prefix}part {index}"
         name_part = [Extraction((TextPart(where, filename, "filename"),))] if filename else []
         return merge([*name_part, read_file(filename or f"part-{index}", data, where, depth, budget,

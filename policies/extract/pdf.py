@@ -59,6 +59,23 @@ def _stream_text(page: Any, reader: Any, stream: Any) -> str:
         raise DocumentError(f"an annotation's appearance cannot be read ({type(exc).__name__})") from exc
 
 
+def _attached_files(page: Any) -> list[tuple[str, bytes]]:
+    """Files attached with Acrobat's 'Attach File' comment (FileAttachment annotations)."""
+    found = []
+    for item in _resolve(page.get("/Annots")) or []:
+        annotation = _resolve(item)
+        if not hasattr(annotation, "get") or annotation.get("/Subtype") != "/FileAttachment":
+            continue
+        spec = _resolve(annotation.get("/FS"))
+        embedded = _resolve(spec.get("/EF")) if hasattr(spec, "get") else None
+        stream = _resolve(embedded.get("/UF") or embedded.get("/F")) if hasattr(embedded, "get") else None
+        if stream is None or not hasattr(stream, "get_data"):
+            raise DocumentError("a file attached to a comment cannot be opened")
+        name = str(spec.get("/UF") or spec.get("/F") or "attachment")
+        found.append((name, stream.get_data()))
+    return found
+
+
 def _annotation_lines(page: Any, reader: Any) -> tuple[list[str], bool]:
     """(text lines of every annotation on the page, whether any appearance is a picture)."""
     lines: list[str] = []
@@ -147,6 +164,10 @@ def pdf_read(data: bytes, where: str, budget: Budget, read_embedded: ReadEmbedde
         properties = "\n".join(f"{k.lstrip('/')}: {v}\n{v}" for k, v in info.items() if isinstance(v, str))
         parts.append(TextPart(f"{where} (properties)", properties, "property"))
         embedded: list[Extraction] = []
+        for page in reader.pages:
+            for name, content in _attached_files(page):
+                embedded.append(Extraction((TextPart(f"{where}/{shown_name(name)}", name, "filename"),)))
+                embedded.append(read_embedded(name, content, f"{where}/{shown_name(name)}", ""))
         for name, contents in (reader.attachments or {}).items():
             embedded.append(Extraction((TextPart(f"{where}/{shown_name(name)}", name, "filename"),)))
             for content in contents:

@@ -25,9 +25,22 @@ def header_footer_text(code: str) -> str:
     return "\t".join(_HF_CODE.sub("", s).replace("\x00", "&") for s in sections)
 
 
+_CHAR_CALL = re.compile(r"(?:UNICHAR|CHAR|_xlfn\.UNICHAR)\(\s*(\d{1,7})\s*\)", re.I)
+_CASE_CALL = re.compile(r"\b(?:_xlfn\.)?(UPPER|LOWER|PROPER)\(", re.I)
+
+
 def formula_text(formula: str) -> str:
-    """The text a formula of string literals shows ('="TỐI "&"MẬT"' -> 'TỐI MẬT'); for any other
-    formula, its literals side by side."""
+    """The text a formula of string literals shows ('="TỐI "&"MẬT"' -> 'TỐI MẬT', 'UPPER("tối mật")',
+    'UNICHAR(7888)' as its letter); for any other formula, its literals side by side."""
+    formula = _CHAR_CALL.sub(lambda m: '"' + chr(min(int(m.group(1)), 0x10FFFF)) + '"', formula)
+    case = _CASE_CALL.search(formula)
+    text = _literals(_CASE_CALL.sub("CONCAT(", formula))
+    if case:
+        text = {"UPPER": text.upper(), "LOWER": text.lower(), "PROPER": text.title()}[case.group(1).upper()]
+    return text
+
+
+def _literals(formula: str) -> str:
     literals = [m.group(1).replace('""', '"') for m in _STRING.finditer(formula)]
     if literals and _ONLY_LITERALS.match(formula.strip()):
         return "".join(literals)

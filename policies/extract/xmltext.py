@@ -41,6 +41,22 @@ _QUOTED = re.compile(r'"([^"\n]{1,200})"')
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
+_UNSHOWN_OPTIONS = frozenset({"listItem"})
+_SYMBOL_FONTS = ("wingdings", "webdings", "symbol", "marlett", "zapf")
+
+
+def _symbol(attributes: dict[str, str]) -> str:
+    font = next((v for k, v in attributes.items() if k.endswith(" font")), "").lower()
+    code = next((v for k, v in attributes.items() if k.endswith(" char")), "")
+    try:
+        char = chr(int(code, 16))
+    except ValueError:
+        return "□"
+    if font.startswith(_SYMBOL_FONTS) or 0xE000 <= ord(char) <= 0xF8FF:
+        return "□"
+    return char
+
+
 def _quoted(text: str) -> list[str]:
     return [m.group(1) for m in _QUOTED.finditer(text) if _NON_ASCII.search(m.group(1))]
 
@@ -82,6 +98,10 @@ class _Collector:
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
         namespace, _, local = name.rpartition(" ")
+        if local == "sym":  # Word's inserted symbol: a letter in a text font, a box or tick in a symbol font
+            self.block.append(_symbol(attributes))
+        if local in _UNSHOWN_OPTIONS:
+            attributes = {}  # a drop-down's choices are not shown; the chosen value is the control's text
         for value in attributes.values():
             if _NON_ASCII.search(value):
                 self.lines.append(value)

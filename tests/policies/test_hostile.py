@@ -17,12 +17,13 @@ import pytest
 
 from policies import check_document, check_message
 from tests.policies.hostile import corpus
+from tests.policies.hostile_round2 import corpus as round2_corpus
 
 CEILING_SECONDS = 20.0  # a ceiling, not a benchmark
 BOMB_KILL_SECONDS = 40.0  # a bomb still running by then is killed (and fails)
 BOMB_MEMORY_BYTES = 6 * 1024**3  # address-space limit for the child running a bomb
 
-CASES = corpus()
+CASES = corpus() + round2_corpus()  # round two (hostile_round2.py): names start with "r2-"
 
 
 def _check(filename: str, data: bytes) -> tuple[str, list[tuple[str, str, str]]]:
@@ -101,3 +102,4 @@ def test_corpus_is_large_and_labelled() -> None:
     assert labels == {"block", "pass"}
     assert len(CASES) >= 70
     assert len({name for name, *_ in CASES}) == len(CASES)
+    assert all(name.startswith("r2-") for name, *_ in round2_corpus())

@@ -1,0 +1,365 @@
+"""Isolated worker processes for the content gate: each check runs in a process of its own, with a
+memory cap and a deadline, so a hostile attachment costs one worker, never the listeners.
+
+``WorkerPool(func, workers=2, timeout=30, memory_mb=1024)`` runs the module-level, picklable ``func``
+in ``workers`` processes started from a forkserver (never a plain fork: the server has threads); each
+caps its own address space (``RLIMIT_AS``) before its first check (``mailhub.gate_process``).
+``submit(*args)`` returns a ``concurrent.futures.Future`` that always resolves, with an ``Outcome``:
+
+- ``done``: the function returned (``value``);
+- ``memory``: the function raised MemoryError (the worker is retired: it is not trusted with the next);
+- ``error``: the function raised something else (``detail`` names the type and line, never a message);
+- ``timeout``: the check overran the deadline; the worker was SIGKILLed and is replaced;
+- ``died``: the worker died mid-check (kernel OOM killer, SIGKILL from outside); it is replaced;
+- ``closed``: the pool was closed (server stopping) before the check ended.
+
+Checks wait in a FIFO while every worker is busy; the deadline starts when a worker takes the check,
+so the wait counts against no one. One dispatcher thread of the pool's own does all the waiting
+(``multiprocessing.connection.wait`` on the workers' pipes and sentinels): callers never block a
+thread of anyone else's, and an event loop awaits the future with ``asyncio.wrap_future``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import collections
+import contextlib
+import hashlib
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from mailhub.gate_process import CLOSED, DIED, DONE, ERROR, MEMORY, READY, TIMEOUT, worker_main
+
+__all__ = ["CLOSED", "DIED", "DONE", "ERROR", "MEMORY", "TIMEOUT", "Outcome", "WorkerPool", "content_label"]
+
+log = logging.getLogger("mailhub.gate")
+START_SECONDS = 60.0  # a worker that is not ready by then is killed (it is not a check's fault)
+
+@dataclass(frozen=True)
+class Outcome:
+    kind: str
+    value: Any = None
+    detail: str = ""  # one line for logs and replies; never words of the content
+
+
+def content_label(content: object) -> str:
+    """How logs name a message: a prefix of its SHA-256, never its content."""
+    data = content if isinstance(content, bytes | bytearray) else b""
+    return "sha256:" + hashlib.sha256(data).hexdigest()[:12]
+
+
+@dataclass
+class _Job:
+    args: tuple[Any, ...]
+    future: Future[Outcome]
+
+    def label(self) -> str:
+        return content_label(self.args[0] if self.args else b"")
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    ready: bool = False
+    job: _Job | None = None
+    deadline: float = 0.0
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid or 0
+
+
+def _exit_reason(process: BaseProcess) -> str:
+    code = process.exitcode
+    if code is None:
+        return "stopped answering"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"was killed by {name}" + (" (out of memory, or from outside)" if code == -signal.SIGKILL else "")
+    return f"exited with status {code}"
+
+
+class _Core:
+    """Everything the dispatcher thread touches; the public WorkerPool only holds it, so the pool can be
+    garbage-collected (and closed by its finalizer) while the thread runs."""
+
+    def __init__(self, func: Callable[..., Any], size: int, timeout: float, memory_mb: int, name: str,
+                 start_method: str) -> None:
+        self.func, self.size, self.timeout, self.memory_mb, self.name = func, size, timeout, memory_mb, name
+        self.context = multiprocessing.get_context("spawn") if start_method == "spawn" else \
+            multiprocessing.get_context("forkserver")
+        if start_method != "spawn":  # replacements start fast: the policies are imported once, in the server
+            self.context.set_forkserver_preload(["__main__", "mailhub.gate_process"])
+        self.workers: list[_Worker] = []  # the dispatcher's own; other threads only read a copy
+        self.queue: collections.deque[_Job] = collections.deque()
+        self.lock = threading.Lock()
+        self.closed = False
+        self.prestart = False
+        self.respawn = 0  # workers lost mid-check, replaced at the top of the next round
+        self.thread: threading.Thread | None = None
+        self.wake_r, self.wake_w = os.pipe()
+        os.set_blocking(self.wake_r, False)
+        os.set_blocking(self.wake_w, False)
+
+    # called from any thread
+
+    def submit(self, args: tuple[Any, ...]) -> Future[Outcome]:
+        future: Future[Outcome] = Future()
+        with self.lock:
+            if self.closed:
+                future.set_result(Outcome(CLOSED, detail="the content gate is stopping"))
+                return future
+            self.queue.append(_Job(args, future))
+            self._ensure_thread()
+            self._wake()
+        return future
+
+    def start(self) -> None:
+        with self.lock:
+            if self.closed:
+                return
+            self.prestart = True
+            self._ensure_thread()
+            self._wake()
+
+    def close(self) -> None:
+        with self.lock:
+            if self.closed:
+                return
+            self.closed = True
+            thread = self.thread
+            self._wake()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(5)
+            if thread.is_alive():  # stuck writing to a worker that does not read: kill them all from here
+                for worker in list(self.workers):
+                    worker.process.kill()
+                thread.join(5)
+        with self.lock:
+            if thread is None or not thread.is_alive():
+                for fd in (self.wake_r, self.wake_w):
+                    os.close(fd)
+
+    def busy_pids(self) -> list[int]:
+        return [w.pid for w in list(self.workers) if w.job is not None]
+
+    def _ensure_thread(self) -> None:  # with the lock held
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._run, name=f"{self.name}-dispatcher", daemon=True)
+            self.thread.start()
+
+    def _wake(self) -> None:  # with the lock held, so the pipe is never written after close
+        with contextlib.suppress(OSError):  # BlockingIOError: already awake
+            os.write(self.wake_w, b"\0")
+
+    # the dispatcher thread
+
+    def _run(self) -> None:
+        failure = ""
+        try:
+            while self._step():
+                pass
+        except Exception as exc:
+            log.exception("the %s worker pool failed; its checks are answered 'try later'", self.name)
+            failure = f"the worker pool failed ({type(exc).__name__})"
+        for worker in list(self.workers):
+            self._stop(worker)
+            if worker.job is not None:
+                self._finish(worker.job, Outcome(CLOSED if not failure else ERROR,
+                                                 detail=failure or "the content gate is stopping"))
+        with self.lock:
+            jobs = list(self.queue)
+            self.queue.clear()
+            self.thread = None  # after a failure, the next check starts a new dispatcher
+        for job in jobs:
+            self._finish(job, Outcome(ERROR if failure else CLOSED, detail=failure or "the content gate is stopping"))
+
+    def _step(self) -> bool:
+        with self.lock:
+            if self.closed:
+                return False
+            prestart, self.prestart = self.prestart, False
+        wanted = self.size if prestart else min(self.size, len(self.workers) + self.respawn)
+        self.respawn = 0
+        while len(self.workers) < wanted and self._spawn():
+            pass
+        self._dispatch()
+        now = time.monotonic()
+        waiting = [w for w in self.workers if w.job is not None or not w.ready]
+        deadline = min((w.deadline for w in waiting), default=None)
+        ready = wait([self.wake_r, *(w.conn for w in waiting), *(w.process.sentinel for w in self.workers)],
+                     None if deadline is None else max(0.0, deadline - now))
+        if self.wake_r in ready:
+            with contextlib.suppress(BlockingIOError):
+                os.read(self.wake_r, 4096)
+        for worker in waiting:
+            if worker.conn in ready and worker in self.workers:
+                self._receive(worker)
+        for worker in list(self.workers):
+            if worker.process.sentinel in ready:
+                self._lost(worker, DIED)
+        now = time.monotonic()
+        for worker in list(self.workers):
+            if (worker.job is not None or not worker.ready) and now >= worker.deadline:
+                self._lost(worker, TIMEOUT)
+        return True
+
+    def _dispatch(self) -> None:
+        while True:
+            idle = next((w for w in self.workers if w.ready and w.job is None), None)
+            with self.lock:
+                if not self.queue:
+                    return
+                job = self.queue.popleft() if idle is not None else None
+                starting = sum(not w.ready for w in self.workers)
+                if idle is None and (len(self.workers) >= self.size or starting >= len(self.queue)):
+                    return  # every worker is busy or starting: the checks wait their turn
+            if idle is None:
+                if not self._spawn():
+                    self._fail_oldest("a policy worker could not be started")
+            elif job is not None and job.future.set_running_or_notify_cancel():
+                self._send(idle, job)
+
+    def _spawn(self) -> bool:
+        parent, child = self.context.Pipe(duplex=True)
+        try:
+            process = self.context.Process(target=worker_main, name=f"{self.name}-worker", daemon=True,
+                                           args=(child, self.func, self.memory_mb, self.timeout))
+            process.start()
+        except Exception:
+            log.exception("cannot start a %s worker", self.name)
+            parent.close()
+            return False
+        finally:
+            child.close()
+        self.workers.append(_Worker(process, parent, deadline=time.monotonic() + START_SECONDS))
+        return True
+
+    def _send(self, worker: _Worker, job: _Job) -> None:
+        worker.job, worker.deadline = job, time.monotonic() + self.timeout
+        try:
+            worker.conn.send(job.args)
+        except (OSError, EOFError):
+            self._lost(worker, DIED)
+        except Exception as exc:  # arguments that cannot be pickled: the caller's mistake, not the worker's
+            worker.job = None
+            self._finish(job, Outcome(ERROR, detail=f"the check cannot be sent ({type(exc).__name__})"))
+
+    def _receive(self, worker: _Worker) -> None:
+        try:
+            kind, value, detail = worker.conn.recv()
+        except (EOFError, OSError):
+            self._lost(worker, DIED)
+            return
+        if kind == READY:
+            worker.ready, worker.deadline = True, 0.0
+            return
+        job, worker.job = worker.job, None
+        if job is not None:
+            self._finish(job, Outcome(kind, value, detail))
+        if kind == MEMORY:
+            log.warning("%s worker %d ran out of memory (%d MB) checking message %s; it is replaced",
+                        self.name, worker.pid, self.memory_mb, job.label() if job else "?")
+            self._stop(worker)
+            self.respawn += 1
+
+    def _lost(self, worker: _Worker, kind: str) -> None:
+        """A worker that overran (killed here) or died: only the check it held fails."""
+        if kind == DIED:
+            worker.process.join(1)  # its pipe may close a moment before it has exited
+        self._stop(worker)
+        job, worker.job = worker.job, None
+        if kind == TIMEOUT and job is None:
+            why = f"was not ready within {START_SECONDS:g} s"
+        elif kind == TIMEOUT:
+            why = f"overran the {self.timeout:g} s deadline and was killed"
+        else:
+            why = _exit_reason(worker.process)
+        if job is not None:
+            log.warning("%s worker %d %s while checking message %s; it is replaced", self.name, worker.pid, why,
+                        job.label())
+            self._finish(job, Outcome(kind, detail=why))
+            self.respawn += 1
+        elif not worker.ready:
+            log.warning("%s worker %d %s before it was ready", self.name, worker.pid, why)
+            self._fail_oldest(f"a policy worker could not be started (it {why})")
+        else:
+            log.warning("%s worker %d %s while idle; a new one starts when needed", self.name, worker.pid, why)
+
+    def _fail_oldest(self, why: str) -> None:
+        with self.lock:
+            job = self.queue.popleft() if self.queue else None
+        if job is not None and job.future.set_running_or_notify_cancel():
+            self._finish(job, Outcome(DIED, detail=why))
+
+    def _stop(self, worker: _Worker) -> None:
+        if worker in self.workers:
+            self.workers.remove(worker)
+        if worker.process.exitcode is None:
+            worker.process.kill()
+        worker.process.join(2)
+        worker.conn.close()
+
+    @staticmethod
+    def _finish(job: _Job, outcome: Outcome) -> None:
+        if job.future.done():
+            return
+        if not job.future.running() and not job.future.set_running_or_notify_cancel():
+            return
+        job.future.set_result(outcome)
+
+
+_LIVE: weakref.WeakSet[_Core] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_live() -> None:
+    """Before multiprocessing's own exit handler (registered earlier, so run later) terminates the
+    workers behind the dispatchers' backs."""
+    for core in list(_LIVE):
+        core.close()
+
+
+class WorkerPool:
+    """A fixed number of worker processes running ``func``; see the module docstring."""
+
+    def __init__(self, func: Callable[..., Any], *, workers: int = 2, timeout: float = 30.0, memory_mb: int = 1024,
+                 name: str = "policy", start_method: str = "forkserver") -> None:
+        self._core = _Core(func, workers, timeout, memory_mb, name, start_method)
+        _LIVE.add(self._core)
+        self._finalizer = weakref.finalize(self, self._core.close)
+
+    def submit(self, *args: Any) -> Future[Outcome]:
+        """Queue a check; never blocks. The future always resolves (see ``Outcome``)."""
+        return self._core.submit(args)
+
+    def start(self) -> None:
+        """Start the workers now rather than on the first check."""
+        self._core.start()
+
+    def busy_pids(self) -> list[int]:
+        """Process ids of the workers checking something right now."""
+        return self._core.busy_pids()
+
+    def waiting(self) -> int:
+        """Checks waiting for a worker."""
+        return len(self._core.queue)
+
+    def close(self) -> None:
+        """Kill the workers; checks in flight or waiting resolve as ``closed``. Idempotent."""
+        self._finalizer()

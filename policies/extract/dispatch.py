@@ -19,6 +19,7 @@ from policies.extract.legacy import ole_read, rtf_objects, rtf_parts
 from policies.extract.metafile import emf_text, is_emf, is_wmf, wmf_text
 from policies.extract.package import merge, read_zip
 from policies.extract.pdf import pdf_read
+from policies.extract.pkcs7 import signed_content
 from policies.extract.text import (
     calendar_subjects,
     decode_text,
@@ -33,7 +34,7 @@ from policies.types import AttachmentInfo, Extraction, TextPart, Uninspectable
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 MIME_SUFFIXES = {".eml", ".mht", ".mhtml", ".msg822"}
-SEALED_SUFFIXES = {".rar", ".7z", ".zst", ".cab", ".arj", ".gpg", ".pgp", ".p7m", ".asc", ".lz", ".lzh", ".ace"}
+SEALED_SUFFIXES = {".rar", ".7z", ".zst", ".cab", ".arj", ".gpg", ".pgp", ".asc", ".lz", ".lzh", ".ace"}
 SIGNATURE_TYPES = {"application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature"}
 IMAGE_PREFIXES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -83,7 +84,7 @@ def _read(name: str, data: bytes, where: str, depth: int, budget: Budget, conten
         return merge([read_zip(data, where, budget, nested)], info)
     if b"%PDF-" in data[:1024]:
         reading = pdf_read(data, where, budget, nested)
-        results = [reading.extraction]
+        results = [reading.extraction, *_appended_archive(data, where, budget, nested)]
         if reading.scanned_pages:
             results.append(_ocr_pdf(data, list(reading.scanned_pages), where, budget))
         for picture_where, picture in reading.pictures:
@@ -94,14 +95,18 @@ def _read(name: str, data: bytes, where: str, depth: int, budget: Budget, conten
     if data.lstrip()[:5] == b"{\\rtf":
         return merge([done(*rtf_parts(data, where)), *rtf_objects(data, where, nested)], info)
     if data.startswith(IMAGE_PREFIXES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
-        return merge([_ocr_image(data, where, budget)], info)
+        return merge([_ocr_image(data, where, budget), *_appended_archive(data, where, budget, nested)], info)
     if is_emf(data):
         return done(TextPart(where, emf_text(data), "attachment"))
     if is_wmf(data):
         return done(TextPart(where, wmf_text(data), "attachment"))
     if content_type == "application/ms-tnef" or name.lower() == "winmail.dat":
         raise DocumentError("an Outlook TNEF container (winmail.dat) cannot be opened: its content cannot be checked")
-    if content_type == "application/pkcs7-mime" or suffix in SEALED_SUFFIXES:
+    if content_type in ("application/pkcs7-mime", "application/x-pkcs7-mime") or suffix == ".p7m":
+        from policies.extract.message import read_message
+
+        return merge([read_message(signed_content(data), budget, prefix=f"{where}/", depth=depth + 1)], info)
+    if suffix in SEALED_SUFFIXES:
         raise DocumentError(f"a sealed or encrypted {suffix or content_type} file: its content cannot be checked")
     compressed = _decompress(data, suffix, budget)
     if compressed is not None:
@@ -148,6 +153,16 @@ def text_parts(text: str, where: str, kind: str, suffix: str = "", content_type:
     if suffix == ".ics" or content_type == "text/calendar" or "BEGIN:VEVENT" in text[:65536].upper():
         parts.append(TextPart(f"{where} (calendar title)", calendar_subjects(text), "subject"))
     return parts
+
+
+def _appended_archive(data: bytes, where: str, budget: Budget,
+                      nested: Callable[[str, bytes, str, str], Extraction]) -> list[Extraction]:
+    """A ZIP appended to a PDF or a picture (a file that is two files): its members are read too."""
+    import zipfile
+
+    if b"PK\x05\x06" not in data[-66000:] or not zipfile.is_zipfile(io.BytesIO(data)):
+        return []
+    return [read_zip(data, f"{where} (appended archive)", budget, nested)]
 
 
 def _decompress(data: bytes, suffix: str, budget: Budget) -> bytes | None:

@@ -16,14 +16,22 @@ _SHOWN_ATTRIBUTES = {"alt", "title", "value", "placeholder", "aria-label", "labe
 _DATA_URI = re.compile(r"^data:([\w.+-]+/[\w.+-]+)?((?:;[\w-]+=[^;,]*)*)(;base64)?,", re.I)
 
 
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
 class _TextParser(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, shown_only: bool = False) -> None:
         super().__init__(convert_charrefs=True)
+        self.shown_only = shown_only  # leave out elements a style hides (display:none, font-size:0)
+        self.hidden: list[bool] = []
         self.out: list[str] = []
         self.skip = 0
         self.embedded: list[tuple[str, bytes]] = []  # (content type, bytes) of data: URIs
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.shown_only and tag not in _VOID:
+            style = next((v for k, v in attrs if k == "style" and v), "")
+            self.hidden.append(bool(_HIDES.search(style)) or (bool(self.hidden) and self.hidden[-1]))
         for name, value in attrs:
             if not value:
                 continue
@@ -45,6 +53,8 @@ class _TextParser(HTMLParser):
             self.out.append("\t")
 
     def handle_endtag(self, tag: str) -> None:
+        if self.shown_only and tag not in _VOID and self.hidden:
+            self.hidden.pop()
         if tag in _SKIP:
             self.skip = max(0, self.skip - 1)
         elif tag in _BLOCKS:
@@ -57,6 +67,8 @@ class _TextParser(HTMLParser):
             self.embedded.extend(inline)
 
     def handle_data(self, data: str) -> None:
+        if self.shown_only and self.hidden and self.hidden[-1]:
+            return
         if self.skip:  # a style sheet: only the text it inserts (content: "…") is shown
             self.out.extend(f"\n{text}\n" for text in _css_content(data))
         else:
@@ -79,6 +91,8 @@ _CSS_CONTENT = re.compile(r"""content\s*:\s*(["'])(.*?)\1""", re.S | re.I)
 _CSS_CAPITALS = re.compile(r"text-transform\s*:\s*uppercase|font-variant(?:-caps)?\s*:\s*(?:all-)?small-caps", re.I)
 
 
+_HIDES = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:\.0+)?\s*(?:px|pt|em|rem|%)?"
+                    r"\s*(?:;|$|!|[\"'])", re.I)
 _REVERSED = re.compile(r"<bdo\b[^>]*\brtl\b|bidi-override", re.I)
 _CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?")
 
@@ -100,6 +114,11 @@ def html_read(html: str) -> tuple[str, list[tuple[str, bytes]]]:
     text = "\n".join(line.strip(" ") for line in lines if line.strip())
     if _CSS_CAPITALS.search(html):
         text += "\n" + text.upper()
+    if _HIDES.search(html):  # read again as shown: hidden letters inside a stamp would break it apart
+        shown = _TextParser(shown_only=True)
+        shown.feed(html)
+        shown.close()
+        text += "\n" + "\n".join(line.strip(" ") for line in "".join(shown.out).split("\n") if line.strip())
     if _REVERSED.search(html):  # <bdo dir="rtl">, unicode-bidi: bidi-override: shown right to left
         text += "\n" + "\n".join(line[::-1] for line in text.split("\n"))
     return text, parser.embedded

@@ -30,8 +30,11 @@ def ole_read(data: bytes, where: str, read_embedded: ReadEmbedded) -> Extraction
         streams = {"/".join(entry) for entry in ole.listdir()}
         if "EncryptionInfo" in streams or "EncryptedPackage" in streams:
             raise DocumentError("the Office document is encrypted (password protected)")
+        if any(s.startswith("__substg1.0_") for s in streams):
+            return _outlook_item(ole, streams, where, read_embedded)
         if "WordDocument" in streams:
-            return Extraction((TextPart(where, _word97_text(ole), "attachment"),))
+            text = Extraction((TextPart(where, _word97_text(ole), "attachment"),))
+            return _join(text, _object_pool(ole, streams, where, read_embedded))
         if "Workbook" in streams or "Book" in streams:
             return Extraction((TextPart(where, _xls_text(data), "attachment"),))
         if "\x01Ole10Native" in streams:
@@ -45,6 +48,39 @@ def ole_read(data: bytes, where: str, read_embedded: ReadEmbedded) -> Extraction
         raise DocumentError("an Office file of a kind that cannot be read (not DOC, XLS or an embedded file)")
     finally:
         ole.close()
+
+
+_OBJECT_METADATA = {"\x01CompObj", "\x01Ole", "\x03ObjInfo", "\x05SummaryInformation",
+                    "\x05DocumentSummaryInformation", "\x03EPRINT", "\x03META", "\x02OlePres000", "\x03PIC",
+                    "\x01Ole10ItemName"}
+
+
+def _object_pool(ole: object, streams: set[str], where: str, read_embedded: ReadEmbedded) -> Extraction:
+    """Objects embedded in a Word 97-2003 document (its ObjectPool): each is read, or the document
+    cannot be checked."""
+    pool: dict[str, set[str]] = {}
+    for stream in streams:
+        parts = stream.split("/")
+        if len(parts) == 3 and parts[0] == "ObjectPool":
+            pool.setdefault(parts[1], set()).add(parts[2])
+    result = Extraction(())
+    for number, (storage, names) in enumerate(sorted(pool.items()), start=1):
+        inner = f"{where} (object {number})"
+
+        def read(name: str, storage: str = storage) -> bytes:
+            return bytes(ole.openstream(f"ObjectPool/{storage}/{name}").read())  # type: ignore[attr-defined]
+
+        if "Workbook" in names or "Book" in names:
+            result = _join(result, Extraction((TextPart(inner, _xls_text(read(
+                "Workbook" if "Workbook" in names else "Book")), "attachment"),)))
+        elif "\x01Ole10Native" in names:
+            name, payload = _ole10_native(read("\x01Ole10Native"))
+            result = _join(result, read_embedded(name, payload, inner, ""))
+        elif names & {"Package", "CONTENTS"}:
+            result = _join(result, read_embedded("object", read(sorted(names & {"Package", "CONTENTS"})[0]), inner, ""))
+        elif names - _OBJECT_METADATA:
+            raise DocumentError("the Word document embeds an object of a kind that cannot be read")
+    return result
 
 
 def _join(first: Extraction, second: Extraction) -> Extraction:
@@ -177,3 +213,48 @@ def _ole1_native(raw: bytes) -> tuple[str, bytes]:
     if len(native) != size:
         raise ValueError("cut short")
     return names[0], native
+
+
+_MSG_STRING_TYPES = {"001F": "utf-16-le", "001E": "cp1252"}
+
+
+def _msg_strings(ole: object, streams: set[str], folder: str) -> dict[str, str]:
+    """Property id -> text, for the string properties stored directly in one storage of a .msg file."""
+    found: dict[str, str] = {}
+    for stream in streams:
+        head, _, name = stream.rpartition("/")
+        if head != folder or not name.startswith("__substg1.0_") or name[-4:] not in _MSG_STRING_TYPES:
+            continue
+        raw = ole.openstream(stream).read()  # type: ignore[attr-defined]
+        found[name[12:16]] = raw.decode(_MSG_STRING_TYPES[name[-4:]], "replace").rstrip("\x00")
+    return found
+
+
+def _outlook_item(ole: object, streams: set[str], where: str, read_embedded: ReadEmbedded) -> Extraction:
+    """An Outlook item (.msg, [MS-OXMSG]): subject, bodies, every other text property, attachments."""
+    from policies.extract.html import html_read
+
+    strings = _msg_strings(ole, streams, "")
+    parts = [TextPart(f"{where} (subject)", strings.pop("0037", ""), "subject"),
+             TextPart(where, "\n".join(strings.values()), "attachment")]
+    html = "__substg1.0_10130102"
+    if html in streams:
+        parts.append(TextPart(f"{where} (html)", html_read(ole.openstream(html).read().decode(  # type: ignore
+            "utf-8", "replace"))[0], "attachment"))
+    elif "1000" not in strings and "__substg1.0_10090102" in streams:
+        raise DocumentError("an Outlook item whose only body is compressed RTF cannot be checked")
+    results = [Extraction(tuple(parts))]
+    folders = sorted({s.split("/")[0] for s in streams if s.startswith("__attach_version1.0_")})
+    for number, folder in enumerate(folders, start=1):
+        if f"{folder}/__substg1.0_3701000D" in {"/".join(s.split("/")[:2]) for s in streams}:
+            raise DocumentError("an Outlook item attached inside an Outlook item cannot be checked")
+        names = _msg_strings(ole, streams, folder)
+        name = names.get("3707") or names.get("3704") or f"attachment-{number}"
+        data_stream = f"{folder}/__substg1.0_37010102"
+        if data_stream not in streams:
+            continue  # a link or a reference: no content in the item
+        inner = f"{where}/{shown_name(name)}"
+        results.append(Extraction((TextPart(inner, name, "filename"),)))
+        results.append(read_embedded(name, ole.openstream(data_stream).read(), inner, ""))  # type: ignore
+    return Extraction(tuple(p for r in results for p in r.parts), tuple(u for r in results for u in r.uninspectable),
+                      tuple(a for r in results for a in r.attachments), 0, tuple(n for r in results for n in r.not_read))

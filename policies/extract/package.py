@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 
 from policies.extract.base import Budget, DocumentError, shown_name
 from policies.extract.spreadsheet import shared_strings, sheet_lines
-from policies.extract.xmltext import capital_styles, looks_like_xml, xml_lines, xml_root
+from policies.extract.xmltext import capital_styles, has_hidden_text, looks_like_xml, xml_lines, xml_root
 from policies.types import AttachmentInfo, Extraction, TextPart
 
 # Recursion into the reader of a part's own kind, one level deeper: (name, data, where, content type) -> Extraction
@@ -90,6 +90,9 @@ def open_zip(data: bytes, budget: Budget) -> tuple[zipfile.ZipFile, list[zipfile
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise DocumentError("the file is damaged (a broken ZIP container)") from exc
     members = [i for i in archive.infolist() if not i.is_dir()]
+    names = [i.filename.lower() for i in members]
+    if len(set(names)) != len(names):  # readers disagree on which copy counts: the file is not one document
+        raise DocumentError("the archive holds two files under one name")
     if len(members) > budget.limits.max_archive_members:
         raise DocumentError(f"the archive holds more than {budget.limits.max_archive_members} files")
     budget.part(len(members))
@@ -176,6 +179,8 @@ def _read_package(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], wher
                 lines = shared
             else:
                 lines = xml_lines(content, member.path, caps)
+                if has_hidden_text(content):
+                    lines += xml_lines(content, member.path, caps, shown_only=True)
             budget.text(sum(map(len, lines)))
             texts.append(TextPart(part_where, "\n".join(lines), "attachment"))
         else:

@@ -71,6 +71,8 @@ def _is_ooxml(namespace: str) -> bool:
 
 
 _OFF = ("0", "false", "off")
+_HIDDEN = frozenset({"vanish", "specVanish", "webHidden"})
+_NOT_SHOWN = frozenset({"delText", "del", "rt", "moveFrom"})  # deleted (tracked) text, ruby guides
 
 
 class _Collector:
@@ -78,8 +80,11 @@ class _Collector:
     smallCaps, OpenDocument's text-transform), so lower-case text a reader sees as 'TỐI MẬT' is
     read as it is shown."""
 
-    def __init__(self, caps_styles: frozenset[str] = frozenset()) -> None:
+    def __init__(self, caps_styles: frozenset[str] = frozenset(), shown_only: bool = False) -> None:
         self.caps_styles = caps_styles
+        self.shown_only = shown_only  # leave out hidden runs, tracked deletions and ruby guides
+        self.run_hidden = False
+        self.skip_depth = 0
         self.paragraph_caps = False
         self.run_caps: bool | None = None
         self.caps_depth: list[bool] = []
@@ -131,6 +136,9 @@ class _Collector:
             self.paragraph_caps = value in self.caps_styles
         elif local == "r":
             self.run_caps = None
+            self.run_hidden = False
+        elif local in _HIDDEN and self.stack and self.stack[-1][1] == "rPr":
+            self.run_hidden = value.lower() not in _OFF
         elif local == "rStyle" and value in self.caps_styles:
             self.run_caps = True
         elif local in ("caps", "smallCaps") and self.stack and self.stack[-1][1] == "rPr":
@@ -138,6 +146,8 @@ class _Collector:
         elif local in ("rPr", "defRPr") and attributes.get("cap") in ("all", "small"):
             self.run_caps = True  # DrawingML (slides, shapes)
         self.caps_depth.append(style in self.caps_styles if style else False)
+        if local in _NOT_SHOWN:
+            self.skip_depth += 1
 
     def _shown(self, text: str) -> str:
         run = self.run_caps if self.run_caps is not None else self.paragraph_caps
@@ -145,6 +155,8 @@ class _Collector:
 
     def end(self, name: str) -> None:
         self.caps_depth.pop()
+        if name.rpartition(" ")[2] in _NOT_SHOWN:
+            self.skip_depth -= 1
         namespace, local, side = self.stack.pop()
         leaf = self.children.pop() == 0
         own = "".join(self.own.pop()).strip()
@@ -160,6 +172,8 @@ class _Collector:
             self.flush()
 
     def data(self, text: str) -> None:
+        if self.shown_only and (self.run_hidden or self.skip_depth):
+            return
         if self.caps_styles or self.run_caps:
             text = self._shown(text)
         if self.own:
@@ -196,13 +210,14 @@ def feed(parser: expat.XMLParserType, data: bytes, name: str) -> None:
         raise DocumentError(f"{name} is not well-formed XML ({exc.args[0] if exc.args else 'error'})") from exc
 
 
-def xml_lines(data: bytes, name: str = "the XML", caps_styles: frozenset[str] = frozenset()) -> list[str]:
+def xml_lines(data: bytes, name: str = "the XML", caps_styles: frozenset[str] = frozenset(),
+              shown_only: bool = False) -> list[str]:
     """Every line of text an XML document shows, and its non-ASCII attribute values. An ASCII
     document without character references cannot hold a mark (every mark has a non-ASCII letter):
     it is not parsed at all, which spares the large style and settings parts of every Office file."""
     if data.isascii() and b"&#" not in data:
         return []
-    collector = _Collector(caps_styles)
+    collector = _Collector(caps_styles, shown_only)
     feed(make_parser(collector.start, collector.end, collector.data), data, name)
     collector.flush()
     return collector.lines
@@ -259,3 +274,12 @@ def capital_styles(parts: list[bytes]) -> frozenset[str]:
             if name:
                 names.add(name.group(1).decode("utf-8", "replace"))
     return frozenset(names)
+
+
+_HIDING = re.compile(rb"vanish|delText|moveFrom|<(?:\w+:)?rt\b|webHidden")
+
+
+def has_hidden_text(data: bytes) -> bool:
+    """Whether a Word part hides text (hidden runs, tracked deletions, ruby guides): then it is read
+    twice, as stored and as shown, since hidden letters inside a stamp would otherwise break it."""
+    return _HIDING.search(data) is not None

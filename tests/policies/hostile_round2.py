@@ -950,7 +950,7 @@ def smime_opaque_signed(text: str = NOTICE) -> bytes:
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=3650))
             .sign(key, hashes.SHA256()))
-    inner = _crlf("Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n" + NOTICE + "\n")
+    inner = _crlf("Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n" + text + "\n")
     signed = (pkcs7.PKCS7SignatureBuilder().set_data(inner).add_signer(cert, key, hashes.SHA256())
               .sign(serialization.Encoding.DER, []))
     return _crlf(f"{HEADERS}Subject: Thông báo hội nghị tổng kết\nMIME-Version: 1.0\n"

@@ -76,3 +76,11 @@ def test_damaged_files_fail_closed_instead_of_crashing() -> None:
         verdict = check_message(message("Tài liệu", attachments=[("ho-so.zip", bytes(damaged), "application/zip")]))
         reasons += [f.evidence for f in verdict.findings if f.rule == "uninspectable"]
     assert any("damaged" in reason for reason in reasons)
+
+
+def test_outlook_items_are_read_subject_and_body() -> None:
+    from tests.policies.hostile_round2 import outlook_msg
+
+    assert check_document("thu.msg", outlook_msg("[MẬT] Phương án", "Kính gửi.")).blocked
+    assert check_document("thu.msg", outlook_msg("Thư mời", "Số: 1/BC\nTỐI MẬT\nBáo cáo")).blocked
+    assert not check_document("thu.msg", outlook_msg("Thư mời họp", "Kính mời dự họp giao ban.")).blocked

@@ -9,6 +9,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from policies.types import AttachmentInfo, Extraction
+
 
 class DocumentError(Exception):
     """A document that cannot be read: corrupt, encrypted, of an unknown kind, or over a limit."""
@@ -103,3 +105,14 @@ def shown_name(name: str) -> str:
     suffix = PurePath(base.lower()).suffix
     suffix = suffix if len(suffix) <= 8 and suffix[1:].isascii() and suffix[1:].isalnum() else ""
     return f"#{digest}{suffix}"
+
+
+def merge(results: list[Extraction], info: tuple[AttachmentInfo, ...] = ()) -> Extraction:
+    """Several readings as one: their parts, failures, attachments and unread pictures, in order."""
+    return Extraction(
+        parts=tuple(p for r in results for p in r.parts),
+        uninspectable=tuple(u for r in results for u in r.uninspectable),
+        attachments=info + tuple(a for r in results for a in r.attachments),
+        size=sum(r.size for r in results),
+        not_read=tuple(n for r in results for n in r.not_read),
+    )

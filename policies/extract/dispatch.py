@@ -13,11 +13,11 @@ import tarfile
 from collections.abc import Callable
 from pathlib import PurePath
 
-from policies.extract.base import Budget, DocumentError, shown_name
+from policies.extract.base import Budget, DocumentError, merge, shown_name
 from policies.extract.html import html_read
 from policies.extract.legacy import ole_read, rtf_objects, rtf_parts
 from policies.extract.metafile import emf_text, is_emf, is_wmf, wmf_text
-from policies.extract.package import merge, read_zip
+from policies.extract.package import read_zip
 from policies.extract.pdf import pdf_read
 from policies.extract.pkcs7 import signed_content
 from policies.extract.text import (
@@ -122,22 +122,24 @@ def _read(name: str, data: bytes, where: str, depth: int, budget: Budget, conten
         raise DocumentError(f"an unrecognised binary file ({kind}): its content cannot be checked")
     if suffix in HTML_SUFFIXES or content_type in ("text/html", "application/xhtml+xml") or \
             text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):
-        shown, inline = html_read(text)
-        return merge([done(TextPart(where, shown, "attachment")),
-                      *(nested(f"inline-{i}", d, f"{where} (inline {i})", t) for i, (t, d) in enumerate(inline, 1))],
-                     ())
+        return _html(text, where, done, nested)
     if looks_like_xml(data) or suffix in (".xml", ".svg"):
         try:
             return done(TextPart(where, "\n".join(xml_lines(data, "the XML file")), "attachment"))
         except DocumentError:
             if "<t" not in text.lower():  # not XML, and no HTML table, row or cell either
                 raise
-            shown, inline = html_read(text)  # an "Excel" export that is an HTML table: browsers and Excel read it
-            return merge([done(TextPart(where, shown, "attachment")),
-                          *(nested(f"inline-{i}", d, f"{where} (inline {i})", t) for i, (t, d) in enumerate(inline, 1))],
-                         ())
+            return _html(text, where, done, nested)  # an "Excel" export that is an HTML table: Excel reads it
     extra = [nested(n, d, f"{where}/{shown_name(n)}", "") for n, d in embedded_files(text)]
     return merge([done(*text_parts(text, where, "attachment", suffix, content_type)), *extra], ())
+
+
+def _html(text: str, where: str, done: Callable[..., Extraction],
+          nested: Callable[[str, bytes, str, str], Extraction]) -> Extraction:
+    """A page as shown, and the files it embeds as data: URIs."""
+    shown, inline = html_read(text)
+    return merge([done(TextPart(where, shown, "attachment")),
+                  *(nested(f"inline-{i}", d, f"{where} (inline {i})", t) for i, (t, d) in enumerate(inline, 1))])
 
 
 def text_parts(text: str, where: str, kind: str, suffix: str = "", content_type: str = "") -> list[TextPart]:

@@ -8,7 +8,7 @@ import re
 import struct
 from collections.abc import Callable
 
-from policies.extract.base import DocumentError, shown_name
+from policies.extract.base import DocumentError, merge, shown_name
 from policies.types import Extraction, TextPart
 
 # Recursion into the reader of an embedded file's own kind: (name, data, where, content type) -> Extraction
@@ -84,9 +84,7 @@ def _object_pool(ole: object, streams: set[str], where: str, read_embedded: Read
 
 
 def _join(first: Extraction, second: Extraction) -> Extraction:
-    return Extraction(first.parts + second.parts, first.uninspectable + second.uninspectable,
-                      first.attachments + second.attachments, first.size + second.size,
-                      first.not_read + second.not_read)
+    return merge([first, second])
 
 
 def _ole10_native(stream: bytes) -> tuple[str, bytes]:
@@ -256,5 +254,4 @@ def _outlook_item(ole: object, streams: set[str], where: str, read_embedded: Rea
         inner = f"{where}/{shown_name(name)}"
         results.append(Extraction((TextPart(inner, name, "filename"),)))
         results.append(read_embedded(name, ole.openstream(data_stream).read(), inner, ""))  # type: ignore
-    return Extraction(tuple(p for r in results for p in r.parts), tuple(u for r in results for u in r.uninspectable),
-                      tuple(a for r in results for a in r.attachments), 0, tuple(n for r in results for n in r.not_read))
+    return merge(results)

@@ -11,10 +11,9 @@ import email.policy
 import quopri
 from email.message import Message
 
-from policies.extract.base import Budget, DocumentError, shown_name
+from policies.extract.base import Budget, DocumentError, merge, shown_name
 from policies.extract.dispatch import SIGNATURE_TYPES, read_file, text_parts
 from policies.extract.html import html_read
-from policies.extract.package import merge
 from policies.extract.text import decode_text, embedded_files, sniff_text
 from policies.types import Extraction, TextPart, Uninspectable
 

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from policies.extract.base import Budget, DocumentError, shown_name
+from policies.extract.base import Budget, DocumentError, merge, shown_name
 from policies.extract.spreadsheet import shared_strings, sheet_lines
 from policies.extract.xmltext import capital_styles, has_hidden_text, looks_like_xml, xml_lines, xml_root
-from policies.types import AttachmentInfo, Extraction, TextPart
+from policies.types import Extraction, TextPart
 
 # Recursion into the reader of a part's own kind, one level deeper: (name, data, where, content type) -> Extraction
 ReadPart = Callable[[str, bytes, str, str], Extraction]
@@ -230,13 +230,3 @@ def member_name(info: zipfile.ZipInfo) -> str:
             except UnicodeDecodeError:
                 continue
     return name
-
-
-def merge(results: list[Extraction], info: tuple[AttachmentInfo, ...] = ()) -> Extraction:
-    return Extraction(
-        parts=tuple(p for r in results for p in r.parts),
-        uninspectable=tuple(u for r in results for u in r.uninspectable),
-        attachments=info + tuple(a for r in results for a in r.attachments),
-        size=sum(r.size for r in results),
-        not_read=tuple(n for r in results for n in r.not_read),
-    )

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from policies.extract.base import Budget, DocumentError, shown_name
+from policies.extract.base import Budget, DocumentError, merge, shown_name
 from policies.extract.html import html_to_text
 from policies.extract.xmltext import xml_lines
 from policies.types import Extraction, TextPart
@@ -67,7 +67,7 @@ def _attached_files(page: Any) -> list[tuple[str, bytes]]:
         if not hasattr(annotation, "get") or annotation.get("/Subtype") != "/FileAttachment":
             continue
         spec = _resolve(annotation.get("/FS"))
-        embedded = _resolve(spec.get("/EF")) if hasattr(spec, "get") else None
+        embedded: Any = _resolve(spec.get("/EF")) if hasattr(spec, "get") else None
         stream = _resolve(embedded.get("/UF") or embedded.get("/F")) if hasattr(embedded, "get") else None
         if stream is None or not hasattr(stream, "get_data"):
             raise DocumentError("a file attached to a comment cannot be opened")
@@ -178,12 +178,7 @@ def pdf_read(data: bytes, where: str, budget: Budget, read_embedded: ReadEmbedde
         raise DocumentError("the PDF is nested too deeply to read") from exc
     except Exception as exc:  # pypdf raises many kinds on damaged files: fail closed
         raise DocumentError(f"the PDF is damaged ({type(exc).__name__})") from exc
-    extraction = Extraction(
-        parts=tuple(parts) + tuple(p for e in embedded for p in e.parts),
-        uninspectable=tuple(u for e in embedded for u in e.uninspectable),
-        attachments=tuple(a for e in embedded for a in e.attachments),
-        not_read=tuple(n for e in embedded for n in e.not_read),
-    )
+    extraction = merge([Extraction(tuple(parts)), *embedded])
     return PdfReading(extraction, tuple(scanned), tuple(pictures))
 
 

@@ -21,13 +21,14 @@ from mailhub.domains import Domains
 from mailhub.errors import ConfigurationError, MailhubError
 from mailhub.gate import PolicyGate
 from mailhub.intake import ContentGate, Intake
-from mailhub.meetings.replies import ReplyProcessor
 from mailhub.meetings.service import MeetingService
 from mailhub.notices import NoticeService
 from mailhub.people import People
 from mailhub.queue import Clock, DeliveryJob, Queue, RetryPolicy
 from mailhub.recipients import Recipients
-from mailhub.returns import BounceNotifier, ReturnedMail
+from mailhub.replies.answers import ReplyProcessor
+from mailhub.replies.stage import RepliesStage
+from mailhub.returns import BounceNotifier
 from mailhub.schedules.publish import SchedulePublisher
 from mailhub.service_addresses import ServiceAddresses
 from mailhub.smtp.handlers import InboundHandler, ListenerContext, SubmissionHandler
@@ -146,8 +147,7 @@ class App:
         return_paths = ReturnPaths.load(self.engine, self.settings.service_domain)
         recipients = Recipients(self.directory, domains, return_paths, self.service_addresses())
         return Intake(queue=queue, directory=self.directory, recipients=recipients, hostname=self.hostname,
-                      clock=self.clock, gate=gate, on_return=ReturnedMail(queue),
-                      on_reply=ReplyProcessor(self.engine, self.directory, self.clock))
+                      clock=self.clock, gate=gate)
 
     def relay(self, *, resolver: MxResolver | None = None, gate: ContentGate | None = None) -> RelayService:
         s = self.settings
@@ -174,6 +174,8 @@ class App:
             mail_from=mail_from,
             on_failed=BounceNotifier(intake=intake, hostname=self.hostname, service_domain=s.service_domain,
                                      organisation=self._organisation(), clock=self.clock),
+            local=RepliesStage(engine=self.engine, queue=queue, return_paths=return_paths,
+                               answers=ReplyProcessor(self.directory, self.clock)),
             node=node,
             concurrency=s.delivery_concurrency,
             lease_seconds=s.claim_lease_seconds,

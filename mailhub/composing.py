@@ -1,11 +1,15 @@
-"""Shared by every command that composes mail: header-safe values and ``--output`` files."""
+"""Shared by every command that composes mail: header-safe values, ``--output`` files, and the
+audit of a refusal raised inside a transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from directory import InvalidInput
 from mailhub.errors import MailhubError
+from mailhub.smtp.replies import SmtpRefusal
 
 
 def one_line(*values: str) -> None:
@@ -28,3 +32,15 @@ def write_output(path: Path, contents: list[bytes], kinds: list[str]) -> list[Pa
         raise MailhubError(f"{len(contents)} different messages would be sent: give --output a directory")
     path.write_bytes(contents[0])
     return [path]
+
+
+@contextmanager
+def audited_refusals() -> Iterator[None]:
+    """A refusal raised inside a transaction carries its audit record; write it once the
+    transaction is gone (rolled back: nothing of the refused message or its meeting is kept)."""
+    try:
+        yield
+    except SmtpRefusal as refusal:
+        if refusal.record is not None:
+            refusal.record()
+        raise

@@ -8,6 +8,7 @@ A refusal raises SmtpRefusal with the precise reply; nothing of a refused messag
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -34,6 +35,8 @@ from mailhub.smtp.replies import (
     SmtpRefusal,
 )
 from mailhub.store.models import AuditEvent
+
+log = logging.getLogger("mailhub.intake")
 
 SUBMISSION, INBOUND, LOCAL = "submission", "inbound", "local"
 
@@ -93,13 +96,11 @@ class GateUnavailable(SmtpRefusal, MailhubError):
 
 @dataclass(frozen=True)
 class Accepted:
-    queue_id: str | None  # None when nothing was queued (e.g. only a returning DSN)
+    queue_id: str
     recipients: int
     message_id: str
 
 
-ReturnHandler = Callable[[str, bytes], None]
-ReplyHandler = Callable[[bytes, str], None]  # (content, envelope sender): answers to invitations, read receipts
 
 
 class Intake:
@@ -112,8 +113,6 @@ class Intake:
         hostname: str,
         clock: Clock,
         gate: ContentGate | None = None,
-        on_return: ReturnHandler | None = None,
-        on_reply: ReplyHandler | None = None,
         on_enqueued: Callable[[], None] | None = None,
     ) -> None:
         self.queue = queue
@@ -122,13 +121,43 @@ class Intake:
         self.hostname = hostname
         self.clock = clock
         self.gate = gate or PassGate()
-        self.on_return = on_return
-        self.on_reply = on_reply
         self.on_enqueued = on_enqueued
 
     def accept(self, submission: Submission, *, decision: GateDecision | None = None) -> Accepted:
-        """``decision``: the gate's answer when the caller already has it (the listeners check before,
-        without a thread); without it, the gate is asked here."""
+        """Check, stamp and commit one message (its own transaction, shared with whatever else is
+        waiting: group commit). ``decision``: the gate's answer when the caller already has it (the
+        listeners check before, without a thread); without it, the gate is asked here."""
+        message, screened = self.prepare(submission, decision=decision)
+        self.queue.enqueue(message)
+        self.notify()
+        log.info("%s: queued from=<%s> nrcpt=%d size=%d via=%s", message.queue_id, message.sender,
+                 len(message.recipients), len(message.content), submission.listener)
+        if screened.not_read:
+            self._audit(submission, screened, event="not-read")
+        return Accepted(message.queue_id, len(message.recipients), message.message_id)
+
+    def enqueue_in(self, session: Session, submission: Submission) -> str:
+        """For mail mailhub composes: check and stamp the message, and write it in the caller's
+        transaction, so the meeting, notice or schedule it belongs to and its queued message commit
+        together (or not at all). A refusal raised here carries its audit in ``refusal.record``, to
+        write once the caller's transaction is gone. Call ``notify()`` after the commit."""
+        message, screened = self.prepare(submission, audit_now=False)
+        self.queue.enqueue_in(session, message)
+        log.info("%s: queued from=<%s> nrcpt=%d size=%d via=composed", message.queue_id, message.sender,
+                 len(message.recipients), len(message.content))
+        if screened.not_read:
+            session.add(self._audit_event(submission, screened, "not-read"))
+        return message.queue_id
+
+    def notify(self) -> None:
+        """Tell the delivery manager (when one runs in this process) that there is new work."""
+        if self.on_enqueued:
+            self.on_enqueued()
+
+    def prepare(self, submission: Submission, *, decision: GateDecision | None = None,
+                audit_now: bool = True) -> tuple[NewMessage, GateDecision]:
+        """Everything before the queue write: header checks, sender rights, recipient decisions and
+        expansion, the content gate (once), the Received stamp and missing headers."""
         header_block, _ = split_message(submission.content)
         summary = check_headers(header_block)
         if submission.listener == SUBMISSION and not summary.from_addresses:
@@ -149,21 +178,10 @@ class Intake:
             reply = first.refusal or NO_VALID_RECIPIENTS
             raise SmtpRefusal(reply.with_text(f"{reply.text}: {first.address}"))
 
-        screened = self.screen(submission, decision=decision)
+        screened = self.screen(submission, decision=decision, audit_now=audit_now)
 
-        for recipient in decisions:
-            if recipient.kind == RETURN_PATH and recipient.refusal is None and self.on_return:
-                queue_id = self.recipients.return_paths.queue_id_of(recipient.address)
-                if queue_id:
-                    self.on_return(queue_id, submission.content)
-
-        if self.on_reply and any(d.kind == PERSON and d.refusal is None for d in decisions):
-            self.on_reply(submission.content, submission.mail_from)
-
-        targets = self._expand([d for d in decisions if d.refusal is None and d.kind != RETURN_PATH])
+        targets = self._expand([d for d in decisions if d.refusal is None])
         if not targets:
-            if any(d.kind == RETURN_PATH for d in decisions):
-                return Accepted(None, 0, summary.message_id)
             raise SmtpRefusal(NO_VALID_RECIPIENTS)
 
         now = self.clock()
@@ -177,7 +195,7 @@ class Intake:
         if submission.listener in (SUBMISSION, LOCAL):
             added, message_id = missing_headers(summary, domain=self.hostname, when=now)
         activity = (Activity(submission.login, "submission", queue_id),) if submission.login else ()
-        self.queue.enqueue(NewMessage(
+        return NewMessage(
             content=received + added + submission.content,
             sender=submission.mail_from,
             recipients=tuple(targets),
@@ -187,12 +205,7 @@ class Intake:
             client_address=submission.client_ip,
             activity=activity,
             queue_id=queue_id,
-        ))
-        if self.on_enqueued:
-            self.on_enqueued()
-        if screened.not_read:
-            self._audit(submission, screened, event="not-read")
-        return Accepted(queue_id, len(targets), message_id)
+        ), screened
 
     def screen(self, submission: Submission, *, audit_now: bool = True,
                decision: GateDecision | None = None) -> GateDecision:
@@ -214,8 +227,13 @@ class Intake:
         return verdict
 
     def _expand(self, decisions: list[RecipientDecision]) -> list[NewRecipient]:
+        """Every mailbox the message goes to. A return path or an organizer address is itself a
+        recipient too: the replies stage reads the message there, after the queue (an organizer's
+        real mailbox gets the message as well, as an ordinary recipient)."""
         seen: dict[str, NewRecipient] = {}
         for decision in decisions:
+            if decision.kind in (RETURN_PATH, PERSON):
+                seen.setdefault(decision.address, NewRecipient(address=decision.address, original=decision.address))
             for address in self.recipients.expand(decision):
                 seen.setdefault(address, NewRecipient(address=address, original=decision.address))
         return list(seen.values())
@@ -224,11 +242,17 @@ class Intake:
         """Metadata and a hash only: a refused message's content is never stored. ``not-read``: a
         message that passed with pictures the gate did not read (ordinary photos), noted for the audit."""
         with Session(self.queue.engine) as session:
-            session.add(AuditEvent(
-                at=self.clock(), event=event, sender=submission.mail_from,
-                recipients=",".join(submission.rcpt_tos)[:4000], client_address=submission.client_ip,
-                sha256=hashlib.sha256(submission.content).hexdigest(),
-                rule=(verdict.rule if event == "blocked" else "image-not-read")[:64],
-                location=(verdict.location if event == "blocked" else verdict.not_read)[:500], detail="",
-            ))
+            session.add(self._audit_event(submission, verdict, event))
             session.commit()
+        log.info("%s from=<%s> client=%s rule=%s where=%s", "refused" if event == "blocked" else "noted",
+                 submission.mail_from, submission.client_ip, verdict.rule or "image-not-read",
+                 verdict.location or verdict.not_read)
+
+    def _audit_event(self, submission: Submission, verdict: GateDecision, event: str) -> AuditEvent:
+        return AuditEvent(
+            at=self.clock(), event=event, sender=submission.mail_from,
+            recipients=",".join(submission.rcpt_tos)[:4000], client_address=submission.client_ip,
+            sha256=hashlib.sha256(submission.content).hexdigest(),
+            rule=(verdict.rule if event == "blocked" else "image-not-read")[:64],
+            location=(verdict.location if event == "blocked" else verdict.not_read)[:500], detail="",
+        )

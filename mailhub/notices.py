@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from directory import InvalidInput
-from mailhub.composing import one_line, write_output
+from mailhub.composing import audited_refusals, one_line, write_output
 from mailhub.errors import MailhubError
 from mailhub.intake import LOCAL, Intake, Submission
 from mailhub.meetings.ical import Person
@@ -106,9 +106,11 @@ class NoticeService:
         documents = [(p.name, p.read_bytes(), mimetypes.guess_type(p.name)[0] or "application/octet-stream")
                      for p in request.attachments]
         content = self._message(request, sender, organisation, recipients, [d[0] for d in documents], documents)
-        self.intake.screen(Submission(content=content, mail_from=sender.email,
-                                      rcpt_tos=tuple(p.email for p in recipients), kind="composed"))
-        with Session(self.engine, expire_on_commit=False) as session:
+        submission = Submission(content=content, mail_from=sender.email, rcpt_tos=tuple(p.email for p in recipients),
+                                listener=LOCAL, kind="composed")
+        if output is not None:
+            self.intake.screen(submission)
+        with audited_refusals(), Session(self.engine, expire_on_commit=False) as session:
             notice = Notice(number=request.number, subject=request.subject, sender=sender.email,
                             urgency=request.urgency, attachments=json.dumps([d[0] for d in documents]))
             session.add(notice)
@@ -117,16 +119,14 @@ class NoticeService:
             for person in recipients:
                 session.add(NoticeRecipient(notice_id=notice.id, email=person.email, display_name=person.name,
                                             agency_code=person.agency))
-            session.commit()  # before intake writes: SQLite has one writer at a time
+            if output is None:  # the notice, its recipients and its queued message: one transaction
+                queue_id = self.intake.enqueue_in(session, submission)
+                session.add(Publication(kind="notice", reference=str(notice.id), queue_id=queue_id))
+            session.commit()
         if output is not None:
             write_output(output, [content], ["notice"])
-            return notice
-        accepted = self.intake.accept(Submission(content=content, mail_from=sender.email,
-                                                 rcpt_tos=tuple(p.email for p in recipients), listener=LOCAL,
-                                                 kind="composed"))
-        with Session(self.engine) as session:
-            session.add(Publication(kind="notice", reference=str(notice.id), queue_id=accepted.queue_id or ""))
-            session.commit()
+        else:
+            self.intake.notify()
         return notice
 
     def _message(self, request: NoticeRequest, sender: Person, organisation: str, recipients: Sequence[Person],

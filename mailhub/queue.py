@@ -15,7 +15,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, insert, or_, update
+from sqlalchemy import Connection, Engine, insert, or_, update
 from sqlmodel import Session, col, select
 
 from directory.models import utcnow
@@ -192,24 +192,34 @@ class Queue:
             raise MailhubError("a message needs at least one recipient")
         return self._committer.submit(message)
 
+    def enqueue_in(self, session: Session, message: NewMessage) -> None:
+        """Write the message in the caller's transaction: it is durable when the caller commits,
+        together with whatever else the caller wrote (a meeting and its invitation, say)."""
+        if not message.recipients:
+            raise MailhubError("a message needs at least one recipient")
+        self._write_rows(session.connection(), [message])
+
     def _write(self, messages: list[NewMessage]) -> None:
-        now = self.clock()
         with self.engine.begin() as connection:
-            for message in messages:
-                message_pk = connection.execute(insert(QueuedMessage).values(
-                    queue_id=message.queue_id, message_id=message.message_id[:998], sender=message.sender,
-                    kind=message.kind, submitted_by=message.submitted_by, client_address=message.client_address,
-                    size=len(message.content), content=message.content, held=False, created_at=now,
-                    expires_at=now + timedelta(seconds=self.retry.lifetime_seconds),
-                ).returning(col(QueuedMessage.id))).scalar_one()
-                connection.execute(insert(QueueRecipient), [
-                    dict(message_pk=message_pk, address=r.address, original=r.original,
-                         domain=r.address.rpartition("@")[2], state=QUEUED, attempts=0, next_attempt_at=now,
-                         last_text="", dsn_sent=False, updated_at=now)
-                    for r in message.recipients])
-                if message.activity:
-                    connection.execute(insert(ActivityEvent), [
-                        dict(at=now, address=e.address, kind=e.kind, detail=e.detail) for e in message.activity])
+            self._write_rows(connection, messages)
+
+    def _write_rows(self, connection: Connection, messages: list[NewMessage]) -> None:
+        now = self.clock()
+        for message in messages:
+            message_pk = connection.execute(insert(QueuedMessage).values(
+                queue_id=message.queue_id, message_id=message.message_id[:998], sender=message.sender,
+                kind=message.kind, submitted_by=message.submitted_by, client_address=message.client_address,
+                size=len(message.content), content=message.content, held=False, created_at=now,
+                expires_at=now + timedelta(seconds=self.retry.lifetime_seconds),
+            ).returning(col(QueuedMessage.id))).scalar_one()
+            connection.execute(insert(QueueRecipient), [
+                dict(message_pk=message_pk, address=r.address, original=r.original,
+                     domain=r.address.rpartition("@")[2], state=QUEUED, attempts=0, next_attempt_at=now,
+                     last_text="", dsn_sent=False, updated_at=now)
+                for r in message.recipients])
+            if message.activity:
+                connection.execute(insert(ActivityEvent), [
+                    dict(at=now, address=e.address, kind=e.kind, detail=e.detail) for e in message.activity])
 
     def claim_due(self, node: str, limit: int = 500, lease_seconds: int = 300) -> list[DeliveryJob]:
         """Mark due recipients active for ``node`` and return them grouped by message."""
@@ -270,6 +280,11 @@ class Queue:
             session.commit()
         return failed
 
+    def record_in(self, session: Session, job: DeliveryJob, result: RecipientResult) -> None:
+        """``record`` of one outcome inside the caller's transaction (the replies stage writes what a
+        message said and that its recipient is done in one commit)."""
+        self._record_one(session, job, result, self.clock())
+
     def _record_one(self, session: Session, job: DeliveryJob, result: RecipientResult,
                     now: datetime) -> FailedDelivery | None:
         row = session.get(QueueRecipient, result.recipient_id)
@@ -306,28 +321,28 @@ class Queue:
             session.commit()
             return int(getattr(result, "rowcount", 0) or 0)
 
-    def log_returning_dsn(self, queue_id: str, recipient: str, action: str, status: str, text: str) -> bool:
-        """A DSN that came back for one of our messages: log it and update the recipient."""
+    def log_returning_dsn(self, session: Session, queue_id: str, recipient: str, action: str, status: str,
+                          text: str) -> bool:
+        """A DSN that came back for one of our messages: log it and update the recipient, in the
+        caller's transaction (the replies stage's)."""
         now = self.clock()
-        with Session(self.engine, expire_on_commit=False) as session:
-            message = session.exec(select(QueuedMessage).where(QueuedMessage.queue_id == queue_id)).first()
-            if message is None:
-                return False
-            row = session.exec(select(QueueRecipient).where(
-                QueueRecipient.message_pk == message.id, QueueRecipient.address == recipient.lower())).first()
-            session.add(DeliveryLog(at=now, queue_id=queue_id, message_id=message.message_id,
-                                    recipient=recipient.lower(), outcome=f"dsn-{action}", route="inbound DSN",
-                                    code=_code_of(status), text=f"{status} {text}"[:1000]))
-            if row is not None:
-                if action == "failed":
-                    row.state = BOUNCED
-                elif action == "delivered" and row.state != BOUNCED:
-                    row.state = DELIVERED
-                row.last_text = f"DSN {action}: {status} {text}"[:1000]
-                row.updated_at = now
-                session.add(row)
-            session.commit()
-            return row is not None
+        message = session.exec(select(QueuedMessage).where(QueuedMessage.queue_id == queue_id)).first()
+        if message is None:
+            return False
+        row = session.exec(select(QueueRecipient).where(
+            QueueRecipient.message_pk == message.id, QueueRecipient.address == recipient.lower())).first()
+        session.add(DeliveryLog(at=now, queue_id=queue_id, message_id=message.message_id,
+                                recipient=recipient.lower(), outcome=f"dsn-{action}", route="inbound DSN",
+                                code=_code_of(status), text=f"{status} {text}"[:1000]))
+        if row is not None:
+            if action == "failed":
+                row.state = BOUNCED
+            elif action == "delivered" and row.state != BOUNCED:
+                row.state = DELIVERED
+            row.last_text = f"DSN {action}: {status} {text}"[:1000]
+            row.updated_at = now
+            session.add(row)
+        return row is not None
 
 
 def _code_of(status: str) -> int | None:

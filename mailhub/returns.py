@@ -1,31 +1,17 @@
-"""What comes back to mailhub's return paths: DSNs update the delivery log; the DSNs
-mailhub owes senders go out through the same intake as any other mail."""
+"""The DSNs mailhub owes senders: they go out through the same intake as any other mail. (What
+comes back to the return paths is read by the replies stage, ``mailhub.replies``.)"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 
-from mailhub.dsn import build_failure_dsn, parse_returned_dsn
+from mailhub.dsn import build_failure_dsn
 from mailhub.intake import LOCAL, Intake, Submission
-from mailhub.queue import Clock, DeliveryJob, FailedDelivery, Queue
+from mailhub.queue import Clock, DeliveryJob, FailedDelivery
 from mailhub.smtp.replies import SmtpRefusal
 
 log = logging.getLogger("mailhub.returns")
-
-
-class ReturnedMail:
-    def __init__(self, queue: Queue) -> None:
-        self.queue = queue
-
-    def __call__(self, queue_id: str, content: bytes) -> None:
-        statuses = parse_returned_dsn(content)
-        if not statuses:
-            log.info("mail to the return path of %s is not a DSN; recorded nothing", queue_id)
-            return
-        for status in statuses:
-            self.queue.log_returning_dsn(queue_id, status.recipient, status.action, status.status,
-                                         status.diagnostic)
 
 
 class BounceNotifier:

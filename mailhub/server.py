@@ -19,6 +19,7 @@ from mailhub.app import App, RelayService
 from mailhub.config import parse_host_port
 from mailhub.delivery.deliverer import remote_size_limit
 from mailhub.delivery.routing import MxResolver
+from mailhub.intake import INBOUND, SUBMISSION
 from mailhub.maintenance import LeaderLock, purge
 from mailhub.smtp.listener import start_listener
 from mailhub.stats import aggregate
@@ -77,6 +78,9 @@ async def serve(app: App, *, stop: asyncio.Event | None = None, resolver: MxReso
     start_gate = getattr(service.gate, "start", None)
     if start_gate is not None:
         start_gate()  # the content checkers start in the background, ready for the first message
+        # one check per lane before the ready line: the first clients do not wait for workers to start
+        warm_up = b"Subject: warm-up\r\n\r\nmailhub\r\n"
+        await asyncio.gather(*(service.gate.check_async(warm_up, lane=lane) for lane in (SUBMISSION, INBOUND)))
     if stop is None:  # before the ready line, so a SIGTERM right after it is a graceful stop
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 import aiosmtplib
 
 from mailhub.delivery.deliverer import MAX_RCPT_PER_TRANSACTION, Connection, Deliverer, Outcome
-from mailhub.delivery.routing import Route, RouteError, Router
+from mailhub.delivery.routing import LOCAL_ROUTE, Route, RouteError, Router
 from mailhub.queue import DeliveryJob, FailedDelivery, Queue, RecipientJob, RecipientResult
 from mailhub.store.models import BOUNCED, DEFERRED
 
 log = logging.getLogger("mailhub.delivery")
 
 FailureHandler = Callable[[DeliveryJob, list[FailedDelivery]], Awaitable[None]]
+LocalStage = Callable[[DeliveryJob, tuple[RecipientJob, ...]], None]  # reads and records in one transaction
 MailFrom = Callable[[DeliveryJob], str]
 
 
@@ -41,6 +42,7 @@ class DeliveryManager:
         deliverer: Deliverer,
         mail_from: MailFrom,
         on_failed: FailureHandler,
+        local: LocalStage,
         node: str,
         concurrency: int = 20,
         connections_per_route: int = 8,
@@ -53,6 +55,7 @@ class DeliveryManager:
         self.deliverer = deliverer
         self.mail_from = mail_from
         self.on_failed = on_failed
+        self.local = local
         self.node = node
         self.connections = asyncio.Semaphore(concurrency)
         self.connections_per_route = connections_per_route
@@ -108,6 +111,9 @@ class DeliveryManager:
                                for r in recipients]
                     await self._record(job, results, failures)
                     continue
+                if route == LOCAL_ROUTE:
+                    await self._local(job, tuple(recipients), failures)
+                    continue
                 for start in range(0, len(recipients), MAX_RCPT_PER_TRANSACTION):
                     chunk = tuple(recipients[start:start + MAX_RCPT_PER_TRANSACTION])
                     by_route.setdefault(route, []).append(WorkItem(job, chunk))
@@ -117,6 +123,16 @@ class DeliveryManager:
                 await self.on_failed(job_by_id[queue_id], failed)
             except Exception:  # a DSN that cannot be made must not stop delivery
                 log.exception("could not send a DSN for %s", queue_id)
+
+    async def _local(self, job: DeliveryJob, recipients: tuple[RecipientJob, ...],
+                     failures: dict[str, list[FailedDelivery]]) -> None:
+        try:
+            await asyncio.to_thread(self.local, job, recipients)
+        except Exception as exc:  # nothing was written (one transaction): try again later, like a 4xx
+            log.exception("%s: the replies stage failed; will retry", job.queue_id)
+            await self._record(job, [RecipientResult(r.id, r.address, DEFERRED, None,
+                                                     f"replies stage: {type(exc).__name__}", "local:replies")
+                                     for r in recipients], failures)
 
     async def _deliver_route(self, route: Route, items: list[WorkItem],
                              failures: dict[str, list[FailedDelivery]]) -> None:

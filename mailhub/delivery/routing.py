@@ -62,6 +62,9 @@ class DnsMxResolver:
         return hosts
 
 
+LOCAL_ROUTE = Route("local", ())
+
+
 class Router:
     def __init__(self, domains: Domains, smarthost: HostPort | None, transport_map: dict[str, HostPort],
                  resolver: MxResolver, smarthost_credentials: tuple[str, str] | None = None) -> None:
@@ -73,6 +76,8 @@ class Router:
 
     async def route(self, domain: str) -> Route:
         domain = domain.lower()
+        if self.domains.is_service(domain):
+            return LOCAL_ROUTE  # mailhub's own addresses: read by the replies stage, never sent on
         if domain in self.transport_map:
             return Route("transport", (self.transport_map[domain],))
         if self.domains.is_own(domain):

@@ -31,8 +31,9 @@ def send_reminders(service: MeetingService, lead: timedelta) -> int:
                 continue
             due.append((meeting, upcoming))
     for meeting, upcoming in due:
+        # the reminder and the time it was sent commit together: never lost, never twice
         with Session(service.engine, expire_on_commit=False) as session:
-            spec = service._spec_from_db(session, meeting)
+            spec = service.spec_of(session, meeting)
             answered = {a.email for a in session.exec(select(MeetingAnswer).where(
                 MeetingAnswer.meeting_id == meeting.id, MeetingAnswer.occurrence == "")).all()}
             silent = tuple(p for p in spec.everyone if p.email not in answered)
@@ -40,13 +41,16 @@ def send_reminders(service: MeetingService, lead: timedelta) -> int:
             assert fresh is not None
             fresh.reminder_sent_at = now
             session.add(fresh)
+            if silent:
+                _, _, organisation = service.resolver.organizer(meeting.organizer)
+                occurrence = upcoming.astimezone(LOCAL_TZ).date() if meeting.weekly_until else None
+                first = occurrence == spec.start.astimezone(LOCAL_TZ).date()
+                reminder = service.compose(spec, "reminder", "REQUEST", silent, organisation, (),
+                                           None if first else occurrence)
+                service.queue_messages(session, fresh, [reminder])
             session.commit()
         if silent:
-            _, _, organisation = service.resolver.organizer(meeting.organizer)
-            occurrence = upcoming.astimezone(LOCAL_TZ).date() if meeting.weekly_until else None
-            service._send(meeting, [service._message(spec, "reminder", "REQUEST", silent, organisation, (),
-                                               occurrence if occurrence != spec.start.astimezone(LOCAL_TZ).date()
-                                               else None)], None)
+            service.notify()
             sent += len(silent)
     return sent
 

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from directory import Directory, InvalidInput
-from mailhub.composing import one_line, write_output
+from mailhub.composing import audited_refusals, one_line, write_output
 from mailhub.errors import MailhubError
 from mailhub.intake import LOCAL, Intake, Submission
 from mailhub.meetings.compose import Document, describe, invitation_message
@@ -23,7 +23,6 @@ from mailhub.meetings.ical import MeetingSpec, Override, Person, build_calendar
 from mailhub.people import People
 from mailhub.queue import Clock
 from mailhub.service_addresses import ServiceAddresses
-from mailhub.smtp.replies import SmtpRefusal
 from mailhub.store.meeting_models import Meeting, MeetingAttendee, MeetingMessage, MeetingOverride
 from mailhub.timeutil import aware
 
@@ -107,27 +106,25 @@ class MeetingService:
                           weekly_until=request.weekly_until, exdates=json.dumps([d.isoformat() for d in request.skip]),
                           attachments=json.dumps([d.filename for d in documents]))
         spec = self._spec(meeting, attendees, chair, ())
-        outgoing = [self._message(spec, "request", "REQUEST", spec.everyone, organisation, documents)]
-        self._check(outgoing, organizer.email)
-        with Session(self.engine, expire_on_commit=False) as session:
+        outgoing = [self.compose(spec, "request", "REQUEST", spec.everyone, organisation, documents)]
+        if output is not None:
+            self._check(outgoing, organizer.email)
+        with audited_refusals(), Session(self.engine, expire_on_commit=False) as session:
             session.add(meeting)
             session.flush()
             assert meeting.id is not None
             for person in spec.everyone:
                 session.add(MeetingAttendee(meeting_id=meeting.id, email=person.email, display_name=person.name,
                                             agency_code=person.agency, role=person.role))
-            session.commit()
-        self._send(meeting, outgoing, output)
+            self._queue(session, meeting, outgoing, output)
+            session.commit()  # the meeting and its invitation together, or neither
+        self._sent(outgoing, output)
         return meeting
 
     def update(self, meeting_id: int, changes: Changes, occurrence: date | None = None,
                output: Path | None = None) -> Meeting:
-        try:
+        with audited_refusals():
             return self._update(meeting_id, changes, occurrence, output)
-        except SmtpRefusal as refusal:
-            if refusal.record is not None:
-                refusal.record()  # now that the update's transaction is gone
-            raise
 
     def _update(self, meeting_id: int, changes: Changes, occurrence: date | None,
                 output: Path | None) -> Meeting:
@@ -160,19 +157,21 @@ class MeetingService:
                 if changes.to is not None:
                     removed = self._replace_attendees(session, meeting, self.resolver.people(changes.to))
             meeting.updated_at = self.clock()
-            spec = self._spec_from_db(session, meeting)
+            spec = self.spec_of(session, meeting)
             _, _, organisation = self.resolver.organizer(meeting.organizer)
-            outgoing = [self._message(spec, "update", "REQUEST", spec.everyone, organisation, (), occurrence)]
+            outgoing = [self.compose(spec, "update", "REQUEST", spec.everyone, organisation, (), occurrence)]
             if removed:
-                outgoing.append(self._message(spec, "cancel", "CANCEL", removed, organisation, ()))
-            self._check(outgoing, meeting.organizer_service, audit_now=False)
+                outgoing.append(self.compose(spec, "cancel", "CANCEL", removed, organisation, ()))
+            if output is not None:
+                self._check(outgoing, meeting.organizer_service, audit_now=False)
             session.add(meeting)
+            self._queue(session, meeting, outgoing, output)
             session.commit()
-        self._send(meeting, outgoing, output)
+        self._sent(outgoing, output)
         return meeting
 
     def cancel(self, meeting_id: int, occurrence: date | None = None, output: Path | None = None) -> Meeting:
-        with Session(self.engine, expire_on_commit=False) as session:
+        with audited_refusals(), Session(self.engine, expire_on_commit=False) as session:
             meeting = self._meeting(session, meeting_id)
             if meeting.status == "cancelled":
                 raise MailhubError(f"meeting {meeting_id} is already cancelled")
@@ -183,12 +182,15 @@ class MeetingService:
             else:
                 meeting.status = "cancelled"
             meeting.updated_at = self.clock()
-            spec = self._spec_from_db(session, meeting)
+            spec = self.spec_of(session, meeting)
             _, _, organisation = self.resolver.organizer(meeting.organizer)
-            outgoing = [self._message(spec, "cancel", "CANCEL", spec.everyone, organisation, (), occurrence)]
+            outgoing = [self.compose(spec, "cancel", "CANCEL", spec.everyone, organisation, (), occurrence)]
+            if output is not None:
+                self._check(outgoing, meeting.organizer_service, audit_now=False)
             session.add(meeting)
+            self._queue(session, meeting, outgoing, output)
             session.commit()
-        self._send(meeting, outgoing, output)
+        self._sent(outgoing, output)
         return meeting
 
     def send_reminders(self, lead: timedelta) -> int:
@@ -279,7 +281,7 @@ class MeetingService:
         )
         return replace(spec, description=describe(spec))
 
-    def _spec_from_db(self, session: Session, meeting: Meeting) -> MeetingSpec:
+    def spec_of(self, session: Session, meeting: Meeting) -> MeetingSpec:
         rows = session.exec(select(MeetingAttendee).where(MeetingAttendee.meeting_id == meeting.id,
                                                           MeetingAttendee.active == True)  # noqa: E712
                             .order_by(col(MeetingAttendee.id))).all()
@@ -292,7 +294,7 @@ class MeetingService:
             for o in session.exec(select(MeetingOverride).where(MeetingOverride.meeting_id == meeting.id)).all())
         return self._spec(meeting, attendees, chair, overrides)
 
-    def _message(self, spec: MeetingSpec, kind: str, method: str, recipients: tuple[Person, ...],
+    def compose(self, spec: MeetingSpec, kind: str, method: str, recipients: tuple[Person, ...],
                  organisation: str, documents: tuple[Document, ...], occurrence: date | None = None) -> Outgoing:
         now = self.clock()
         attendees = recipients if method == "CANCEL" and recipients != spec.everyone else None
@@ -308,20 +310,28 @@ class MeetingService:
                                           rcpt_tos=tuple(p.email for p in message.recipients), kind="composed"),
                                audit_now=audit_now)
 
-    def _send(self, meeting: Meeting, outgoing: list[Outgoing], output: Path | None) -> None:
-        if output is not None:
-            write_output(output, [m.content for m in outgoing], [m.kind for m in outgoing])
-            return
+    def queue_messages(self, session: Session, meeting: Meeting, outgoing: list[Outgoing]) -> None:
+        """Check and queue each message in the caller's transaction (the gate runs once, in intake),
+        with the row that ties it to the meeting. Call ``notify`` after the commit."""
         for message in outgoing:
-            accepted = self.intake.accept(Submission(
+            queue_id = self.intake.enqueue_in(session, Submission(
                 content=message.content, mail_from=meeting.organizer_service,
                 rcpt_tos=tuple(p.email for p in message.recipients), listener=LOCAL, kind="composed"))
-            if accepted.queue_id:
-                with Session(self.engine) as session:
-                    assert meeting.id is not None
-                    session.add(MeetingMessage(meeting_id=meeting.id, queue_id=accepted.queue_id,
-                                               kind=message.kind))
-                    session.commit()
+            assert meeting.id is not None
+            session.add(MeetingMessage(meeting_id=meeting.id, queue_id=queue_id, kind=message.kind))
+
+    def notify(self) -> None:
+        self.intake.notify()
+
+    def _queue(self, session: Session, meeting: Meeting, outgoing: list[Outgoing], output: Path | None) -> None:
+        if output is None:
+            self.queue_messages(session, meeting, outgoing)
+
+    def _sent(self, outgoing: list[Outgoing], output: Path | None) -> None:
+        if output is not None:
+            write_output(output, [m.content for m in outgoing], [m.kind for m in outgoing])
+        else:
+            self.notify()
 
 
 def _document(path: Path) -> Document:

@@ -10,13 +10,12 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from mailhub.composing import write_output
+from mailhub.composing import audited_refusals, write_output
 from mailhub.intake import LOCAL, Intake, Submission
 from mailhub.people import People
 from mailhub.queue import Clock
 from mailhub.schedules.reader import ScheduleEntry, read_schedule, week_days
 from mailhub.schedules.render import CHANGED, NEW, REMOVED, SAME, Item, schedule_message
-from mailhub.smtp.replies import SmtpRefusal
 from mailhub.store.publishing_models import Publication, ScheduleItem
 from mailhub.timeutil import aware
 
@@ -45,12 +44,8 @@ class SchedulePublisher:
 
     def publish(self, path: Path, week: str, to: Sequence[str], organizer: str | None = None,
                 output: Path | None = None) -> PublishResult:
-        try:
+        with audited_refusals():
             return self._publish(path, week, to, organizer, output)
-        except SmtpRefusal as refusal:
-            if refusal.record is not None:
-                refusal.record()
-            raise
 
     def _publish(self, path: Path, week: str, to: Sequence[str], organizer: str | None,
                  output: Path | None) -> PublishResult:
@@ -72,21 +67,20 @@ class SchedulePublisher:
                                        items=sorted(items, key=lambda i: (i.start, i.status == REMOVED)),
                                        revision=revision, organizer=sender, organisation=organisation,
                                        recipients=recipients, now=self.clock())
-            self.intake.screen(Submission(content=content, mail_from=sender.email,
-                                          rcpt_tos=tuple(p.email for p in recipients), kind="composed"),
-                               audit_now=False)
+            submission = Submission(content=content, mail_from=sender.email,
+                                    rcpt_tos=tuple(p.email for p in recipients), listener=LOCAL, kind="composed")
             if output is not None:
+                self.intake.screen(submission, audit_now=False)
                 written = write_output(output, [content], ["schedule"])
                 self._store(session, week, items, stored)
                 session.commit()
                 return PublishResult(**{**result.__dict__, "written": tuple(str(p) for p in written)})
-            accepted = self.intake.accept(Submission(content=content, mail_from=sender.email,
-                                                     rcpt_tos=tuple(p.email for p in recipients), listener=LOCAL,
-                                                     kind="composed"))
+            queue_id = self.intake.enqueue_in(session, submission)  # the week and its message: one transaction
             self._store(session, week, items, stored)
-            session.add(Publication(kind="schedule", reference=week, queue_id=accepted.queue_id or ""))
+            session.add(Publication(kind="schedule", reference=week, queue_id=queue_id))
             session.commit()
-            return PublishResult(**{**result.__dict__, "queue_id": accepted.queue_id})
+        self.intake.notify()
+        return PublishResult(**{**result.__dict__, "queue_id": queue_id})
 
     def _diff(self, week: str, domain: str, entries: list[ScheduleEntry],
               stored: dict[str, ScheduleItem]) -> list[Item]:

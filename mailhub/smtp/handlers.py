@@ -122,8 +122,6 @@ class BaseHandler:
         except Exception:  # a failure of mailhub's own is never a permanent refusal
             log.exception("intake failed for a message from %s", submission.client_ip)
             return str(replies.TEMPORARY_FAILURE)
-        if accepted.queue_id is None:
-            return "250 2.0.0 Ok: processed"
         return f"{replies.QUEUED} {accepted.queue_id}"
 
     def login(self, session: Session) -> str | None:

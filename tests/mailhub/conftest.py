@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -117,3 +118,13 @@ def cli(world: World, invoke: Invoke) -> Invoke:
         return invoke(*args, input=input, env=env)
 
     return run
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 15.0) -> bool:
+    """Poll until ``condition`` holds (work that happens after the queue: delivery, the replies stage)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False

@@ -8,7 +8,7 @@ import time
 from sqlmodel import Session, select
 
 from mailhub.store.models import DeliveryLog, QueueRecipient
-from tests.mailhub.conftest import World, WorldFactory
+from tests.mailhub.conftest import World, WorldFactory, wait_until
 from tests.mailhub.relay_harness import Sink, free_port
 from tests.mailhub.test_relay import message
 
@@ -21,15 +21,6 @@ def send(world: World, sender: str, recipients: list[str], subject: str = "Thôn
 def states(world: World) -> dict[str, str]:
     with Session(world.app.engine) as session:
         return {r.address: r.state for r in session.exec(select(QueueRecipient)).all()}
-
-
-def wait_until(predicate, timeout: float = 15.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def outcomes(world: World) -> list[tuple[str, str, int | None]]:
@@ -131,8 +122,11 @@ def test_returning_dsn_updates_the_delivery_log_and_forgeries_are_refused(world:
         forged = f"bounce+{queue_id}.0000000000@lich.bacninh.gov.vn"
         assert client.rcpt(forged)[0] == 550
 
-    assert states(world) == {"friend@gmail.com": "bounced"}
+    # read after the queue, by the replies stage: the DSN is committed first, then recorded
+    assert wait_until(lambda: states(world).get("friend@gmail.com") == "bounced")
+    assert states(world) == {"friend@gmail.com": "bounced", return_path.lower(): "delivered"}
     assert ("friend@gmail.com", "dsn-failed", 550) in outcomes(world)
+    assert (return_path.lower(), "delivered", 250) in outcomes(world)
 
 
 def test_dsn_reaches_an_office_system_the_directory_does_not_list(world: World) -> None:

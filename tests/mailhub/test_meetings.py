@@ -9,10 +9,10 @@ from email.policy import default
 from pathlib import Path
 
 import icalendar
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from mailhub.store.models import ActivityEvent, QueuedMessage
-from tests.mailhub.conftest import Invoke, World
+from mailhub.store.models import ActivityEvent, QueuedMessage, QueueRecipient
+from tests.mailhub.conftest import Invoke, World, wait_until
 from tests.mailhub.itip_samples import gmail_reply, ics_only_reply, outlook_reply, thunderbird_reply
 from tests.mailhub.relay_harness import Received
 from tests.policies.corpus import docx
@@ -62,6 +62,17 @@ def test_invitation_reaches_the_mailbox_server_in_the_shape_clients_need(world: 
         assert label in text
 
 
+def wait_for_replies(world: World, count: int) -> None:
+    """Replies are read after the queue (the replies stage): wait until ``count`` have been."""
+    def read() -> bool:
+        with Session(world.app.engine) as session:
+            rows = session.exec(select(QueueRecipient).where(
+                col(QueueRecipient.address).endswith("@lich.bacninh.gov.vn"))).all()
+        return sum(r.state == "delivered" for r in rows) >= count
+
+    assert wait_until(read)
+
+
 def test_replies_from_real_clients_update_the_answers(world: World, cli: Invoke) -> None:
     created = create(cli)
     world.sink.wait_for(1)
@@ -77,11 +88,12 @@ def test_replies_from_real_clients_update_the_answers(world: World, cli: Invoke)
             client.sendmail(sender, [organizer], content)
         client.sendmail("x@example.net", [organizer], b"Subject: hello\r\n\r\nnot a calendar\r\n")
 
+    assert len(world.sink.wait_for(5)) == 5  # each reply passed on to the organizer's real mailbox
+    wait_for_replies(world, 4)
     shown = json.loads(cli("meeting", "show", str(created["id"]), "--json").stdout)
     answers = {a["email"]: a["answer"] for a in shown["attendees"]}
     assert answers == {"vinhnq@bacninh.gov.vn": "accepted", "vinhnq2@bacninh.gov.vn": "declined",
                        "huongttt@bacninh.gov.vn": "tentative"}
-    assert len(world.sink.wait_for(5)) == 5  # each reply passed on to the organizer's real mailbox
     assert all(m.rcpt_tos == ["stttt@bacninh.gov.vn"] for m in world.sink.messages[1:])
     with Session(world.app.engine) as session:
         kinds = {(e.address, e.kind) for e in session.exec(select(ActivityEvent))}
@@ -96,6 +108,7 @@ def test_newest_answer_wins_and_ics_only_replies_count(world: World, cli: Invoke
         client.sendmail("a@x.vn", [organizer], ics_only_reply(uid, "vinhnq2@bacninh.gov.vn", organizer))
         client.sendmail("a@x.vn", [organizer], outlook_reply(uid, "vinhnq2@bacninh.gov.vn", "DECLINED",
                                                              organizer, stamp="20261130T000000Z"))
+    wait_for_replies(world, 2)
     shown = json.loads(cli("meeting", "show", str(created["id"]), "--json").stdout)
     assert {a["email"]: a["answer"] for a in shown["attendees"]}["vinhnq2@bacninh.gov.vn"] == "accepted"
 
@@ -163,6 +176,7 @@ def test_reminders_go_to_silent_attendees_once(world: World, cli: Invoke) -> Non
     with world.relay.smtp("inbound", source="127.0.0.2") as client:
         client.ehlo("mx.example.net")
         client.sendmail("a@x.vn", [organizer], gmail_reply(str(created["uid"]), "vinhnq2@bacninh.gov.vn", organizer))
+    wait_for_replies(world, 1)
     meetings = world.app.meetings()
 
     assert meetings.send_reminders(timedelta(days=1)) == 0  # the meeting is weeks away
@@ -213,6 +227,7 @@ def test_a_reply_listing_every_attendee_changes_only_the_senders_answer(world: W
     with world.relay.smtp("inbound", source="127.0.0.2") as client:
         client.ehlo("mx.icloud.example")
         client.sendmail("vinhnq2@bacninh.gov.vn", [organizer], content)
+    wait_for_replies(world, 1)
     shown = json.loads(cli("meeting", "show", str(created["id"]), "--json").stdout)
     answers = {a["email"]: a["answer"] for a in shown["attendees"]}
     assert answers["vinhnq2@bacninh.gov.vn"] == "accepted" and answers["huongttt@bacninh.gov.vn"] == "needs-action"

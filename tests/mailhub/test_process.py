@@ -100,3 +100,73 @@ def test_sigkill_mid_run_loses_no_acknowledged_message(env: dict[str, str]) -> N
         process.send_signal(signal.SIGTERM)
         process.wait(30)
         sink.stop()
+
+
+def _count(database: Path, sql: str) -> int:
+    import sqlite3
+
+    with sqlite3.connect(database) as connection:
+        return int(connection.execute(sql).fetchone()[0])
+
+
+def test_sigkill_right_after_a_reply_is_accepted_loses_nothing_and_records_it_once(env: dict[str, str]) -> None:
+    """The answer is read after the queue (the replies stage): whether the kill lands before or after
+    that stage ran, the answer is recorded once and the reply reaches the organizer's mailbox once."""
+    import json
+
+    from tests.mailhub.itip_samples import outlook_reply
+
+    sink = Sink().start()
+    env["MAILHUB_SMARTHOST"] = f"127.0.0.1:{sink.port}"
+    created = json.loads(subprocess.run(
+        [MAILHUB, "invite", "create", "--title", "Họp giao ban", "--start", "2026-12-07 08:00", "--end",
+         "2026-12-07 10:00", "--organizer", "vinhnq@bacninh.gov.vn", "--to", "vinhnq@bacninh.gov.vn", "--json"],
+        env=env, check=True, capture_output=True, text=True).stdout)
+    organizer = "vinhnq@lich.bacninh.gov.vn"
+    reply = outlook_reply(str(created["uid"]), "vinhnq@bacninh.gov.vn", organizer_service=organizer)
+    process, _ = start(env)
+    try:
+        with smtplib.SMTP("127.0.0.1", int(env["MAILHUB_INBOUND_PORT"]), timeout=10) as client:
+            client.sendmail("vinhnq@bacninh.gov.vn", [organizer], reply)
+        process.send_signal(signal.SIGKILL)  # right after the 250
+        process.wait(10)
+        process, _ = start(env)
+        database = Path(env["MAILHUB_HOME"]) / "mailhub.db"
+        deadline = time.monotonic() + 30
+        forwarded: list[object] = []
+        while time.monotonic() < deadline:
+            forwarded = [m for m in list(sink.messages) if b"Accepted: H" in m.content]
+            if forwarded and _count(database, "SELECT count(*) FROM meeting_answer") == 1:
+                break
+            time.sleep(0.1)
+        time.sleep(1.5)  # anything repeated would show by now
+        forwarded = [m for m in list(sink.messages) if b"Accepted: H" in m.content]
+        assert len(forwarded) == 1
+        assert _count(database, "SELECT count(*) FROM meeting_answer WHERE answer = 'accepted'") == 1
+        assert _count(database, "SELECT count(*) FROM activity_event WHERE kind = 'itip-reply'") == 1
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(30)
+        sink.stop()
+
+
+def test_sigkill_during_invite_create_never_leaves_a_meeting_without_its_invitation(env: dict[str, str]) -> None:
+    """The meeting, its attendees and its queued invitation are one transaction: killed at any moment,
+    `invite create` leaves either all of them or none."""
+    database = Path(env["MAILHUB_HOME"]) / "mailhub.db"
+    command = [MAILHUB, "invite", "create", "--title", "Họp giao ban", "--start", "2026-12-07 08:00", "--end",
+               "2026-12-07 10:00", "--organizer", "vinhnq@bacninh.gov.vn", "--to", "vinhnq@bacninh.gov.vn"]
+    finished = killed = 0
+    for delay in (0.4, 0.8, 1.2, 1.6, 2.0, 2.4, 2.8, 3.2, 30.0):
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            process.wait(delay)
+            finished += 1
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGKILL)
+            process.wait(10)
+            killed += 1
+        meetings = _count(database, "SELECT count(*) FROM meeting")
+        assert _count(database, "SELECT count(DISTINCT meeting_id) FROM meeting_message") == meetings
+        assert _count(database, "SELECT count(*) FROM queue_message") == meetings
+    assert finished >= 1 and _count(database, "SELECT count(*) FROM meeting") == finished

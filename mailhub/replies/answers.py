@@ -1,6 +1,7 @@
 """Answers that come back to an organizer's service address: iTIP REPLY (any client's dialect)
 updates the attendee's answer and counts as that official using email; a read receipt (MDN)
-counts too. The message itself is then passed on to the organizer's real mailbox by intake."""
+counts too. Everything is written in the caller's transaction (the replies stage's); the message
+itself reaches the organizer's real mailbox as an ordinary recipient of the same queued message."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from email.message import Message
 from email.policy import default
 from email.utils import getaddresses
 
-from sqlalchemy import Engine, func
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from directory import Directory, DirectoryError
@@ -44,19 +45,20 @@ def is_read_receipt(message: Message) -> bool:
 
 
 class ReplyProcessor:
-    def __init__(self, engine: Engine, directory: Directory, clock: Clock) -> None:
-        self.engine = engine
+    def __init__(self, directory: Directory, clock: Clock) -> None:
         self.directory = directory
         self.clock = clock
 
-    def __call__(self, content: bytes, sender: str) -> None:
+    def record(self, session: Session, content: bytes, sender: str, queue_id: str = "") -> None:
+        """Read one message sent to an organizer address; write what it says in ``session``."""
         try:
             message = email.message_from_bytes(content, policy=default)
         except Exception as exc:  # a reply that cannot be parsed is passed on, never a crash
-            log.warning("unreadable reply from %s: %s", sender or "<>", exc)
+            log.warning("%s: unreadable reply from %s: %s", queue_id, sender or "<>", exc)
             return
         if is_read_receipt(message):
-            self._activity(self._from_address(message) or sender, "mdn", "read receipt")
+            self._activity(session, self._from_address(message) or sender, "mdn", "read receipt")
+            log.info("%s: read receipt recorded from=<%s>", queue_id, self._from_address(message) or sender)
         seen_calendar = False
         for calendar in calendar_parts(message):
             seen_calendar = True
@@ -66,9 +68,9 @@ class ReplyProcessor:
                 log.warning("ignored a malformed calendar reply from %s: %s", sender or "<>", exc)
                 continue
             for item in self._own_answers(items, {self._from_address(message), sender.lower()}):
-                self._record(item, sender)
+                self._record(session, item, sender, queue_id)
         if not seen_calendar and not is_read_receipt(message):
-            log.info("a human reply from %s to an organizer address; passed on", sender or "<>")
+            log.info("%s: a human reply from %s to an organizer address; passed on", queue_id, sender or "<>")
 
     @staticmethod
     def _own_answers(items: list[ReplyItem], senders: set[str]) -> list[ReplyItem]:
@@ -84,33 +86,34 @@ class ReplyProcessor:
         addresses = getaddresses([str(message.get("From", ""))])
         return addresses[0][1].lower() if addresses and addresses[0][1] else ""
 
-    def _record(self, item: ReplyItem, sender: str) -> None:
+    def _record(self, session: Session, item: ReplyItem, sender: str, queue_id: str) -> None:
         now = self.clock()
         stamped = item.stamped_at or now
-        with Session(self.engine) as session:
-            meeting = session.exec(select(Meeting).where(func.lower(Meeting.uid) == item.uid.lower())).first()
-            if meeting is None:
-                log.warning("a reply from %s for an unknown meeting %s", sender or "<>", item.uid)
-                return
-            email_address = self._attendee(session, meeting, item.attendee)
-            if email_address is None:
-                log.warning("a reply for meeting %s from %s, who is not invited", meeting.id, item.attendee)
-                return
-            answer = session.exec(select(MeetingAnswer).where(
-                MeetingAnswer.meeting_id == meeting.id, MeetingAnswer.email == email_address,
-                MeetingAnswer.occurrence == item.occurrence)).first()
-            if answer is not None and aware(answer.stamped_at) > aware(stamped):
-                log.info("an older answer from %s for meeting %s ignored", email_address, meeting.id)
-                return
-            if answer is None:
-                assert meeting.id is not None
-                answer = MeetingAnswer(meeting_id=meeting.id, email=email_address, occurrence=item.occurrence,
-                                       answer=item.answer, stamped_at=stamped)
-            answer.answer, answer.stamped_at, answer.comment = item.answer, stamped, item.comment[:1000]
-            session.add(answer)
-            session.add(ActivityEvent(at=now, address=email_address, kind="itip-reply",
-                                      detail=f"meeting {meeting.id}: {item.answer}"))
-            session.commit()
+        meeting = session.exec(select(Meeting).where(func.lower(Meeting.uid) == item.uid.lower())).first()
+        if meeting is None:
+            log.warning("%s: a reply from %s for an unknown meeting %s", queue_id, sender or "<>", item.uid)
+            return
+        email_address = self._attendee(session, meeting, item.attendee)
+        if email_address is None:
+            log.warning("%s: a reply for meeting %s from %s, who is not invited", queue_id, meeting.id,
+                        item.attendee)
+            return
+        answer = session.exec(select(MeetingAnswer).where(
+            MeetingAnswer.meeting_id == meeting.id, MeetingAnswer.email == email_address,
+            MeetingAnswer.occurrence == item.occurrence)).first()
+        if answer is not None and aware(answer.stamped_at) > aware(stamped):
+            log.info("%s: an older answer from %s for meeting %s ignored", queue_id, email_address, meeting.id)
+            return
+        if answer is None:
+            assert meeting.id is not None
+            answer = MeetingAnswer(meeting_id=meeting.id, email=email_address, occurrence=item.occurrence,
+                                   answer=item.answer, stamped_at=stamped)
+        answer.answer, answer.stamped_at, answer.comment = item.answer, stamped, item.comment[:1000]
+        session.add(answer)
+        session.add(ActivityEvent(at=now, address=email_address, kind="itip-reply",
+                                  detail=f"meeting {meeting.id}: {item.answer}"))
+        log.info("%s: reply recorded meeting=%s attendee=<%s> answer=%s", queue_id, meeting.id, email_address,
+                 item.answer)
 
     def _attendee(self, session: Session, meeting: Meeting, address: str) -> str | None:
         """The invited address the answer is for, also when it comes from an alias or old domain."""
@@ -124,10 +127,7 @@ class ReplyProcessor:
                 return candidate
         return None
 
-    def _activity(self, address: str, kind: str, detail: str) -> None:
-        if not address:
-            return
-        with Session(self.engine) as session:
+    def _activity(self, session: Session, address: str, kind: str, detail: str) -> None:
+        if address:
             session.add(ActivityEvent(at=self.clock(), address=address.lower(), kind=kind, detail=detail))
-            session.commit()
 

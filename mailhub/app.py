@@ -13,28 +13,28 @@ from directory import Directory, DirectoryOptions
 from directory.models import utcnow
 from mailhub import db
 from mailhub.config import Settings, parse_host_port
-from mailhub.credentials import Authenticator, ImapChecker, LdapChecker, PasswordChecker
+from mailhub.delivery.bounces import BounceNotifier
 from mailhub.delivery.deliverer import Deliverer
 from mailhub.delivery.manager import DeliveryManager
 from mailhub.delivery.routing import DnsMxResolver, MxResolver, Router, parse_transport_map
-from mailhub.domains import Domains
+from mailhub.dispatch.meetings.service import MeetingService
+from mailhub.dispatch.notices import NoticeService
+from mailhub.dispatch.people import People
+from mailhub.dispatch.schedules.publish import SchedulePublisher
 from mailhub.errors import ConfigurationError, MailhubError
-from mailhub.gate import PolicyGate
-from mailhub.intake import ContentGate, Intake
-from mailhub.meetings.service import MeetingService
-from mailhub.notices import NoticeService
-from mailhub.people import People
-from mailhub.queue import Clock, DeliveryJob, Queue, RetryPolicy
-from mailhub.recipients import Recipients
+from mailhub.gate.policy_gate import PolicyGate
+from mailhub.queue.core import Clock, DeliveryJob, Queue, RetryPolicy
+from mailhub.relay.domains import Domains
+from mailhub.relay.intake import ContentGate, Intake
+from mailhub.relay.recipients import Recipients
+from mailhub.relay.service_addresses import ServiceAddresses
+from mailhub.relay.verp import ReturnPaths
 from mailhub.replies.answers import ReplyProcessor
 from mailhub.replies.stage import RepliesStage
-from mailhub.returns import BounceNotifier
-from mailhub.schedules.publish import SchedulePublisher
-from mailhub.service_addresses import ServiceAddresses
+from mailhub.smtp.credentials import Authenticator, ImapChecker, LdapChecker, PasswordChecker
 from mailhub.smtp.handlers import InboundHandler, ListenerContext, SubmissionHandler
 from mailhub.smtp.throttle import AuthThrottle, ConnectionLimiter
 from mailhub.smtp.tls import ensure_self_signed, server_context
-from mailhub.verp import ReturnPaths
 
 
 @dataclass

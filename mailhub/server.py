@@ -19,10 +19,10 @@ from mailhub.app import App, RelayService
 from mailhub.config import parse_host_port
 from mailhub.delivery.deliverer import remote_size_limit
 from mailhub.delivery.routing import MxResolver
-from mailhub.intake import INBOUND, SUBMISSION
 from mailhub.maintenance import LeaderLock, purge
+from mailhub.relay.intake import INBOUND, SUBMISSION
 from mailhub.smtp.listener import start_listener
-from mailhub.stats import aggregate
+from mailhub.usage.stats import aggregate
 
 log = logging.getLogger("mailhub")
 

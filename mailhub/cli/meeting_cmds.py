@@ -9,8 +9,8 @@ import click
 
 from mailhub.cli.main import Context
 from mailhub.cli.output import emit_json, emit_table
-from mailhub.meetings.service import Changes, InviteRequest, parse_when
-from mailhub.meetings.views import list_meetings, show_meeting
+from mailhub.dispatch.meetings.service import Changes, InviteRequest, parse_when
+from mailhub.dispatch.meetings.views import list_meetings, show_meeting
 
 output_option = click.option("--output", type=click.Path(path_type=Path),
                              help="Write what would be sent (a file, or a directory for several) and queue nothing.")

@@ -10,7 +10,7 @@ import click
 
 from mailhub.cli.main import Context
 from mailhub.cli.output import emit_json, emit_table
-from mailhub.gate import PolicyGate, Unchecked
+from mailhub.gate.policy_gate import PolicyGate, Unchecked
 
 _HEADER_LINE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]*:[ \t]")
 

@@ -8,7 +8,7 @@ import click
 
 from mailhub.cli.main import Context
 from mailhub.cli.output import emit_json, emit_table
-from mailhub.notices import NoticeRequest
+from mailhub.dispatch.notices import NoticeRequest
 
 output_option = click.option("--output", type=click.Path(path_type=Path),
                              help="Write what would be sent and queue nothing.")

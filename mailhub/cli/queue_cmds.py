@@ -9,7 +9,7 @@ import click
 
 from mailhub.cli.main import Context
 from mailhub.cli.output import emit_json, emit_table
-from mailhub.queue_admin import MessageView, QueueAdmin
+from mailhub.queue.admin import MessageView, QueueAdmin
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 

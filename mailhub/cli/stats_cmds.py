@@ -10,8 +10,8 @@ import click
 
 from mailhub.cli.main import Context
 from mailhub.cli.output import emit_json, emit_table
-from mailhub.meetings.ical import LOCAL
-from mailhub.stats import aggregate, import_login_log, usage
+from mailhub.dispatch.meetings.ical import LOCAL
+from mailhub.usage.stats import aggregate, import_login_log, usage
 
 
 @click.command()

@@ -17,7 +17,7 @@ import aiosmtplib
 
 from mailhub.delivery.deliverer import MAX_RCPT_PER_TRANSACTION, Connection, Deliverer, Outcome
 from mailhub.delivery.routing import LOCAL_ROUTE, Route, RouteError, Router
-from mailhub.queue import DeliveryJob, FailedDelivery, Queue, RecipientJob, RecipientResult
+from mailhub.queue.core import DeliveryJob, FailedDelivery, Queue, RecipientJob, RecipientResult
 from mailhub.store.models import BOUNCED, DEFERRED
 
 log = logging.getLogger("mailhub.delivery")

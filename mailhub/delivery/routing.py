@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from mailhub.domains import Domains
+from mailhub.relay.domains import Domains
 
 HostPort = tuple[str, int]
 

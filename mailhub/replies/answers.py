@@ -16,8 +16,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from directory import Directory, DirectoryError
-from mailhub.meetings.ical import ReplyError, ReplyItem, parse_reply
-from mailhub.queue import Clock
+from mailhub.dispatch.meetings.ical import ReplyError, ReplyItem, parse_reply
+from mailhub.queue.core import Clock
 from mailhub.store.meeting_models import Meeting, MeetingAnswer, MeetingAttendee
 from mailhub.store.models import ActivityEvent
 from mailhub.timeutil import aware

@@ -9,10 +9,10 @@ import logging
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from mailhub.dsn import parse_returned_dsn
-from mailhub.queue import DELIVERED, DeliveryJob, Queue, RecipientJob, RecipientResult
+from mailhub.delivery.dsn import parse_returned_dsn
+from mailhub.queue.core import DELIVERED, DeliveryJob, Queue, RecipientJob, RecipientResult
+from mailhub.relay.verp import ReturnPaths
 from mailhub.replies.answers import ReplyProcessor
-from mailhub.verp import ReturnPaths
 
 log = logging.getLogger("mailhub.replies")
 ROUTE = "local:replies"

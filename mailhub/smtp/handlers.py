@@ -14,9 +14,9 @@ from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, Session
 
 from directory import Directory, InvalidInput
 from directory.addressing import normalise_address
-from mailhub.domains import Domains
-from mailhub.intake import INBOUND, SUBMISSION, Intake, Submission
-from mailhub.recipients import Recipients
+from mailhub.relay.domains import Domains
+from mailhub.relay.intake import INBOUND, SUBMISSION, Intake, Submission
+from mailhub.relay.recipients import Recipients
 from mailhub.smtp import replies
 from mailhub.smtp.replies import SmtpRefusal
 from mailhub.smtp.throttle import AuthThrottle

@@ -27,7 +27,10 @@ from policies.types import TextPart, Uninspectable
 
 MAX_PIXELS = 50_000_000  # one page or frame: A4 at 600 dpi is 35 Mpx; more is refused, fast
 MAX_PAGES = 50  # of a multi-page TIFF, or image-only pages of a PDF
-MIN_SIDE = 120  # smaller pictures (icons, logos, signature images) are not read
+MIN_SIDE = 40  # smaller pictures (icons, bullets) are not read
+TEXT_SIDE = 120  # a picture with a shorter side is read only if it is elongated (a stamp, a line of text)
+ELONGATED = 1.4  # the ratio of its sides: an icon or a logo is about square
+TURN_WORDS = 10  # a page giving this many words, none readable, may be upside down or sideways
 PAGE_SIDE = 1000  # a picture with a longer side is page-sized (a scan: A4 at 100 dpi is 827 x 1169)
 PDF_DPI = 200
 STEP_TIMEOUT = 60.0  # one Tesseract or pdftoppm run, when the caller gives no deadline
@@ -69,19 +72,24 @@ def document_likeness(image: Image.Image) -> str | None:
     Measured on a copy of at most 800 px sampled with nearest-neighbour (so strokes keep their
     ink, no blending), and on that copy with the paper's shading flattened (see ocr.flattened_gray):
 
-    - size: both sides at least MIN_SIDE (120 px): smaller is an icon, a logo or a bullet.
+    - size: both sides at least MIN_SIDE (40 px), and a picture with a side under TEXT_SIDE
+      (120 px) elongated, as text is (a stamp cropped to its frame is 330 x 100, may be 60 px
+      high): smaller or squarer is an icon, a logo or a bullet.
     - colour variety: at most 12 % of the pixels saturated (HSV saturation >= 90 of 255) other
       than red ink. Scans and photos of pages: under 1 % (yellowed paper stays under 90; a blue
       signature or a coloured logo is small). Landscapes and portraits: most of the picture.
     - light background: the 90th percentile of brightness is at least 150 (there is paper), and
       after flattening at least 60 % of the pixels are paper (>= 200), at most 25 % mid-tones
       (100-199): continuous tone is a photo's, a document is paper and ink with sharp edges.
+      Red ink is left out of these shares (on a stamp 60 px high it is a third of the picture,
+      and the flattening makes it a mid-tone).
       The shading is flattened no lower than 60 % of the paper's brightness, so that a dark
       background (a portrait's) stays dark and is not taken for paper.
     - ink: 0.1 % to 40 % of the pixels dark (< 100 after flattening) or red; a page with less
       is blank (nothing to read), a stamp photographed alone is about 20 % ink.
     """
-    if min(image.size) < MIN_SIDE:
+    short, long = sorted(image.size)
+    if short < MIN_SIDE or (short < TEXT_SIDE and long < ELONGATED * short):
         return "too small to be a document"
     sample = image.copy()
     sample.thumbnail((800, 800), Image.Resampling.NEAREST)
@@ -97,8 +105,10 @@ def document_likeness(image: Image.Image) -> str | None:
     if p90 < 150:
         return "a photo (no light background)"
     flat = ocr.flattened_gray(sample, floor=int(p90 * 0.6))
-    histogram = flat.histogram()
-    paper, mid = sum(histogram[200:]) / count, sum(histogram[100:200]) / count
+    reds = red.histogram()[255]
+    histogram = ImageChops.lighter(flat, red).histogram()  # red ink is ink, not a tone: out of the shares
+    rest = max(1, count - reds)
+    paper, mid = (sum(histogram[200:]) - reds) / rest, sum(histogram[100:200]) / rest
     if paper < 0.6 or mid > 0.25:
         return "a photo (continuous tone)"
     ink = ImageChops.lighter(flat.point(lambda v: 255 if v < 100 else 0), red).histogram()[255] / count
@@ -120,34 +130,96 @@ def _step_timeout(deadline: float | None) -> float:
     return min(STEP_TIMEOUT, left)
 
 
-def _passes(image: Image.Image, deadline: float | None) -> list[ocr.OcrText]:
-    """Grayscale pass (flattened, levelled, binarised, frame lines out), then red-ink pass."""
-    small = max(image.size) < PAGE_SIDE
-    scaled = ocr.scaled_for_ocr(image)
+def _gray_pass(scaled: Image.Image, small: bool, deadline: float | None) -> tuple[ocr.OcrText, Image.Image]:
+    """Grayscale pass (flattened, levelled, binarised, frame lines out); also the binary image."""
     gray = ocr.flattened_gray(scaled)
     gray, _ = ocr.deskewed(gray, ocr.binarised(gray))
     binary = ocr.binarised(gray)
     cleaned = ocr.without_lines(binary, *ocr.line_lengths(binary.size, small))
-    results = [ocr.run_tesseract(cleaned, 6 if small else 3, _step_timeout(deadline))]
-    if small and not readable(results):
+    result = ocr.run_tesseract(cleaned, 6 if small else 3, _step_timeout(deadline))
+    if small and not readable([result]):
         # A small picture's frame is taken to surround it (a stamp); if that reads nothing, it may be
         # a diagram, text in boxes: the page's shorter lines are removed as well, and read again.
         cleaned = ocr.without_lines(binary, *ocr.line_lengths(binary.size, False))
         retry = ocr.run_tesseract(cleaned, 6, _step_timeout(deadline))
-        if retry.confident_words > results[0].confident_words:
-            results = [retry]
-    for group in ocr.red_ink_groups(scaled):
-        results.append(ocr.run_tesseract(group, 6, _step_timeout(deadline)))
+        if retry.confident_words > result.confident_words:
+            result = retry
+    return result, binary
+
+
+def _red_passes(scaled: Image.Image, deadline: float | None) -> list[ocr.OcrText]:
+    """Each group of red ink read on its own (ocr.red_ink_groups); a group whose reading is not
+    clean is read again with its frame cut away harder, and the better reading is kept."""
+    results = []
+    for group, stricter in ocr.red_ink_groups(scaled):
+        red = ocr.run_tesseract(group, 6, _step_timeout(deadline))
+        if stricter is not None and (not red.lettered or red.vietnamese < red.lettered
+                                     or red.confident_words < red.words):
+            # not clean: a frame's side may be left, glued to the text or read as a letter
+            again = ocr.run_tesseract(stricter, 6, _step_timeout(deadline))
+            red = max(red, again, key=lambda r: (r.vietnamese, r.confident_words - r.words))
+        results.append(red)
     return results
 
 
+def _turns(rows: bool) -> list[Image.Transpose]:
+    """The turns to try: upside down if the ink lies in rows, else sideways, both ways."""
+    if rows:
+        return [Image.Transpose.ROTATE_180]
+    return [Image.Transpose.ROTATE_270, Image.Transpose.ROTATE_90]
+
+
+def _passes(image: Image.Image, deadline: float | None) -> list[ocr.OcrText]:
+    """Grayscale pass, the right way up (see below), then the red-ink pass.
+
+    A page scanned upside down or sideways gives Tesseract's garbage, a good part of it
+    "confident". When a page-sized picture's text is not readable although there are words
+    (TURN_WORDS or more), the page is turned: by 180 degrees if its ink lies in rows, else by
+    270 and then 90, until it reads; the turn that gives the most Vietnamese words is kept, and
+    the red ink is read on it. A small picture (a stamp pasted upside down) in which nothing is
+    readable is turned the same way, by 180 degrees if it is wider than high, and read again
+    whole (it is small: a few tenths of a second). A picture read right at first costs nothing more."""
+    small = max(image.size) < PAGE_SIDE
+    scaled = ocr.scaled_for_ocr(image)
+    text, binary = _gray_pass(scaled, small, deadline)
+    if small:
+        results = [text, *_red_passes(scaled, deadline)]
+        if readable(results) or not any(r.words for r in results):
+            return results
+        for turn in _turns(scaled.width >= scaled.height):
+            turned = scaled.transpose(turn)
+            whole = [_gray_pass(turned, small, deadline)[0], *_red_passes(turned, deadline)]
+            if sum(r.vietnamese for r in whole) > sum(r.vietnamese for r in results):
+                results = whole
+            if readable(whole):
+                break
+        return results
+    if text.words >= TURN_WORDS and not readable([text]):
+        for turn in _turns(ocr.rows_are_horizontal(binary)):
+            turned = scaled.transpose(turn)
+            again, _ = _gray_pass(turned, small, deadline)
+            if again.vietnamese > text.vietnamese:
+                text, scaled = again, turned
+            if readable([again]):
+                break
+    return [text, *_red_passes(scaled, deadline)]
+
+
 def readable(results: list[ocr.OcrText]) -> bool:
-    """Read cleanly: some words Tesseract is sure of (CONFIDENT), and they are not a few lucky
-    ones among noise: at least 30 % of all words found, or 40 words. A scribbled page gives a
-    few confident two-letter "words" (VN, VI) among hundreds; a page of text, 95 %."""
+    """Read cleanly: some words Tesseract is sure of (CONFIDENT), not a few lucky ones among
+    noise (at least 30 % of all words found, or 40 words), and words, not garbage: more than
+    half of the confident words with letters are Vietnamese syllables, or 80 % of all words, 20
+    or more, are confident (a page in English). A scribbled page gives a few confident
+    two-letter "words" (VN, VI) among hundreds; a page read upside down or sideways, 37 %
+    confident words of which 8 % are syllables; a page of Vietnamese text, 95 % confident,
+    94 % syllables."""
     words = sum(r.words for r in results)
     confident = sum(r.confident_words for r in results)
-    return confident >= 1 and (confident >= 40 or confident >= 0.3 * words)
+    lettered = sum(r.lettered for r in results)
+    vietnamese = sum(r.vietnamese for r in results)
+    if confident < 1 or (confident < 40 and confident < 0.3 * words):
+        return False
+    return vietnamese > 0.5 * lettered or (confident >= 20 and confident >= 0.8 * words)
 
 
 def _read_picture(image: Image.Image, where: str, label: str, deadline: float | None, out: _Collected) -> None:

@@ -183,7 +183,7 @@ def pdf_read(data: bytes, where: str, budget: Budget, read_embedded: ReadEmbedde
 
 
 _MAX_PICTURES = 12
-_MIN_SIDE = 80
+_MIN_SIDE = 40  # the picture reader takes line-shaped pictures from 40 px (a stamp 60 px tall)
 
 
 def _scattered(text: str) -> bool:

@@ -10,7 +10,7 @@ import signal
 import time
 from pathlib import Path
 
-from mailhub.gate_process import check_content
+from mailhub.gate.process import check_content
 from policies import Verdict
 
 

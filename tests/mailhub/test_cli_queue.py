@@ -5,7 +5,7 @@ from pathlib import Path
 
 from mailhub.app import App
 from mailhub.config import Settings
-from mailhub.intake import Submission
+from mailhub.relay.intake import Submission
 from tests.mailhub.conftest import Invoke, seed_province
 
 

@@ -24,8 +24,8 @@ from sqlmodel import Session, select
 
 from mailhub.app import App
 from mailhub.config import Settings
-from mailhub.gate import PolicyGate
-from mailhub.intake import INBOUND, SUBMISSION
+from mailhub.gate.policy_gate import PolicyGate
+from mailhub.relay.intake import INBOUND, SUBMISSION
 from mailhub.store.models import AuditEvent, QueuedMessage
 from tests.mailhub.conftest import Invoke, seed_province
 from tests.mailhub.relay_harness import RunningRelay, Sink, StaticResolver, free_port, relay_settings

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mailhub.meetings.ical import LOCAL, MeetingSpec, Override, Person, build_calendar
+from mailhub.dispatch.meetings.ical import LOCAL, MeetingSpec, Override, Person, build_calendar
 
 INTEROP = Path(__file__).resolve().parent.parent / "interop"
 NODE = shutil.which("node")
@@ -63,7 +63,7 @@ def test_occurrence_cancel_reads_the_same_in_ical_js() -> None:
 
 
 def test_schedule_calendars_read_the_same_in_ical_js() -> None:
-    from mailhub.schedules.render import CHANGED, REMOVED, Item, calendar
+    from mailhub.dispatch.schedules.render import CHANGED, REMOVED, Item, calendar
 
     items = [Item("lct-1@lich.khanhhoa.gov.vn", date(2026, 11, 30), datetime(2026, 11, 30, 8, 0, tzinfo=LOCAL),
                   datetime(2026, 11, 30, 10, 0, tzinfo=LOCAL), "Chủ tịch UBND tỉnh", "Họp giao ban; lãnh đạo",

@@ -169,4 +169,5 @@ def test_sigkill_during_invite_create_never_leaves_a_meeting_without_its_invitat
         meetings = _count(database, "SELECT count(*) FROM meeting")
         assert _count(database, "SELECT count(DISTINCT meeting_id) FROM meeting_message") == meetings
         assert _count(database, "SELECT count(*) FROM queue_message") == meetings
-    assert finished >= 1 and _count(database, "SELECT count(*) FROM meeting") == finished
+    assert finished >= 1 and killed >= 1
+    assert finished <= _count(database, "SELECT count(*) FROM meeting") <= finished + killed

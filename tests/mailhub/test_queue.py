@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from mailhub.queue import GroupCommit, NewMessage, NewRecipient
+from mailhub.queue.core import GroupCommit, NewMessage, NewRecipient
 
 
 def make(n: int) -> NewMessage:

@@ -160,7 +160,7 @@ def test_ldap_bind_with_the_directory_password() -> None:
     """ldap3's offline server (MOCK_SYNC) stands for Active Directory: the bind itself is real ldap3."""
     import ldap3
 
-    from mailhub.credentials import LdapChecker
+    from mailhub.smtp.credentials import LdapChecker
 
     checker = LdapChecker("ldaps://dc.bacninh.gov.vn", "uid={local},ou=people,dc=bacninh,dc=gov,dc=vn")
     server = ldap3.Server("dc.bacninh.gov.vn")

@@ -10,8 +10,8 @@ from sqlmodel import Session
 
 from mailhub.app import App
 from mailhub.config import Settings
-from mailhub.stats import aggregate, usage
 from mailhub.store.models import ActivityEvent
+from mailhub.usage.stats import aggregate, usage
 from tests.mailhub.conftest import Invoke, seed_province
 
 

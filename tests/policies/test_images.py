@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from policies.extract import images, ocr
 from policies.extract.images import ImageReading, read_image, read_pdf_pages
@@ -250,7 +250,89 @@ def test_wide_gaps_become_cells() -> None:
 
 
 def test_readable_needs_enough_confident_words() -> None:
-    assert images.readable([ocr.OcrText(("TỐI MẬT",), 2, 2)])
-    assert not images.readable([ocr.OcrText(("VN VI",), 239, 10)])  # a scribbled page
+    assert images.readable([ocr.OcrText(("TỐI MẬT",), 2, 2, 2, 2)])
+    assert not images.readable([ocr.OcrText(("VN VI",), 239, 10, 10, 0)])  # a scribbled page
     assert not images.readable([ocr.OcrText((), 0, 0)])
-    assert images.readable([ocr.OcrText((), 300, 60)])
+    assert images.readable([ocr.OcrText((), 300, 60, 60, 55)])  # text among the noise of a photo
+
+
+def test_garbage_is_not_read() -> None:
+    """A page read upside down: 37 % of its words confident, 8 % of them Vietnamese syllables."""
+    assert not images.readable([ocr.OcrText(("Bued3 ÁeBu 3on4 enb oeq",), 199, 73, 70, 6)])
+    assert images.readable([ocr.OcrText(("Dear Sir, please find the report",), 200, 190, 185, 40)])  # English
+    assert [w for w in ("Buonp", "uenb", "ÁeBu", "oeq", "VN", "UBND") if ocr.is_syllable(w)] == []
+    words = ("TỐI", "MẬT", "Tuyệt", "mật", "Khánh", "Hòa", "hoà", "Ủy", "ĐỘC", "nghiêng", "quý", "gì", "khuya",
+             "Nguyễn", "thưởng")
+    assert [w for w in words if not ocr.is_syllable(w)] == []
+
+
+def test_tsv_counts_vietnamese_words() -> None:
+    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+    words = [("TỐI", 95), ("MẬT.", 93), ("uenb", 90), ("2025", 96), ("Bued3", 88), ("xy", 20)]
+    rows = [header] + [f"5\t1\t1\t1\t1\t{n}\t{10 + 80 * n}\t10\t60\t30\t{conf}\t{word}"
+                       for n, (word, conf) in enumerate(words, 1)]
+    result = ocr.parse_tsv("\n".join(rows))
+    assert (result.words, result.confident_words, result.lettered, result.vietnamese) == (6, 5, 4, 2)
+
+
+def _small_stamp(level: str, size: int) -> Image.Image:
+    """A red stamp cropped to its frame, as a clerk pastes it into a document: 44 pt is 275 x 109."""
+    mark = scans.stamp(level, scans.RED, size=size, seed=4)
+    paper = Image.new("RGB", mark.size, (255, 255, 255))
+    paper.paste(mark, (0, 0), mark)
+    return paper
+
+
+@needs_tesseract
+@pytest.mark.parametrize("size", [30, 44])
+def test_a_small_stamp_picture_is_read(size: int) -> None:
+    picture = _small_stamp("TỐI MẬT", size)
+    assert min(picture.size) < 120
+    result = read_image(scans.jpeg(picture), "dau.jpg")
+    assert _bare("TỐI MẬT") in {_bare(evidence) for evidence in _stamps(result)}
+
+
+@needs_tesseract
+def test_a_small_urgency_stamp_passes() -> None:
+    result = read_image(scans.jpeg(_small_stamp("KHẨN", 44)), "khan.jpg")
+    assert result.uninspectable == () and _stamps(result) == []
+
+
+def test_small_square_pictures_are_icons() -> None:
+    icon = Image.new("RGB", (64, 64), "white")
+    icon.paste((20, 20, 20), (20, 20, 44, 44))
+    assert images.document_likeness(icon) == "too small to be a document"
+    assert images.document_likeness(_small_stamp("MẬT", 22)) is None  # 60 px high, but wide
+
+
+def _turned_page(degrees: int) -> bytes:
+    page = scans.page("TỐI MẬT", "red", seed=3).resize((1240, 1754), Image.Resampling.LANCZOS)
+    return scans.jpeg(page.rotate(degrees, expand=True))
+
+
+@needs_tesseract
+@pytest.mark.parametrize("degrees", [90, 180])
+def test_a_page_scanned_the_wrong_way_up_is_turned_and_read(degrees: int) -> None:
+    result = read_image(_turned_page(degrees), "scan.jpg")
+    text = "\n".join(part.text for part in result.parts)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert _bare("TỐI MẬT") in {_bare(evidence) for evidence in _stamps(result)}
+
+
+@needs_tesseract
+def test_a_stamp_pressed_crooked_or_white_on_red_is_read() -> None:
+    page = scans.page(None)
+    mark = scans.stamp("TUYỆT MẬT", scans.RED, seed=6).rotate(-13, resample=Image.Resampling.BICUBIC, expand=True)
+    page.paste(mark, (scans.LEFT + 300 - mark.width // 2, scans.TOP + 200), mark)
+    block = Image.new("RGB", (300, 90), scans.RED)
+    ImageDraw.Draw(block).text((30, 12), "MẬT", font=ImageFont.truetype(scans.BOLD, 52), fill="white")
+    page.paste(block, (1000, 1900))
+    result = read_image(scans.jpeg(page), "scan.jpg")
+    assert {_bare(e) for e in _stamps(result)} >= {_bare("TUYỆT MẬT"), _bare("MẬT")}
+
+
+@needs_tesseract
+def test_a_stamp_on_a_100_dpi_scan_is_read() -> None:
+    page = scans.page("MẬT", "red", seed=2).resize((827, 1169), Image.Resampling.LANCZOS)
+    result = read_image(scans.jpeg(page, 75), "fax.jpg")
+    assert _bare("MẬT") in {_bare(evidence) for evidence in _stamps(result)}

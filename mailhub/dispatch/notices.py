@@ -19,12 +19,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from directory import InvalidInput
-from mailhub.composing import audited_refusals, one_line, write_output
+from mailhub.dispatch.composing import audited_refusals, one_line, write_output
+from mailhub.dispatch.meetings.ical import Person
+from mailhub.dispatch.people import People
 from mailhub.errors import MailhubError
-from mailhub.intake import LOCAL, Intake, Submission
-from mailhub.meetings.ical import Person
-from mailhub.people import People
-from mailhub.queue import Clock
+from mailhub.queue.core import Clock
+from mailhub.relay.intake import LOCAL, Intake, Submission
 from mailhub.store.models import QueuedMessage, QueueRecipient
 from mailhub.store.publishing_models import Notice, NoticeRecipient, Publication
 from mailhub.templates import render

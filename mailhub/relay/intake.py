@@ -17,15 +17,15 @@ from sqlmodel import Session
 
 from directory import Directory
 from mailhub.errors import MailhubError
-from mailhub.message_headers import (
+from mailhub.queue.core import Activity, Clock, NewMessage, NewRecipient, Queue, new_queue_id
+from mailhub.relay.headers import (
     check_headers,
     missing_headers,
     protocol_name,
     received_header,
     split_message,
 )
-from mailhub.queue import Activity, Clock, NewMessage, NewRecipient, Queue, new_queue_id
-from mailhub.recipients import PERSON, RETURN_PATH, RecipientDecision, Recipients
+from mailhub.relay.recipients import PERSON, RETURN_PATH, RecipientDecision, Recipients
 from mailhub.smtp.replies import (
     FROM_NOT_OWNED,
     GATE_TEMPORARY,
@@ -36,7 +36,7 @@ from mailhub.smtp.replies import (
 )
 from mailhub.store.models import AuditEvent
 
-log = logging.getLogger("mailhub.intake")
+log = logging.getLogger("mailhub.relay.intake")
 
 SUBMISSION, INBOUND, LOCAL = "submission", "inbound", "local"
 

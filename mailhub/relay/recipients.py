@@ -20,8 +20,9 @@ from directory.addressing import normalise_address
 from directory.groups import may_post
 from directory.models import Group
 from directory.selectors import is_selector
-from mailhub.domains import Domains
-from mailhub.service_addresses import ServiceAddresses
+from mailhub.relay.domains import Domains
+from mailhub.relay.service_addresses import ServiceAddresses
+from mailhub.relay.verp import ReturnPaths
 from mailhub.smtp.replies import (
     BAD_ADDRESS,
     GROUP_CLOSED,
@@ -29,7 +30,6 @@ from mailhub.smtp.replies import (
     UNKNOWN_USER,
     Reply,
 )
-from mailhub.verp import ReturnPaths
 
 RETURN_PATH, GROUP, LOCAL, EXTERNAL, PERSON = "return-path", "group", "local", "external", "person"
 

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from mailhub.meetings.compose import WEEKDAYS
-from mailhub.meetings.ical import LOCAL, PRODID, Person, timezone_component
+from mailhub.dispatch.meetings.compose import WEEKDAYS
+from mailhub.dispatch.meetings.ical import LOCAL, PRODID, Person, timezone_component
 from mailhub.templates import render
 
 NEW, CHANGED, REMOVED, SAME = "new", "changed", "removed", "unchanged"

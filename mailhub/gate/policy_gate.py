@@ -1,5 +1,5 @@
 """The confidentiality gate as intake sees it: the policies chain, run in isolated worker processes
-(``mailhub.gate_workers``: a deadline and a memory cap each), turned into an SMTP reply with the
+(``mailhub.gate.workers``: a deadline and a memory cap each), turned into an SMTP reply with the
 reason in Vietnamese and English.
 
 Three answers:
@@ -27,8 +27,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 
 from mailhub.config import Settings
-from mailhub.gate_process import check_content
-from mailhub.gate_workers import (
+from mailhub.gate.process import check_content
+from mailhub.gate.workers import (
     CLOSED,
     DIED,
     DONE,
@@ -39,11 +39,11 @@ from mailhub.gate_workers import (
     WorkerPool,
     content_label,
 )
-from mailhub.intake import INBOUND, LOCAL, SUBMISSION, GateDecision
+from mailhub.relay.intake import INBOUND, LOCAL, SUBMISSION, GateDecision
 from mailhub.templates import render
 from policies import BLOCK, Finding, PolicyChain, Verdict
 
-log = logging.getLogger("mailhub.gate")
+log = logging.getLogger("mailhub.gate.policy_gate")
 
 CheckFunction = Callable[[bytes, tuple[str, ...], int, str | None], Verdict]
 

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from directory import Directory, InvalidInput, NotFound
 from directory.addressing import normalise_address
 from directory.selectors import is_selector
-from mailhub.domains import Domains
-from mailhub.meetings.ical import Person
-from mailhub.service_addresses import ServiceAddresses
+from mailhub.dispatch.meetings.ical import Person
+from mailhub.relay.domains import Domains
+from mailhub.relay.service_addresses import ServiceAddresses
 
 
 class People:

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, delete, func, insert
 from sqlmodel import Session, col, select
 
 from directory.models import Agency, Official
-from mailhub.meetings.ical import LOCAL
+from mailhub.dispatch.meetings.ical import LOCAL
 from mailhub.store.models import ActivityDaily, ActivityEvent
 from mailhub.timeutil import aware
 

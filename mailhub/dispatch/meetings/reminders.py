@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from mailhub.meetings.ical import LOCAL as LOCAL_TZ
-from mailhub.meetings.service import MeetingService
+from mailhub.dispatch.meetings.ical import LOCAL as LOCAL_TZ
+from mailhub.dispatch.meetings.service import MeetingService
 from mailhub.store.meeting_models import Meeting, MeetingAnswer
 from mailhub.timeutil import aware
 

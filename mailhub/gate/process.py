@@ -1,4 +1,4 @@
-"""What runs inside a gate worker process (``mailhub.gate_workers`` starts and watches them): the
+"""What runs inside a gate worker process (``mailhub.gate.workers`` starts and watches them): the
 real check, and the loop that caps the process's memory, answers one check at a time, and never
 prints a traceback or a word of the content.
 

@@ -10,12 +10,12 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from mailhub.composing import audited_refusals, write_output
-from mailhub.intake import LOCAL, Intake, Submission
-from mailhub.people import People
-from mailhub.queue import Clock
-from mailhub.schedules.reader import ScheduleEntry, read_schedule, week_days
-from mailhub.schedules.render import CHANGED, NEW, REMOVED, SAME, Item, schedule_message
+from mailhub.dispatch.composing import audited_refusals, write_output
+from mailhub.dispatch.people import People
+from mailhub.dispatch.schedules.reader import ScheduleEntry, read_schedule, week_days
+from mailhub.dispatch.schedules.render import CHANGED, NEW, REMOVED, SAME, Item, schedule_message
+from mailhub.queue.core import Clock
+from mailhub.relay.intake import LOCAL, Intake, Submission
 from mailhub.store.publishing_models import Publication, ScheduleItem
 from mailhub.timeutil import aware
 

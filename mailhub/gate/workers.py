@@ -3,7 +3,7 @@ memory cap and a deadline, so a hostile attachment costs one worker, never the l
 
 ``WorkerPool(func, workers=2, timeout=30, memory_mb=1024)`` runs the module-level, picklable ``func``
 in ``workers`` processes started from a forkserver (never a plain fork: the server has threads); each
-caps its own address space (``RLIMIT_AS``) before its first check (``mailhub.gate_process``).
+caps its own address space (``RLIMIT_AS``) before its first check (``mailhub.gate.process``).
 ``submit(*args)`` returns a ``concurrent.futures.Future`` that always resolves, with an ``Outcome``:
 
 - ``done``: the function returned (``value``);
@@ -39,11 +39,11 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from mailhub.gate_process import CLOSED, DIED, DONE, ERROR, MEMORY, READY, TIMEOUT, worker_main
+from mailhub.gate.process import CLOSED, DIED, DONE, ERROR, MEMORY, READY, TIMEOUT, worker_main
 
 __all__ = ["CLOSED", "DIED", "DONE", "ERROR", "MEMORY", "TIMEOUT", "Outcome", "WorkerPool", "content_label"]
 
-log = logging.getLogger("mailhub.gate")
+log = logging.getLogger("mailhub.gate.policy_gate")
 START_SECONDS = 60.0  # a worker that is not ready by then is killed (it is not a check's fault)
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ class _Core:
         self.context = multiprocessing.get_context("spawn") if start_method == "spawn" else \
             multiprocessing.get_context("forkserver")
         if start_method != "spawn":  # replacements start fast: the policies are imported once, in the server
-            self.context.set_forkserver_preload(["__main__", "mailhub.gate_process"])
+            self.context.set_forkserver_preload(["__main__", "mailhub.gate.process"])
         self.workers: list[_Worker] = []  # the dispatcher's own; other threads only read a copy
         self.queue: collections.deque[_Job] = collections.deque()
         self.lock = threading.Lock()

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from mailhub.dispatch.meetings.ical import LOCAL
 from mailhub.errors import MailhubError
-from mailhub.meetings.ical import LOCAL
 from mailhub.store.meeting_models import Meeting, MeetingAnswer, MeetingAttendee, MeetingMessage, MeetingOverride
 from mailhub.store.models import QueuedMessage, QueueRecipient
 from mailhub.timeutil import aware

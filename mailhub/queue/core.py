@@ -7,6 +7,7 @@ that a node that dies hands its work back (PostgreSQL: FOR UPDATE SKIP LOCKED).
 
 from __future__ import annotations
 
+import logging
 import queue
 import secrets
 import threading
@@ -32,6 +33,8 @@ from mailhub.store.models import (
     QueuedMessage,
     QueueRecipient,
 )
+
+log = logging.getLogger("mailhub.queue.core")
 
 Clock = Callable[[], datetime]
 
@@ -306,6 +309,8 @@ class Queue:
             at=now, queue_id=job.queue_id, message_id=job.message_id, recipient=result.address,
             outcome=outcome, route=result.route[:300], code=result.code, text=text[:1000],
         ))
+        log.info("%s: to=<%s> relay=%s status=%s (%s%s)", job.queue_id, result.address, result.route, outcome,
+                 f"{result.code} " if result.code else "", text[:200])
         if outcome == BOUNCED and job.sender and job.kind != "dsn" and not row.dsn_sent:
             row.dsn_sent = True
             return FailedDelivery(job.queue_id, result.address, result.code, text, result.route)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from mailhub.dsn import build_failure_dsn
-from mailhub.intake import LOCAL, Intake, Submission
-from mailhub.queue import Clock, DeliveryJob, FailedDelivery
+from mailhub.delivery.dsn import build_failure_dsn
+from mailhub.queue.core import Clock, DeliveryJob, FailedDelivery
+from mailhub.relay.intake import LOCAL, Intake, Submission
 from mailhub.smtp.replies import SmtpRefusal
 
-log = logging.getLogger("mailhub.returns")
+log = logging.getLogger("mailhub.delivery.bounces")
 
 
 class BounceNotifier:

@@ -14,15 +14,15 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from directory import Directory, InvalidInput
-from mailhub.composing import audited_refusals, one_line, write_output
+from mailhub.dispatch.composing import audited_refusals, one_line, write_output
+from mailhub.dispatch.meetings.compose import Document, describe, invitation_message
+from mailhub.dispatch.meetings.ical import LOCAL as LOCAL_TZ
+from mailhub.dispatch.meetings.ical import MeetingSpec, Override, Person, build_calendar
+from mailhub.dispatch.people import People
 from mailhub.errors import MailhubError
-from mailhub.intake import LOCAL, Intake, Submission
-from mailhub.meetings.compose import Document, describe, invitation_message
-from mailhub.meetings.ical import LOCAL as LOCAL_TZ
-from mailhub.meetings.ical import MeetingSpec, Override, Person, build_calendar
-from mailhub.people import People
-from mailhub.queue import Clock
-from mailhub.service_addresses import ServiceAddresses
+from mailhub.queue.core import Clock
+from mailhub.relay.intake import LOCAL, Intake, Submission
+from mailhub.relay.service_addresses import ServiceAddresses
 from mailhub.store.meeting_models import Meeting, MeetingAttendee, MeetingMessage, MeetingOverride
 from mailhub.timeutil import aware
 
@@ -194,7 +194,7 @@ class MeetingService:
         return meeting
 
     def send_reminders(self, lead: timedelta) -> int:
-        from mailhub.meetings.reminders import send_reminders
+        from mailhub.dispatch.meetings.reminders import send_reminders
 
         return send_reminders(self, lead)
 

@@ -11,8 +11,8 @@ from email.mime.multipart import MIMEMultipart
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 
-from mailhub.message_headers import split_message
-from mailhub.queue import FailedDelivery
+from mailhub.queue.core import FailedDelivery
+from mailhub.relay.headers import split_message
 from mailhub.templates import render
 
 

@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 
-from mailhub.meetings.ical import LOCAL, MeetingSpec, Person
+from mailhub.dispatch.meetings.ical import LOCAL, MeetingSpec, Person
 from mailhub.templates import render
 
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")

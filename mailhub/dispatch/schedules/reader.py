@@ -11,7 +11,7 @@ from pathlib import Path
 
 from directory import InvalidInput
 from directory.tables import read_table
-from mailhub.meetings.ical import LOCAL
+from mailhub.dispatch.meetings.ical import LOCAL
 from policies.normalise import fold
 
 SCHEDULE_COLUMNS: dict[str, tuple[str, ...]] = {

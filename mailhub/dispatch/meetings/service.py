@@ -107,8 +107,6 @@ class MeetingService:
                           attachments=json.dumps([d.filename for d in documents]))
         spec = self._spec(meeting, attendees, chair, ())
         outgoing = [self.compose(spec, "request", "REQUEST", spec.everyone, organisation, documents)]
-        if output is not None:
-            self._check(outgoing, organizer.email)
         with audited_refusals(), Session(self.engine, expire_on_commit=False) as session:
             session.add(meeting)
             session.flush()
@@ -116,8 +114,7 @@ class MeetingService:
             for person in spec.everyone:
                 session.add(MeetingAttendee(meeting_id=meeting.id, email=person.email, display_name=person.name,
                                             agency_code=person.agency, role=person.role))
-            self._queue(session, meeting, outgoing, output)
-            session.commit()  # the meeting and its invitation together, or neither
+            self._commit(session, meeting, outgoing, output)  # the meeting and its invitation together, or neither
         self._sent(outgoing, output)
         return meeting
 
@@ -162,11 +159,7 @@ class MeetingService:
             outgoing = [self.compose(spec, "update", "REQUEST", spec.everyone, organisation, (), occurrence)]
             if removed:
                 outgoing.append(self.compose(spec, "cancel", "CANCEL", removed, organisation, ()))
-            if output is not None:
-                self._check(outgoing, meeting.organizer_service, audit_now=False)
-            session.add(meeting)
-            self._queue(session, meeting, outgoing, output)
-            session.commit()
+            self._commit(session, meeting, outgoing, output)
         self._sent(outgoing, output)
         return meeting
 
@@ -185,11 +178,7 @@ class MeetingService:
             spec = self.spec_of(session, meeting)
             _, _, organisation = self.resolver.organizer(meeting.organizer)
             outgoing = [self.compose(spec, "cancel", "CANCEL", spec.everyone, organisation, (), occurrence)]
-            if output is not None:
-                self._check(outgoing, meeting.organizer_service, audit_now=False)
-            session.add(meeting)
-            self._queue(session, meeting, outgoing, output)
-            session.commit()
+            self._commit(session, meeting, outgoing, output)
         self._sent(outgoing, output)
         return meeting
 
@@ -323,9 +312,14 @@ class MeetingService:
     def notify(self) -> None:
         self.intake.notify()
 
-    def _queue(self, session: Session, meeting: Meeting, outgoing: list[Outgoing], output: Path | None) -> None:
+    def _commit(self, session: Session, meeting: Meeting, outgoing: list[Outgoing], output: Path | None) -> None:
+        """A change and its messages in one commit (a preview screens them and queues nothing)."""
+        if output is not None:
+            self._check(outgoing, meeting.organizer_service, audit_now=False)
+        session.add(meeting)
         if output is None:
             self.queue_messages(session, meeting, outgoing)
+        session.commit()
 
     def _sent(self, outgoing: list[Outgoing], output: Path | None) -> None:
         if output is not None:

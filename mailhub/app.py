@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, inspect
 
 from directory import Directory, DirectoryOptions
-from directory.models import utcnow
 from mailhub import db
 from mailhub.config import Settings, parse_host_port
 from mailhub.delivery.bounces import BounceNotifier
@@ -35,6 +34,7 @@ from mailhub.smtp.credentials import Authenticator, ImapChecker, LdapChecker, Pa
 from mailhub.smtp.handlers import InboundHandler, ListenerContext, SubmissionHandler
 from mailhub.smtp.throttle import AuthThrottle, ConnectionLimiter
 from mailhub.smtp.tls import ensure_self_signed, server_context
+from mailhub.timeutil import utcnow
 
 
 @dataclass

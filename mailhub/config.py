@@ -18,7 +18,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from directory.addressing import DEFAULT_PATTERN, validate_pattern
+from directory import DEFAULT_PATTERN, validate_pattern
 
 
 class Settings(BaseSettings):

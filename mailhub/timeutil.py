@@ -1,4 +1,4 @@
-"""Time helpers shared by the modules that read times back from the database."""
+"""Time helpers: the service's clock, and times read back from the database."""
 
 from __future__ import annotations
 
@@ -15,3 +15,8 @@ def aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    """The service's default clock (injected everywhere as ``clock``)."""
+    return datetime.now(UTC)

@@ -6,7 +6,9 @@ import dataclasses
 
 import click
 
-from directory import agencies as agency_ops
+from directory import add_domain_alias, create_agency, require_agency
+from directory import merge_agency as merge_agencies
+from directory import move_agency as move_under
 from mailhub.cli.main import Context
 from mailhub.cli.output import emit_json, emit_table
 
@@ -42,8 +44,8 @@ def add_agency(obj: Context, code: str, name: str, kind: str, parent: str | None
                mailbox: str | None) -> None:
     """Add one agency."""
     with obj.app.directory.session() as session:
-        parent_agency = agency_ops.require_agency(session, parent) if parent else None
-        agency = agency_ops.create_agency(session, code=code, name=name, kind=kind, parent=parent_agency,
+        parent_agency = require_agency(session, parent) if parent else None
+        agency = create_agency(session, code=code, name=name, kind=kind, parent=parent_agency,
                                           domain=domain, mailbox=mailbox)
         click.echo(f"added {agency.code} ({agency.domain})")
 
@@ -55,7 +57,7 @@ def add_agency(obj: Context, code: str, name: str, kind: str, parent: str | None
 def move_agency(obj: Context, code: str, new_parent: str) -> None:
     """Re-parent an agency; its addresses do not change."""
     with obj.app.directory.session() as session:
-        agency = agency_ops.move_agency(session, code, new_parent)
+        agency = move_under(session, code, new_parent)
         click.echo(f"{agency.code} is now under {new_parent}")
 
 
@@ -66,7 +68,7 @@ def move_agency(obj: Context, code: str, new_parent: str) -> None:
 def merge_agency(obj: Context, code: str, into: str) -> None:
     """Merge an agency into another: officials and children move, the old mailbox becomes an alias."""
     with obj.app.directory.session() as session:
-        target, moved = agency_ops.merge_agency(session, code, into)
+        target, moved = merge_agencies(session, code, into)
         click.echo(f"merged {code} into {target.code}: {moved} officials moved")
 
 
@@ -77,7 +79,7 @@ def merge_agency(obj: Context, code: str, into: str) -> None:
 def alias_domain(obj: Context, old_domain: str, new_domain: str) -> None:
     """Keep a former domain working: mail to user@OLD reaches user@NEW."""
     with obj.app.directory.session() as session:
-        alias = agency_ops.add_domain_alias(session, old_domain, new_domain)
+        alias = add_domain_alias(session, old_domain, new_domain)
         click.echo(f"{alias.domain} -> {alias.target_domain}")
 
 

@@ -6,7 +6,7 @@ import time
 
 import click
 
-from directory.demo import DemoProvince, seed_demo
+from directory import DemoProvince, seed_demo
 from mailhub.cli.main import Context
 from mailhub.cli.output import progress_bar
 

@@ -9,9 +9,16 @@ from typing import Any
 
 import click
 
-from directory.export import EXPORT_FORMATS, base_dn_for, csv_export, ldif_export, vcards
-from directory.importer import ImportReport, read_roster
-from directory.types import OfficialInfo
+from directory import (
+    EXPORT_FORMATS,
+    ImportReport,
+    OfficialInfo,
+    base_dn_for,
+    csv_export,
+    ldif_export,
+    read_roster,
+    vcards,
+)
 from mailhub.cli.main import Context
 from mailhub.cli.output import emit_json, emit_table, fail, progress_bar, stdout
 
@@ -78,7 +85,7 @@ def import_officials(obj: Context, file: Path, parent: str | None, dry_run: bool
 def import_agencies(obj: Context, file: Path, dry_run: bool, as_json: bool) -> None:
     """Import agencies: code, name, parent, kind, domain[, mailbox]
     (or Mã đơn vị, Tên đơn vị, Đơn vị cấp trên, Loại, Tên miền, Hộp thư)."""
-    from directory.agency_import import read_agencies
+    from directory import read_agencies
 
     table = read_agencies(file)
     with progress_bar("Importing agencies", len(table.rows)) as advance:

@@ -6,8 +6,8 @@ import dataclasses
 
 import click
 
-from directory import groups as group_ops
-from directory.selectors import require_group
+from directory import add_members, add_posters, create_group, group_info, require_group
+from directory import list_groups as all_groups
 from mailhub.cli.main import Context
 from mailhub.cli.output import emit_json, emit_table
 
@@ -28,7 +28,7 @@ def create(obj: Context, name: str, address: str | None, rule: str | None, descr
            open_to_outside: bool) -> None:
     """Create a group."""
     with obj.app.directory.session() as session:
-        created = group_ops.create_group(session, name, address=address, rule=rule, description=description,
+        created = create_group(session, name, address=address, rule=rule, description=description,
                                          open_to_outside=open_to_outside)
         click.echo(f"created group {created.name}")
 
@@ -40,7 +40,7 @@ def create(obj: Context, name: str, address: str | None, rule: str | None, descr
 def add(obj: Context, name: str, addresses: tuple[str, ...]) -> None:
     """Add officials to a group's static member list."""
     with obj.app.directory.session() as session:
-        added = group_ops.add_members(session, name, list(addresses))
+        added = add_members(session, name, list(addresses))
         click.echo(f"{added} member(s) added to {name}")
 
 
@@ -51,7 +51,7 @@ def add(obj: Context, name: str, addresses: tuple[str, ...]) -> None:
 def allow(obj: Context, name: str, senders: tuple[str, ...]) -> None:
     """Allow senders (addresses or @domain) to post to a group's address."""
     with obj.app.directory.session() as session:
-        group_ops.add_posters(session, name, list(senders))
+        add_posters(session, name, list(senders))
         click.echo(f"{len(senders)} sender(s) may post to {name}")
 
 
@@ -61,7 +61,7 @@ def allow(obj: Context, name: str, senders: tuple[str, ...]) -> None:
 def list_groups(obj: Context, as_json: bool) -> None:
     """List groups."""
     with obj.app.directory.session() as session:
-        groups = group_ops.list_groups(session)
+        groups = all_groups(session)
     if as_json:
         emit_json([dataclasses.asdict(g) for g in groups])
         return
@@ -77,7 +77,7 @@ def list_groups(obj: Context, as_json: bool) -> None:
 def show(obj: Context, name: str, as_json: bool) -> None:
     """Show a group and whom it reaches now."""
     with obj.app.directory.session() as session:
-        info = group_ops.group_info(session, require_group(session, name))
+        info = group_info(session, require_group(session, name))
     reach = obj.app.directory.resolve(f"group:{name}")
     if as_json:
         emit_json({**dataclasses.asdict(info), "resolves_to": [m.address for m in reach.mailboxes]})

@@ -9,7 +9,7 @@ import click
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from directory.errors import DirectoryError
+from directory import DirectoryError
 from mailhub.cli.output import emit_json, fail
 from mailhub.config import Settings, load_settings
 from mailhub.errors import MailhubError

@@ -50,7 +50,7 @@ class NoticeRequest:
 
 def urgency_key(value: str) -> str:
     """'Hỏa tốc', 'hoả tốc', 'HOA-TOC', 'thượng khẩn', 'khan' -> a key of URGENCY ('' for none)."""
-    from directory.names import unaccented
+    from directory import unaccented
 
     squeezed = unaccented(value)
     keys = {"khan": "khan", "thuongkhan": "thuong-khan", "hoatoc": "hoa-toc", "": ""}

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from directory import Directory, InvalidInput, NotFound
-from directory.addressing import normalise_address
-from directory.selectors import is_selector
+from directory import Directory, InvalidInput, NotFound, is_selector, normalise_address
 from mailhub.dispatch.meetings.ical import Person
 from mailhub.relay.domains import Domains
 from mailhub.relay.service_addresses import ServiceAddresses

@@ -8,7 +8,6 @@ from datetime import datetime
 from sqlalchemy import Engine, delete, or_
 from sqlmodel import Session, col, select
 
-from directory.models import utcnow
 from mailhub.errors import MailhubError
 from mailhub.store.models import (
     ACTIVE,
@@ -19,6 +18,7 @@ from mailhub.store.models import (
     QueuedMessage,
     QueueRecipient,
 )
+from mailhub.timeutil import utcnow
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, Engine, insert, or_, update
 from sqlmodel import Session, col, select
 
-from directory.models import utcnow
 from mailhub.errors import MailhubError
 from mailhub.store.models import (
     ACTIVE,
@@ -33,6 +32,7 @@ from mailhub.store.models import (
     QueuedMessage,
     QueueRecipient,
 )
+from mailhub.timeutil import utcnow
 
 log = logging.getLogger("mailhub.queue.core")
 

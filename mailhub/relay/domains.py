@@ -7,7 +7,7 @@ import time
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from directory.models import Agency, DomainAlias
+from directory import Agency, DomainAlias
 
 
 class Domains:

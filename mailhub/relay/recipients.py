@@ -15,11 +15,7 @@ from typing import Generic, TypeVar
 
 from sqlmodel import select
 
-from directory import Directory, InvalidInput, NotFound
-from directory.addressing import normalise_address
-from directory.groups import may_post
-from directory.models import Group
-from directory.selectors import is_selector
+from directory import Directory, Group, InvalidInput, NotFound, is_selector, may_post, normalise_address
 from mailhub.relay.domains import Domains
 from mailhub.relay.service_addresses import ServiceAddresses
 from mailhub.relay.verp import ReturnPaths

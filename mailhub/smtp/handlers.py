@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, Session
 
-from directory import Directory, InvalidInput
-from directory.addressing import normalise_address
+from directory import Directory, InvalidInput, normalise_address
 from mailhub.relay.domains import Domains
 from mailhub.relay.intake import INBOUND, SUBMISSION, Intake, Submission
 from mailhub.relay.recipients import Recipients

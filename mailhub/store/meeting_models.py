@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from directory.models import utcnow
+from mailhub.timeutil import utcnow
 
 
 class ServiceAddress(SQLModel, table=True):

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Column, LargeBinary
 from sqlmodel import Field, SQLModel
 
-from directory.models import utcnow
+from mailhub.timeutil import utcnow
 
 # Recipient states (Postfix's vocabulary): queued -> active -> delivered | deferred | bounced; held.
 QUEUED, ACTIVE, DELIVERED, DEFERRED, BOUNCED = "queued", "active", "delivered", "deferred", "bounced"

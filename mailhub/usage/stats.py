@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine, delete, func, insert
 from sqlmodel import Session, col, select
 
-from directory.models import Agency, Official
+from directory import Agency, Official
 from mailhub.dispatch.meetings.ical import LOCAL
 from mailhub.store.models import ActivityDaily, ActivityEvent
 from mailhub.timeutil import aware

@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from directory import InvalidInput
-from directory.tables import read_table
+from directory import InvalidInput, read_table
 from mailhub.dispatch.meetings.ical import LOCAL
-from policies.normalise import fold
+from policies import fold
 
 SCHEDULE_COLUMNS: dict[str, tuple[str, ...]] = {
     "date": ("ngày", "ngày tháng", "thứ ngày", "thứ, ngày", "day"),

@@ -5,7 +5,7 @@ MailhubError                 base of every error mailhub raises on purpose
  ├── GateUnavailable         (relay.intake) the gate could not check a message: try later, SMTP 451 4.7.1
  └── (directory.DirectoryError lives in the directory package: NotFound, Conflict, InvalidInput)
 
-SmtpRefusal (smtp.replies) carries a precise SMTP reply up from intake: 5xx refusals, 4xx try-later.
+Refused (relay.refusals) carries a precise reply up from the core: 5xx refusals, 4xx try-later.
 
 The CLI turns each of these into a one-line message and a non-zero exit.
 """

@@ -13,7 +13,7 @@ from directory import DirectoryError
 from mailhub.cli.output import emit_json, fail
 from mailhub.config import Settings, load_settings
 from mailhub.errors import MailhubError
-from mailhub.smtp.replies import SmtpRefusal
+from mailhub.relay.refusals import Refused
 
 
 class Context:
@@ -82,7 +82,7 @@ class MailhubGroup(click.Group):
             return super().invoke(ctx)
         except (DirectoryError, MailhubError, FileNotFoundError, IsADirectoryError, PermissionError) as exc:
             fail(str(exc))
-        except SmtpRefusal as exc:
+        except Refused as exc:
             fail(f"refused, nothing was queued:\n{exc.reply.text}")
         except ValidationError as exc:
             fail(_validation_message(exc))

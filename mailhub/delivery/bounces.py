@@ -9,7 +9,7 @@ import logging
 from mailhub.delivery.dsn import build_failure_dsn
 from mailhub.queue.core import Clock, DeliveryJob, FailedDelivery
 from mailhub.relay.intake import LOCAL, Intake, Submission
-from mailhub.smtp.replies import SmtpRefusal
+from mailhub.relay.refusals import Refused
 
 log = logging.getLogger("mailhub.delivery.bounces")
 
@@ -37,5 +37,5 @@ class BounceNotifier:
                                 helo=self.hostname, kind="dsn")
         try:
             await asyncio.to_thread(self.intake.accept, submission)
-        except SmtpRefusal as refusal:
+        except Refused as refusal:
             log.warning("DSN for %s to %s refused: %s", job.queue_id, job.sender, refusal.reply)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from directory import InvalidInput
 from mailhub.errors import MailhubError
-from mailhub.smtp.replies import SmtpRefusal
+from mailhub.relay.refusals import Refused
 
 
 def one_line(*values: str) -> None:
@@ -40,7 +40,7 @@ def audited_refusals() -> Iterator[None]:
     transaction is gone (rolled back: nothing of the refused message or its meeting is kept)."""
     try:
         yield
-    except SmtpRefusal as refusal:
+    except Refused as refusal:
         if refusal.record is not None:
             refusal.record()
         raise

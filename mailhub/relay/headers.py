@@ -13,7 +13,7 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import format_datetime, getaddresses, make_msgid
 
-from mailhub.smtp.replies import HEADER_INJECTION, MALFORMED, TOO_MANY_HOPS, SmtpRefusal
+from mailhub.relay.refusals import HEADER_INJECTION, MALFORMED, TOO_MANY_HOPS, Refused
 
 MAX_HOPS = 50
 _HEADER_NAME = re.compile(rb"^[\x21-\x39\x3b-\x7e]+:")
@@ -34,7 +34,7 @@ def split_message(content: bytes) -> tuple[bytes, bytes]:
             return content[: index + len(separator) // 2], content[index + len(separator):]
     if content and _HEADER_NAME.match(content):
         return content if content.endswith(b"\n") else content + b"\r\n", b""
-    raise SmtpRefusal(MALFORMED.with_text("Malformed message: no header section"))
+    raise Refused(MALFORMED.with_text("Malformed message: no header section"))
 
 
 def check_headers(header_block: bytes) -> HeaderSummary:
@@ -43,19 +43,19 @@ def check_headers(header_block: bytes) -> HeaderSummary:
         if not line:
             continue
         if b"\r" in line:
-            raise SmtpRefusal(HEADER_INJECTION)
+            raise Refused(HEADER_INJECTION)
         if line[:1] in (b" ", b"\t"):
             if number == 1:
-                raise SmtpRefusal(MALFORMED.with_text("Malformed message: starts with a continuation line"))
+                raise Refused(MALFORMED.with_text("Malformed message: starts with a continuation line"))
             continue
         if not _HEADER_NAME.match(line):
-            raise SmtpRefusal(MALFORMED.with_text(f"Malformed header line {number}"))
+            raise Refused(MALFORMED.with_text(f"Malformed header line {number}"))
     # compat32 leaves header values raw: what we need (addresses, ids, counts) needs no decoding,
     # and it is several times faster than the default policy on this hot path.
     parsed = BytesHeaderParser(policy=compat32).parsebytes(header_block)
     received = len(parsed.get_all("Received", []))
     if received > MAX_HOPS:
-        raise SmtpRefusal(TOO_MANY_HOPS)
+        raise Refused(TOO_MANY_HOPS)
     froms = [str(v) for v in parsed.get_all("From", [])]
     addresses = tuple(addr.lower() for _, addr in getaddresses(froms) if addr)
     return HeaderSummary(

@@ -2,7 +2,7 @@
 by mailhub itself, is checked, stamped and committed here.
 
 parse -> checks (hops, headers, sender rights) -> content gate -> stamp -> ONE transaction.
-A refusal raises SmtpRefusal with the precise reply; nothing of a refused message is kept.
+A refusal raises Refused with the precise reply; nothing of a refused message is kept.
 """
 
 from __future__ import annotations
@@ -26,13 +26,13 @@ from mailhub.relay.headers import (
     split_message,
 )
 from mailhub.relay.recipients import PERSON, RETURN_PATH, RecipientDecision, Recipients
-from mailhub.smtp.replies import (
+from mailhub.relay.refusals import (
     FROM_NOT_OWNED,
     GATE_TEMPORARY,
     MALFORMED,
     NO_VALID_RECIPIENTS,
     POLICY_BLOCKED,
-    SmtpRefusal,
+    Refused,
 )
 from mailhub.store.models import AuditEvent
 
@@ -81,12 +81,12 @@ class PassGate:
         return GateDecision(blocked=False)
 
 
-class GateUnavailable(SmtpRefusal, MailhubError):
+class GateUnavailable(Refused, MailhubError):
     """The gate could not check the message now: ``451 4.7.1`` on SMTP, and for a command that composes
     mail one line ("try again later") and a non-zero exit. Nothing is audited and nothing is queued."""
 
     def __init__(self, decision: GateDecision) -> None:
-        SmtpRefusal.__init__(self, GATE_TEMPORARY.with_text(decision.reason or GATE_TEMPORARY.text))
+        Refused.__init__(self, GATE_TEMPORARY.with_text(decision.reason or GATE_TEMPORARY.text))
         self.decision = decision
 
     def __str__(self) -> str:
@@ -161,11 +161,11 @@ class Intake:
         header_block, _ = split_message(submission.content)
         summary = check_headers(header_block)
         if submission.listener == SUBMISSION and not summary.from_addresses:
-            raise SmtpRefusal(MALFORMED.with_text("Message has no From: header"))
+            raise Refused(MALFORMED.with_text("Message has no From: header"))
         if submission.login:
             for address in summary.from_addresses:
                 if not self.directory.may_send_as(submission.login, address):
-                    raise SmtpRefusal(FROM_NOT_OWNED.with_text(
+                    raise Refused(FROM_NOT_OWNED.with_text(
                         f"From: <{address}> is not an address {submission.login} may send as"))
 
         may_relay = submission.listener == LOCAL or bool(submission.login) or submission.trusted
@@ -176,13 +176,13 @@ class Intake:
         if refused and (len(refused) == len(decisions) or submission.listener == LOCAL):
             first = refused[0]
             reply = first.refusal or NO_VALID_RECIPIENTS
-            raise SmtpRefusal(reply.with_text(f"{reply.text}: {first.address}"))
+            raise Refused(reply.with_text(f"{reply.text}: {first.address}"))
 
         screened = self.screen(submission, decision=decision, audit_now=audit_now)
 
         targets = self._expand([d for d in decisions if d.refusal is None])
         if not targets:
-            raise SmtpRefusal(NO_VALID_RECIPIENTS)
+            raise Refused(NO_VALID_RECIPIENTS)
 
         now = self.clock()
         queue_id = new_queue_id()
@@ -222,7 +222,7 @@ class Intake:
 
             if audit_now:
                 record()
-            raise SmtpRefusal(POLICY_BLOCKED.with_text(verdict.reason or POLICY_BLOCKED.text),
+            raise Refused(POLICY_BLOCKED.with_text(verdict.reason or POLICY_BLOCKED.text),
                               None if audit_now else record)
         return verdict
 

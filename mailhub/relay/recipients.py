@@ -17,15 +17,15 @@ from sqlmodel import select
 
 from directory import Directory, Group, InvalidInput, NotFound, is_selector, may_post, normalise_address
 from mailhub.relay.domains import Domains
-from mailhub.relay.service_addresses import ServiceAddresses
-from mailhub.relay.verp import ReturnPaths
-from mailhub.smtp.replies import (
+from mailhub.relay.refusals import (
     BAD_ADDRESS,
     GROUP_CLOSED,
     RELAY_DENIED,
     UNKNOWN_USER,
     Reply,
 )
+from mailhub.relay.service_addresses import ServiceAddresses
+from mailhub.relay.verp import ReturnPaths
 
 RETURN_PATH, GROUP, LOCAL, EXTERNAL, PERSON = "return-path", "group", "local", "external", "person"
 

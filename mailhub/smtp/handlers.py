@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, Session
 
 from directory import Directory, InvalidInput, normalise_address
+from mailhub.relay import refusals
 from mailhub.relay.domains import Domains
 from mailhub.relay.intake import INBOUND, SUBMISSION, Intake, Submission
 from mailhub.relay.recipients import Recipients
+from mailhub.relay.refusals import Refused
 from mailhub.smtp import replies
-from mailhub.smtp.replies import SmtpRefusal
 from mailhub.smtp.throttle import AuthThrottle
 
 log = logging.getLogger("mailhub.smtp")
@@ -76,7 +77,7 @@ class BaseHandler:
         envelope.mail_options.extend(mail_options)
         return str(replies.OK)
 
-    async def check_sender(self, session: Session, address: str) -> replies.Reply | None:
+    async def check_sender(self, session: Session, address: str) -> refusals.Reply | None:
         return None
 
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
@@ -113,14 +114,14 @@ class BaseHandler:
             decision = await self.intake.gate.check_async(content, lane=self.listener)
             if decision.temporary:
                 log.info("not checked, try later: a message from %s (%s)", submission.client_ip, decision.detail)
-                return str(replies.GATE_TEMPORARY.with_text(decision.reason or replies.GATE_TEMPORARY.text))
+                return str(refusals.GATE_TEMPORARY.with_text(decision.reason or refusals.GATE_TEMPORARY.text))
             accepted = await asyncio.to_thread(self.intake.accept, submission, decision=decision)
-        except SmtpRefusal as refusal:
+        except Refused as refusal:
             log.info("refused from %s: %s", submission.client_ip, refusal.reply)
             return str(refusal.reply)
         except Exception:  # a failure of mailhub's own is never a permanent refusal
             log.exception("intake failed for a message from %s", submission.client_ip)
-            return str(replies.TEMPORARY_FAILURE)
+            return str(refusals.TEMPORARY_FAILURE)
         return f"{replies.QUEUED} {accepted.queue_id}"
 
     def login(self, session: Session) -> str | None:
@@ -168,7 +169,7 @@ class SubmissionHandler(BaseHandler):
     def may_relay(self, session: Session) -> bool:
         return bool(session.authenticated) or self.is_trusted(session)
 
-    async def check_sender(self, session: Session, address: str) -> replies.Reply | None:
+    async def check_sender(self, session: Session, address: str) -> refusals.Reply | None:
         login = self.login(session)
         if login:
             if not address:

@@ -34,7 +34,7 @@ KNOWN_GAPS = {
     "r2-evade-xlsx-white-1pt-letter-in-stamp": "a white 1 pt run in a cell is read as visible text",
     "r2-evade-html-css-content-attr": "CSS content: attr(...) is not resolved against the element",
     "r2-evade-docx-stamp-split-across-cells": "adjacent borderless cells are not joined into one reading",
-    "r2-evade-pdf-stamp-as-vector-outlines": "a stamp drawn as curves has no text; PDF pages with text are not rendered",
+    "r2-evade-pdf-stamp-as-vector-outlines": "a stamp drawn as curves has no text; typed PDF pages are not rendered",
     "r2-evade-svg-stamp-as-paths": "SVG paths are not rendered for OCR",
     "r2-evade-pdf-tounicode-lie": "the font's ToUnicode map is trusted",
 }

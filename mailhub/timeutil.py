@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import overload
+from zoneinfo import ZoneInfo
+
+TZID = "Asia/Ho_Chi_Minh"
+LOCAL = ZoneInfo(TZID)  # the province's time: days, meetings and reports are in it
 
 
 @overload

@@ -10,7 +10,7 @@ import click
 
 from mailhub.cli.main import Context
 from mailhub.cli.output import emit_json, emit_table
-from mailhub.dispatch.meetings.ical import LOCAL
+from mailhub.timeutil import LOCAL
 from mailhub.usage.stats import aggregate, import_login_log, usage
 
 

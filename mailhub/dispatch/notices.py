@@ -20,8 +20,8 @@ from sqlmodel import Session, col, select
 
 from directory import InvalidInput
 from mailhub.dispatch.composing import audited_refusals, one_line, write_output
-from mailhub.dispatch.meetings.ical import Person
 from mailhub.dispatch.people import People
+from mailhub.dispatch.person import Person
 from mailhub.errors import MailhubError
 from mailhub.queue.core import Clock
 from mailhub.relay.intake import LOCAL, Intake, Submission

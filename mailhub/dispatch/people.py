@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from directory import Directory, InvalidInput, NotFound, is_selector, normalise_address
-from mailhub.dispatch.meetings.ical import Person
+from mailhub.dispatch.person import Person
 from mailhub.relay.domains import Domains
 from mailhub.relay.service_addresses import ServiceAddresses
 

@@ -15,9 +15,8 @@ from sqlalchemy import Engine, delete, func, insert
 from sqlmodel import Session, col, select
 
 from directory import Agency, Official
-from mailhub.dispatch.meetings.ical import LOCAL
 from mailhub.store.models import ActivityDaily, ActivityEvent
-from mailhub.timeutil import aware
+from mailhub.timeutil import LOCAL, aware
 
 TARGETS = (80, 90)
 KINDS = ("submission", "itip-reply", "mdn", "login")

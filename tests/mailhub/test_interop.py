@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from mailhub.dispatch.meetings.ical import LOCAL, MeetingSpec, Override, Person, build_calendar
+from mailhub.dispatch.meetings.ical import MeetingSpec, Override, build_calendar
+from mailhub.dispatch.person import Person
+from mailhub.timeutil import LOCAL
 
 INTEROP = Path(__file__).resolve().parent.parent / "interop"
 NODE = shutil.which("node")

@@ -12,8 +12,10 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 
-from mailhub.dispatch.meetings.ical import LOCAL, MeetingSpec, Person
+from mailhub.dispatch.meetings.ical import MeetingSpec
+from mailhub.dispatch.person import Person
 from mailhub.templates import render
+from mailhub.timeutil import LOCAL
 
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 KINDS = {

@@ -9,19 +9,12 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, TimezoneStandard, vCalAddress, vText
 
-TZID = "Asia/Ho_Chi_Minh"
-LOCAL = ZoneInfo(TZID)
+from mailhub.dispatch.person import Person
+from mailhub.timeutil import LOCAL, TZID
+
 PRODID = "-//mailhub//Lich hop UBND//VI"
 ANSWERS = {"ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "tentative", "DELEGATED": "delegated",
            "NEEDS-ACTION": "needs-action"}
-
-
-@dataclass(frozen=True)
-class Person:
-    email: str
-    name: str = ""
-    role: str = "REQ-PARTICIPANT"
-    agency: str = ""
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from mailhub.dispatch.meetings.ical import LOCAL as LOCAL_TZ
 from mailhub.dispatch.meetings.service import MeetingService
 from mailhub.store.meeting_models import Meeting, MeetingAnswer
+from mailhub.timeutil import LOCAL as LOCAL_TZ
 from mailhub.timeutil import aware
 
 

@@ -16,14 +16,15 @@ from sqlmodel import Session, col, select
 from directory import Directory, InvalidInput
 from mailhub.dispatch.composing import audited_refusals, one_line, write_output
 from mailhub.dispatch.meetings.compose import Document, describe, invitation_message
-from mailhub.dispatch.meetings.ical import LOCAL as LOCAL_TZ
-from mailhub.dispatch.meetings.ical import MeetingSpec, Override, Person, build_calendar
+from mailhub.dispatch.meetings.ical import MeetingSpec, Override, build_calendar
 from mailhub.dispatch.people import People
+from mailhub.dispatch.person import Person
 from mailhub.errors import MailhubError
 from mailhub.queue.core import Clock
 from mailhub.relay.intake import LOCAL, Intake, Submission
 from mailhub.relay.service_addresses import ServiceAddresses
 from mailhub.store.meeting_models import Meeting, MeetingAttendee, MeetingMessage, MeetingOverride
+from mailhub.timeutil import LOCAL as LOCAL_TZ
 from mailhub.timeutil import aware
 
 

@@ -9,11 +9,10 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from mailhub.dispatch.meetings.ical import LOCAL
 from mailhub.errors import MailhubError
 from mailhub.store.meeting_models import Meeting, MeetingAnswer, MeetingAttendee, MeetingMessage, MeetingOverride
 from mailhub.store.models import QueuedMessage, QueueRecipient
-from mailhub.timeutil import aware
+from mailhub.timeutil import LOCAL, aware
 
 
 def meeting_summary(meeting: Meeting) -> dict[str, Any]:

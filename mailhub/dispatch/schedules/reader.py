@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from directory import InvalidInput, read_table
-from mailhub.dispatch.meetings.ical import LOCAL
+from mailhub.timeutil import LOCAL
 from policies import fold
 
 SCHEDULE_COLUMNS: dict[str, tuple[str, ...]] = {

@@ -15,8 +15,10 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 
 from mailhub.dispatch.meetings.compose import WEEKDAYS
-from mailhub.dispatch.meetings.ical import LOCAL, PRODID, Person, timezone_component
+from mailhub.dispatch.meetings.ical import PRODID, timezone_component
+from mailhub.dispatch.person import Person
 from mailhub.templates import render
+from mailhub.timeutil import LOCAL
 
 NEW, CHANGED, REMOVED, SAME = "new", "changed", "removed", "unchanged"
 LABELS = {NEW: ("moi", "Mới"), CHANGED: ("doi", "Thay đổi"), REMOVED: ("huy", "Đã hủy"), SAME: ("", "")}

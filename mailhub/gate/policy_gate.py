@@ -108,12 +108,13 @@ class PolicyGate:
         for lane in lanes:
             self.pool(lane).start()
 
-    def submit(self, content: bytes, *, document: str | None = None, lane: str = LOCAL) -> Future[Outcome]:
+    def submit(self, content: bytes, *, document: str | None = None, lane: str = LOCAL,
+               client: str = "") -> Future[Outcome]:
         if self._closed:  # a session still open while the server stops starts no new workers
             closed: Future[Outcome] = Future()
             closed.set_result(Outcome(CLOSED, detail="the content gate is stopping"))
             return closed
-        return self.pool(lane).submit(content, self.names, self.max_size, document)
+        return self.pool(lane).submit(content, self.names, self.max_size, document, client=client)
 
     def verdict(self, content: bytes, *, document: str | None = None, lane: str = LOCAL) -> Verdict | Unchecked:
         """Blocks the calling thread until the check ends (never longer than the deadline, plus any wait)."""
@@ -122,10 +123,10 @@ class PolicyGate:
     def check(self, content: bytes) -> GateDecision:
         return self.decision(self.verdict(content))
 
-    async def check_async(self, content: bytes, *, lane: str = LOCAL) -> GateDecision:
+    async def check_async(self, content: bytes, *, lane: str = LOCAL, client: str = "") -> GateDecision:
         """For the listeners: waits on the pool's own dispatcher thread, occupying no thread of the loop's."""
         try:
-            outcome = await asyncio.wrap_future(self.submit(content, lane=lane))
+            outcome = await asyncio.wrap_future(self.submit(content, lane=lane, client=client))
         except Exception as exc:  # a local failure is never a refusal
             log.exception("the content gate could not take a message")
             outcome = Outcome(ERROR, detail=type(exc).__name__)

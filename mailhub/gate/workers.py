@@ -63,6 +63,7 @@ def content_label(content: object) -> str:
 class _Job:
     args: tuple[Any, ...]
     future: Future[Outcome]
+    client: str = ""  # who sent it (an IP address): checks are shared fairly between clients
 
     def label(self) -> str:
         return content_label(self.args[0] if self.args else b"")
@@ -118,13 +119,13 @@ class _Core:
 
     # called from any thread
 
-    def submit(self, args: tuple[Any, ...]) -> Future[Outcome]:
+    def submit(self, args: tuple[Any, ...], client: str = "") -> Future[Outcome]:
         future: Future[Outcome] = Future()
         with self.lock:
             if self.closed:
                 future.set_result(Outcome(CLOSED, detail="the content gate is stopping"))
                 return future
-            self.queue.append(_Job(args, future))
+            self.queue.append(_Job(args, future, client))
             self._ensure_thread()
             self._wake()
         return future
@@ -219,21 +220,47 @@ class _Core:
                 self._lost(worker, TIMEOUT)
         return True
 
+    def _next_job(self) -> _Job:
+        """Fair shares (with the lock held): the oldest check of a client with the fewest checks
+        running, so one client's pile of slow files never holds up another client's mail."""
+        running: dict[str, int] = {}
+        for worker in self.workers:
+            if worker.job is not None:
+                running[worker.job.client] = running.get(worker.job.client, 0) + 1
+        job = min(self.queue, key=lambda j: running.get(j.client, 0))  # min keeps the oldest of equals
+        self.queue.remove(job)
+        return job
+
+    def _room(self) -> int:
+        """Workers allowed now: the pool's size, plus one spare while a client that has nothing being
+        checked is waiting behind others' checks (a normal message is answered at its usual speed)."""
+        busy = {w.job.client for w in self.workers if w.job is not None}
+        return self.size + (1 if any(j.client not in busy for j in self.queue) and busy else 0)
+
     def _dispatch(self) -> None:
         while True:
             idle = next((w for w in self.workers if w.ready and w.job is None), None)
             with self.lock:
                 if not self.queue:
+                    self._retire_spare()
                     return
-                job = self.queue.popleft() if idle is not None else None
+                job = self._next_job() if idle is not None else None
                 starting = sum(not w.ready for w in self.workers)
-                if idle is None and (len(self.workers) >= self.size or starting >= len(self.queue)):
+                if idle is None and (len(self.workers) >= self._room() or starting >= len(self.queue)):
                     return  # every worker is busy or starting: the checks wait their turn
             if idle is None:
                 if not self._spawn():
                     self._fail_oldest("a policy worker could not be started")
             elif job is not None and job.future.set_running_or_notify_cancel():
                 self._send(idle, job)
+
+    def _retire_spare(self) -> None:
+        """With nothing waiting, a spare worker above the pool's size is stopped once it is idle."""
+        while len(self.workers) > self.size:
+            idle = next((w for w in self.workers if w.ready and w.job is None), None)
+            if idle is None:
+                return
+            self._stop(idle)
 
     def _spawn(self) -> bool:
         parent, child = self.context.Pipe(duplex=True)
@@ -344,9 +371,10 @@ class WorkerPool:
         _LIVE.add(self._core)
         self._finalizer = weakref.finalize(self, self._core.close)
 
-    def submit(self, *args: Any) -> Future[Outcome]:
-        """Queue a check; never blocks. The future always resolves (see ``Outcome``)."""
-        return self._core.submit(args)
+    def submit(self, *args: Any, client: str = "") -> Future[Outcome]:
+        """Queue a check; never blocks. The future always resolves (see ``Outcome``). ``client``
+        (an address) shares the workers fairly between senders."""
+        return self._core.submit(args, client)
 
     def start(self) -> None:
         """Start the workers now rather than on the first check."""

@@ -70,14 +70,14 @@ class GateDecision:
 class ContentGate(Protocol):
     def check(self, content: bytes) -> GateDecision: ...
 
-    async def check_async(self, content: bytes, *, lane: str = LOCAL) -> GateDecision: ...
+    async def check_async(self, content: bytes, *, lane: str = LOCAL, client: str = "") -> GateDecision: ...
 
 
 class PassGate:
     def check(self, content: bytes) -> GateDecision:
         return GateDecision(blocked=False)
 
-    async def check_async(self, content: bytes, *, lane: str = LOCAL) -> GateDecision:
+    async def check_async(self, content: bytes, *, lane: str = LOCAL, client: str = "") -> GateDecision:
         return GateDecision(blocked=False)
 
 

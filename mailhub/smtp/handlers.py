@@ -111,7 +111,7 @@ class BaseHandler:
         )
         try:
             # the gate first, in its own worker processes: this session waits, no thread and no one else does
-            decision = await self.intake.gate.check_async(content, lane=self.listener)
+            decision = await self.intake.gate.check_async(content, lane=self.listener, client=peer_ip(session))
             if decision.temporary:
                 log.info("not checked, try later: a message from %s (%s)", submission.client_ip, decision.detail)
                 return str(refusals.GATE_TEMPORARY.with_text(decision.reason or refusals.GATE_TEMPORARY.text))

@@ -57,10 +57,11 @@ def mail(subject: str, stage: str = "", sender: str = OFFICIAL, to: str = COLLEA
     return message.as_bytes()
 
 
-def send(port: int, content: bytes, sender: str = OFFICIAL, to: str = COLLEAGUE) -> tuple[int, bytes]:
+def send(port: int, content: bytes, sender: str = OFFICIAL, to: str = COLLEAGUE,
+         source: str = "127.0.0.1") -> tuple[int, bytes]:
     """The reply to DATA; (0, b"") when the server hung up instead of answering."""
     try:
-        with smtplib.SMTP("127.0.0.1", port, timeout=60) as client:
+        with smtplib.SMTP("127.0.0.1", port, timeout=60, source_address=(source, 0)) as client:
             client.ehlo("client.test")
             client.mail(sender)
             assert client.rcpt(to)[0] == 250
@@ -130,6 +131,25 @@ def test_six_slow_inbound_checks_do_not_delay_a_submission(gate_world: Callable[
         assert code == 250 and elapsed < 2.0, (code, elapsed)
         assert len(inbound.busy_pids()) == 2  # still saturated when the submission was answered
         assert [bomb.result()[0] for bomb in bombs] == [250] * 6  # slow, not refused: each waited its turn
+
+
+def test_one_clients_slow_files_do_not_delay_another_clients_mail_on_the_same_listener(
+        gate_world: Callable[..., GateWorld]) -> None:
+    world = gate_world(policy_workers=2)
+    inbound = world.gate.pool(INBOUND)
+    with ThreadPoolExecutor(6) as attacker:
+        bombs = [attacker.submit(send, world.port(INBOUND), mail(f"Bom {n}", "burn=3", CITIZEN, OPEN_GROUP),
+                                 CITIZEN, OPEN_GROUP, "127.0.0.2") for n in range(6)]
+        wait_until(lambda: len(inbound.busy_pids()) == 2 and inbound.waiting() == 4, "the inbound gate is saturated")
+
+        started = time.monotonic()
+        code, _ = send(world.port(INBOUND), mail("Góp ý", "", "nguoidan@gmail.com", OPEN_GROUP), "nguoidan@gmail.com",
+                       OPEN_GROUP, "127.0.0.3")
+        elapsed = time.monotonic() - started
+
+        assert code == 250 and elapsed < 2.5, (code, elapsed)  # a spare worker, not the end of the queue
+        assert [bomb.result()[0] for bomb in bombs] == [250] * 6
+    wait_until(lambda: len(inbound._core.workers) <= 2, "the spare worker is retired")
 
 
 def test_an_overrun_or_a_bug_is_try_later_and_the_next_message_passes(gate_world: Callable[..., GateWorld]) -> None:

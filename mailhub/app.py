@@ -194,12 +194,24 @@ class App:
             queue=queue,
             intake=intake,
             manager=manager,
-            submission_handler=SubmissionHandler(context, trusted_networks=s.trusted, login_throttle=AuthThrottle()),
+            submission_handler=SubmissionHandler(context, trusted_networks=s.trusted, login_throttle=AuthThrottle(),
+                                                 on_lockout=self._audit_lockout),
             inbound_handler=InboundHandler(context),
             tls_context=server_context(cert, key),
-            limiter=ConnectionLimiter(s.max_connections_per_client),
+            limiter=ConnectionLimiter(s.max_connections_per_client, s.max_connections, s.smtp_data_timeout_seconds),
             gate=gate,
         )
+
+    def _audit_lockout(self, login: str, client: str) -> None:
+        from sqlmodel import Session
+
+        from mailhub.store.models import AuditEvent
+
+        with Session(self.engine) as session:
+            session.add(AuditEvent(at=self.clock(), event="auth-locked", sender=login, recipients="",
+                                   client_address=client, sha256="", rule="auth-throttle",
+                                   location="submission AUTH", detail=""))
+            session.commit()
 
     def _smarthost_credentials(self) -> tuple[str, str] | None:
         s = self.settings

@@ -47,7 +47,11 @@ class Settings(BaseSettings):
 
     max_message_size: int = Field(default=25 * 1024 * 1024, gt=0)
     max_recipients: int = Field(default=1000, gt=0)
-    max_connections_per_client: int = Field(default=20, gt=0)
+    max_connections_per_client: int = Field(default=50, gt=0,
+                                            description="concurrent SMTP connections from one address (Postfix: 50)")
+    max_connections: int = Field(default=500, gt=0, description="concurrent SMTP connections in all")
+    smtp_data_timeout_seconds: float = Field(default=600.0, gt=0,
+                                             description="ceiling on one whole DATA phase, however it is dribbled")
     retry_min_seconds: int = Field(default=300, gt=0)
     retry_max_seconds: int = Field(default=4000, gt=0)
     queue_lifetime_seconds: int = Field(default=432000, gt=0)

@@ -95,6 +95,7 @@ class BaseHandler:
         return str(replies.RCPT_OK)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        session.reading_data = False  # type: ignore[attr-defined]  # the whole message is in: no ceiling now
         content = envelope.original_content or (
             envelope.content if isinstance(envelope.content, bytes) else str(envelope.content or "").encode())
         submission = Submission(
@@ -151,10 +152,11 @@ class SubmissionHandler(BaseHandler):
     listener = SUBMISSION
 
     def __init__(self, context: ListenerContext, *, trusted_networks: list[Network],
-                 login_throttle: AuthThrottle) -> None:
+                 login_throttle: AuthThrottle, on_lockout: Callable[[str, str], None] | None = None) -> None:
         super().__init__(context)
         self.trusted_networks = trusted_networks
         self._login_throttle = login_throttle
+        self.on_lockout = on_lockout  # writes the lock-out to the audit (``mailhub audit list``)
 
     def is_trusted(self, session: Session) -> bool:
         try:
@@ -219,13 +221,21 @@ class SubmissionHandler(BaseHandler):
     async def _verify(self, server: SMTP, login: bytes, password: bytes) -> AuthResult:
         assert server.session is not None
         client = peer_ip(server.session)
-        if self._login_throttle.blocked(client):
+        name = login.decode("utf-8", "replace").strip()
+        decision = self._login_throttle.begin(name, client)
+        if not decision.allowed:
             return AuthResult(success=False, handled=False, message=str(replies.AUTH_THROTTLED))
-        account = await asyncio.to_thread(
-            self.authenticate, login.decode("utf-8", "replace"), password.decode("utf-8", "replace"))
+        account: str | None = None
+        try:
+            await asyncio.sleep(decision.delay)  # the penalty: this session waits, no one else does
+            account = await asyncio.to_thread(self.authenticate, name, password.decode("utf-8", "replace"))
+        finally:
+            locked = self._login_throttle.end(name, client, success=account is not None)
         if account is None:
-            self._login_throttle.failed(client)
+            if locked:
+                log.warning("AUTH locked out: login=<%s> client=%s after repeated failures", name[:100], client)
+                if self.on_lockout is not None:
+                    await asyncio.to_thread(self.on_lockout, name[:320], client)
             await asyncio.sleep(0.5)  # slows password guessing without blocking others
             return AuthResult(success=False, handled=False, message=str(replies.AUTH_INVALID))
-        self._login_throttle.succeeded(client)
         return AuthResult(success=True, auth_data=account, message=str(replies.AUTH_OK))

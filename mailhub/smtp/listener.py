@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import ssl
 from typing import Any
 
@@ -11,6 +12,8 @@ from aiosmtpd.smtp import SMTP
 from mailhub.errors import MailhubError
 from mailhub.smtp import replies
 from mailhub.smtp.throttle import ConnectionLimiter
+
+log = logging.getLogger("mailhub.smtp")
 
 
 class LimitedSMTP(SMTP):
@@ -33,6 +36,26 @@ class LimitedSMTP(SMTP):
         if self._counted is None:
             self._counted = address
         super().connection_made(transport)
+
+    async def smtp_DATA(self, arg: str) -> None:
+        """aiosmtpd times out each read; this bounds the whole DATA phase, however slowly it is sent.
+        Only the reading: once the message is in, the handler is never interrupted."""
+        assert self.session is not None
+        self.session.reading_data = True  # type: ignore[attr-defined]
+        loop = asyncio.get_running_loop()
+        timer = loop.call_later(self._limiter.data_seconds, self._data_too_slow)
+        try:
+            await super().smtp_DATA(arg)
+        finally:
+            timer.cancel()
+
+    def _data_too_slow(self) -> None:
+        if self.session is None or not getattr(self.session, "reading_data", False) or self.transport is None:
+            return
+        log.info("DATA from %s took longer than %.0f s: connection closed", self.session.peer,
+                 self._limiter.data_seconds)
+        self.transport.write(f"{replies.DATA_TOO_SLOW}\r\n".encode())  # type: ignore[attr-defined]
+        self.transport.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self._refused:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+import time
 import ssl
 from email.message import EmailMessage
 
@@ -244,3 +245,68 @@ def test_delivery_authenticates_at_a_smart_host_that_requires_it(make_world, tmp
         assert received.rcpt_tos == ["vinhnq@bacninh.gov.vn"]
     finally:
         guarded.stop()
+
+
+def test_parallel_guesses_at_one_account_are_slowed_and_a_colleague_behind_the_same_address_is_not(
+        world: World) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlmodel import Session, select
+
+    from mailhub.store.models import AuditEvent
+    from tests.mailhub.conftest import PASSWORD as RIGHT
+
+    world.app.directory.set_password("huongttt@bacninh.gov.vn", RIGHT)
+
+    def guess(_: int) -> int:
+        with world.relay.smtp(source="127.0.0.4") as client:
+            try:
+                tls_login(client, password="doan-mo")
+            except smtplib.SMTPAuthenticationError as error:
+                return error.smtp_code
+        return 235
+
+    with ThreadPoolExecutor(20) as attacker:
+        guesses = [attacker.submit(guess, n) for n in range(20)]
+        time.sleep(0.5)
+        started = time.monotonic()
+        with world.relay.smtp(source="127.0.0.4") as client:
+            tls_login(client, "huongttt@bacninh.gov.vn", RIGHT)  # the same office address, another account
+        colleague = time.monotonic() - started
+        codes = [g.result() for g in guesses]
+
+    assert colleague < 2.0, colleague
+    assert codes.count(535) <= 5 and codes.count(454) >= 15, codes  # at most five passwords were checked
+    with Session(world.app.engine) as session:
+        [locked] = session.exec(select(AuditEvent).where(AuditEvent.event == "auth-locked")).all()
+    assert (locked.sender, locked.client_address) == ("vinhnq@bacninh.gov.vn", "127.0.0.4")
+
+
+def test_a_dribbled_data_phase_is_cut_off_at_its_ceiling(make_world) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    world = make_world(smtp_data_timeout_seconds=1.5)
+    host, port = world.relay.submission
+    with socket.create_connection((host, port), timeout=10) as raw:
+        reader = raw.makefile("rb")
+        reader.readline()
+        for command in (b"EHLO slow.test", b"MAIL FROM:<vanthu@bacninh.gov.vn>", b"RCPT TO:<vinhnq@bacninh.gov.vn>",
+                        b"DATA"):
+            raw.sendall(command + b"\r\n")
+            while (line := reader.readline())[3:4] == b"-":
+                pass
+        assert line.startswith(b"354")
+        started = time.monotonic()
+        answer = b""
+        for _ in range(40):  # one byte every 0.1 s: each read is quick, the whole is not
+            try:
+                raw.sendall(b"x")
+            except OSError:
+                break
+            time.sleep(0.1)
+        answer = reader.readline()
+        assert answer.startswith(b"421 4.4.2"), answer
+        assert time.monotonic() - started < 4.5
+    with world.relay.smtp() as client:  # the server goes on serving
+        client.sendmail("vanthu@bacninh.gov.vn", ["vinhnq@bacninh.gov.vn"], message("vanthu@bacninh.gov.vn",
+                                                                                     "vinhnq@bacninh.gov.vn"))

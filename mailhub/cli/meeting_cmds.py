@@ -130,7 +130,9 @@ def show(obj: Context, meeting_id: int, as_json: bool) -> None:
     click.echo(f"{view['id']}  {view['title']}  {view['start'][:16].replace('T', ' ')}  {view['status']}")
     rows = sorted(view["attendees"], key=lambda a: (a["agency"], a["email"]))
     emit_table(["Đơn vị", "Email", "Họ và tên", "Vai trò", "Trả lời", "Gửi thư"],
-               [(a["agency"], a["email"], a["name"], a["role"], a["answer"], a["delivery"]) for a in rows
+               [(a["agency"], a["email"], a["name"], a["role"],
+                 a["answer"] + (f' (answered an earlier time: {a["earlier_time_answer"]})'
+                                if a["earlier_time_answer"] else ""), a["delivery"]) for a in rows
                 if a["invited"]])
     for agency, counts in sorted(view["by_agency"].items()):
         click.echo(f"{agency}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))

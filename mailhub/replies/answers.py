@@ -88,7 +88,7 @@ class ReplyProcessor:
 
     def _record(self, session: Session, item: ReplyItem, sender: str, queue_id: str) -> None:
         now = self.clock()
-        stamped = item.stamped_at or now
+        stamped = min(aware(item.stamped_at) or now, now)  # a DTSTAMP in the future is the arrival time
         meeting = session.exec(select(Meeting).where(func.lower(Meeting.uid) == item.uid.lower())).first()
         if meeting is None:
             log.warning("%s: a reply from %s for an unknown meeting %s", queue_id, sender or "<>", item.uid)
@@ -101,7 +101,8 @@ class ReplyProcessor:
         answer = session.exec(select(MeetingAnswer).where(
             MeetingAnswer.meeting_id == meeting.id, MeetingAnswer.email == email_address,
             MeetingAnswer.occurrence == item.occurrence)).first()
-        if answer is not None and aware(answer.stamped_at) > aware(stamped):
+        sequence = min(item.sequence, meeting.sequence)  # no answer to a version that was never sent
+        if answer is not None and (answer.sequence, aware(answer.stamped_at)) > (sequence, aware(stamped)):
             log.info("%s: an older answer from %s for meeting %s ignored", queue_id, email_address, meeting.id)
             return
         if answer is None:
@@ -109,6 +110,7 @@ class ReplyProcessor:
             answer = MeetingAnswer(meeting_id=meeting.id, email=email_address, occurrence=item.occurrence,
                                    answer=item.answer, stamped_at=stamped)
         answer.answer, answer.stamped_at, answer.comment = item.answer, stamped, item.comment[:1000]
+        answer.sequence = sequence
         session.add(answer)
         session.add(ActivityEvent(at=now, address=email_address, kind="itip-reply",
                                   detail=f"meeting {meeting.id}: {item.answer}"))

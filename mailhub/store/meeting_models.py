@@ -28,6 +28,7 @@ class Meeting(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(max_length=255, unique=True, index=True)
     sequence: int = 0
+    time_sequence: int = 0  # the SEQUENCE of the last change of time: older answers do not stand for it
     title: str = Field(max_length=500)
     starts_at: datetime
     ends_at: datetime
@@ -91,6 +92,7 @@ class MeetingAnswer(SQLModel, table=True):
     occurrence: str = Field(default="", max_length=10)
     answer: str = Field(max_length=16)  # accepted, declined, tentative, delegated, needs-action
     stamped_at: datetime
+    sequence: int = 0  # the SEQUENCE of the invitation the answer was given to
     comment: str = Field(default="", max_length=1000)
 
 

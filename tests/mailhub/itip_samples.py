@@ -19,7 +19,7 @@ def _mime(subject: str, sender: str, to: str, parts: list[tuple[str, str, bytes]
 
 
 def outlook_reply(uid: str, attendee: str, partstat: str = "ACCEPTED", organizer_service: str = "",
-                  occurrence: str | None = None, stamp: str = "20261201T020000Z") -> bytes:
+                  occurrence: str | None = None, stamp: str = "20261201T020000Z", sequence: int = 0) -> bytes:
     """Exchange: no ORGANIZER, MAILTO upper-case, a Windows time zone, method only in the body."""
     recurrence = f"RECURRENCE-ID;TZID=SE Asia Standard Time:{occurrence}T080000\r\n" if occurrence else ""
     ics = (
@@ -32,7 +32,7 @@ def outlook_reply(uid: str, attendee: str, partstat: str = "ACCEPTED", organizer
         f"{recurrence}"
         "DTSTART;TZID=SE Asia Standard Time:20261207T080000\r\nDTEND;TZID=SE Asia Standard Time:20261207T100000\r\n"
         f"UID:{uid}\r\nCLASS:PUBLIC\r\nPRIORITY:5\r\nDTSTAMP:{stamp}\r\nTRANSP:OPAQUE\r\nSTATUS:CONFIRMED\r\n"
-        "SEQUENCE:0\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").encode()
+        f"SEQUENCE:{sequence}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").encode()
     return _mime("Accepted: Họp giao ban", attendee, organizer_service,
                  [("text/plain; charset=utf-8", "", "Đã chấp nhận.".encode()),
                   ('text/calendar; charset="utf-8"', "", ics)])

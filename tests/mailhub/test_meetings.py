@@ -231,3 +231,39 @@ def test_a_reply_listing_every_attendee_changes_only_the_senders_answer(world: W
     shown = json.loads(cli("meeting", "show", str(created["id"]), "--json").stdout)
     answers = {a["email"]: a["answer"] for a in shown["attendees"]}
     assert answers["vinhnq2@bacninh.gov.vn"] == "accepted" and answers["huongttt@bacninh.gov.vn"] == "needs-action"
+
+
+def test_an_answer_to_an_earlier_time_does_not_stand_and_a_future_dtstamp_is_clamped(world: World,
+                                                                                    cli: Invoke) -> None:
+    created = create(cli)
+    uid, organizer, attendee = str(created["uid"]), "stttt@lich.bacninh.gov.vn", "vinhnq2@bacninh.gov.vn"
+
+    def reply(content: bytes) -> None:
+        before = replies_read(world)
+        with world.relay.smtp("inbound", source="127.0.0.2") as client:
+            client.ehlo("mx.example.net")
+            client.sendmail(attendee, [organizer], content)
+        wait_for_replies(world, before + 1)
+
+    def shown() -> dict[str, object]:
+        rows = json.loads(cli("meeting", "show", str(created["id"]), "--json").stdout)["attendees"]
+        return next(r for r in rows if r["email"] == attendee)
+
+    reply(outlook_reply(uid, attendee, "ACCEPTED", organizer, stamp="20261201T020000Z"))
+    assert shown()["answer"] == "accepted"
+    assert cli("invite", "update", str(created["id"]), "--start", "2026-12-07 14:00", "--end",
+               "2026-12-07 16:00").exit_code == 0
+    assert (shown()["answer"], shown()["earlier_time_answer"]) == ("needs-action", "accepted")
+    reply(outlook_reply(uid, attendee, "ACCEPTED", organizer, stamp="20261201T030000Z"))  # still SEQUENCE:0
+    assert shown()["answer"] == "needs-action"
+    reply(outlook_reply(uid, attendee, "DECLINED", organizer, stamp="20991231T000000Z", sequence=1))  # the future
+    assert shown()["answer"] == "declined"
+    reply(outlook_reply(uid, attendee, "ACCEPTED", organizer, stamp="20261202T000000Z", sequence=1))
+    assert shown()["answer"] == "accepted"  # the 2099 stamp was taken as its arrival time, not the future
+
+
+def replies_read(world: World) -> int:
+    with Session(world.app.engine) as session:
+        rows = session.exec(select(QueueRecipient).where(
+            col(QueueRecipient.address).endswith("@lich.bacninh.gov.vn"))).all()
+    return sum(r.state == "delivered" for r in rows)

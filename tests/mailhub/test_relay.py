@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import smtplib
-import time
 import ssl
+import time
 from email.message import EmailMessage
 
 import pytest

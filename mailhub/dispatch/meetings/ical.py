@@ -164,6 +164,7 @@ class ReplyItem:
     answer: str
     stamped_at: datetime | None
     comment: str = ""
+    sequence: int = 0  # of the invitation answered (RFC 5546: the reply echoes it)
 
 
 class ReplyError(ValueError):
@@ -190,6 +191,10 @@ def parse_reply(data: bytes) -> list[ReplyItem]:
             value = event.decoded("recurrence-id")
             occurrence = (value.astimezone(LOCAL).date() if isinstance(value, datetime) else value).isoformat()
         stamped = event.decoded("dtstamp") if event.get("dtstamp") is not None else None
+        try:
+            sequence = int(str(event.get("sequence", 0) or 0))
+        except ValueError:
+            sequence = 0
         attendees = event.get("attendee", [])
         for attendee in attendees if isinstance(attendees, list) else [attendees]:
             params = getattr(attendee, "params", {})
@@ -203,7 +208,7 @@ def parse_reply(data: bytes) -> list[ReplyItem]:
                 raise ReplyError(f"unknown PARTSTAT {partstat!r}")
             items.append(ReplyItem(uid, occurrence, address.strip().lower(), ANSWERS[partstat],
                                    stamped if isinstance(stamped, datetime) else None,
-                                   str(event.get("comment", "") or "")))
+                                   str(event.get("comment", "") or ""), sequence))
     if not items:
         raise ReplyError("no VEVENT with an ATTENDEE")
     return items

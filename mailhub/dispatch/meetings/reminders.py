@@ -35,7 +35,8 @@ def send_reminders(service: MeetingService, lead: timedelta) -> int:
         with Session(service.engine, expire_on_commit=False) as session:
             spec = service.spec_of(session, meeting)
             answered = {a.email for a in session.exec(select(MeetingAnswer).where(
-                MeetingAnswer.meeting_id == meeting.id, MeetingAnswer.occurrence == "")).all()}
+                MeetingAnswer.meeting_id == meeting.id, MeetingAnswer.occurrence == "",
+                MeetingAnswer.sequence >= meeting.time_sequence)).all()}  # answers to an earlier time ask again
             silent = tuple(p for p in spec.everyone if p.email not in answered)
             fresh = session.get(Meeting, meeting.id)
             assert fresh is not None

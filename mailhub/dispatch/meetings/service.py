@@ -147,6 +147,7 @@ class MeetingService:
                 if changes.chair is not None:
                     self._replace_chair(session, meeting, self.resolver.person(changes.chair, "CHAIR"))
                 if changes.start is not None or changes.end is not None:
+                    meeting.time_sequence = meeting.sequence  # answers given before do not stand for the new time
                     duration = meeting.ends_at - meeting.starts_at
                     meeting.starts_at = changes.start or meeting.starts_at
                     meeting.ends_at = changes.end or meeting.starts_at + duration

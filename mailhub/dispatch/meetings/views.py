@@ -48,11 +48,15 @@ def show_meeting(engine: Engine, meeting_id: int) -> dict[str, Any]:
             mine = answers.get(attendee.email, {})
             # The answer for the whole series; failing that, the newest answer to one occurrence.
             series = mine.get("") or max(mine.values(), key=lambda a: aware(a.stamped_at), default=None)
+            # an answer given before the time changed does not stand for the new time
+            earlier = series if series is not None and series.sequence < meeting.time_sequence else None
+            current = None if earlier is not None else series
             rows.append({
                 "email": attendee.email.lower(), "name": attendee.display_name, "agency": attendee.agency_code,
                 "role": attendee.role, "invited": attendee.active,
-                "answer": series.answer if series else "needs-action",
-                "answered_at": series.stamped_at.isoformat() if series else None,
+                "answer": current.answer if current else "needs-action",
+                "answered_at": current.stamped_at.isoformat() if current else None,
+                "earlier_time_answer": earlier.answer if earlier else None,
                 "occurrence_answers": {k: v.answer for k, v in sorted(mine.items()) if k},
                 "delivery": delivery.get(attendee.email, "not sent"),
             })

@@ -18,7 +18,14 @@ from pathlib import PurePosixPath
 
 from policies.extract.base import Budget, DocumentError, merge, shown_name
 from policies.extract.spreadsheet import shared_strings, sheet_lines
-from policies.extract.xmltext import capital_styles, has_hidden_text, looks_like_xml, xml_lines, xml_root
+from policies.extract.xmltext import (
+    capital_styles,
+    has_hidden_text,
+    hidden_styles,
+    looks_like_xml,
+    xml_lines,
+    xml_root,
+)
 from policies.types import Extraction, TextPart
 
 # Recursion into the reader of a part's own kind, one level deeper: (name, data, where, content type) -> Extraction
@@ -157,7 +164,7 @@ def _read_package(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], wher
     loaded = {p.path: _read(archive, archive.getinfo(p.path), budget) for p in parts if not _skipped(p)}
     styles = [_read(archive, archive.getinfo(p.path), budget) for p in parts
               if p.path.lower().endswith(("styles.xml", "content.xml"))]
-    caps = capital_styles(styles)
+    caps, hidden = capital_styles(styles), hidden_styles(styles)
     shared: list[str] = []
     for path, content in loaded.items():
         if _is_xml(path, content) and xml_root(content)[1] == "sst":
@@ -179,8 +186,8 @@ def _read_package(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], wher
                 lines = shared
             else:
                 lines = xml_lines(content, member.path, caps)
-                if has_hidden_text(content):
-                    lines += xml_lines(content, member.path, caps, shown_only=True)
+                if hidden or has_hidden_text(content):
+                    lines += xml_lines(content, member.path, caps, shown_only=True, hidden_styles=hidden)
             budget.text(sum(map(len, lines)))
             texts.append(TextPart(part_where, "\n".join(lines), "attachment"))
         else:

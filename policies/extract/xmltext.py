@@ -80,8 +80,11 @@ class _Collector:
     smallCaps, OpenDocument's text-transform), so lower-case text a reader sees as 'TỐI MẬT' is
     read as it is shown."""
 
-    def __init__(self, caps_styles: frozenset[str] = frozenset(), shown_only: bool = False) -> None:
+    def __init__(self, caps_styles: frozenset[str] = frozenset(), shown_only: bool = False,
+                 hidden_styles: frozenset[str] = frozenset()) -> None:
         self.caps_styles = caps_styles
+        self.hidden_styles = hidden_styles
+        self.hidden_depth: list[bool] = []
         self.shown_only = shown_only  # leave out hidden runs, tracked deletions and ruby guides
         self.run_hidden = False
         self.skip_depth = 0
@@ -146,6 +149,7 @@ class _Collector:
         elif local in ("rPr", "defRPr") and attributes.get("cap") in ("all", "small"):
             self.run_caps = True  # DrawingML (slides, shapes)
         self.caps_depth.append(style in self.caps_styles if style else False)
+        self.hidden_depth.append(style in self.hidden_styles if style else False)
         if local in _NOT_SHOWN:
             self.skip_depth += 1
 
@@ -155,6 +159,7 @@ class _Collector:
 
     def end(self, name: str) -> None:
         self.caps_depth.pop()
+        self.hidden_depth.pop()
         if name.rpartition(" ")[2] in _NOT_SHOWN:
             self.skip_depth -= 1
         namespace, local, side = self.stack.pop()
@@ -172,7 +177,7 @@ class _Collector:
             self.flush()
 
     def data(self, text: str) -> None:
-        if self.shown_only and (self.run_hidden or self.skip_depth):
+        if self.shown_only and (self.run_hidden or self.skip_depth or any(self.hidden_depth)):
             return
         if self.caps_styles or self.run_caps:
             text = self._shown(text)
@@ -211,13 +216,13 @@ def feed(parser: expat.XMLParserType, data: bytes, name: str) -> None:
 
 
 def xml_lines(data: bytes, name: str = "the XML", caps_styles: frozenset[str] = frozenset(),
-              shown_only: bool = False) -> list[str]:
+              shown_only: bool = False, hidden_styles: frozenset[str] = frozenset()) -> list[str]:
     """Every line of text an XML document shows, and its non-ASCII attribute values. An ASCII
     document without character references cannot hold a mark (every mark has a non-ASCII letter):
     it is not parsed at all, which spares the large style and settings parts of every Office file."""
     if data.isascii() and b"&#" not in data:
         return []
-    collector = _Collector(caps_styles, shown_only)
+    collector = _Collector(caps_styles, shown_only, hidden_styles)
     feed(make_parser(collector.start, collector.end, collector.data), data, name)
     collector.flush()
     return collector.lines
@@ -258,15 +263,25 @@ def looks_like_xml(data: bytes) -> bool:
 
 _CAPS = re.compile(rb"<(?:\w+:)?(?:caps|smallCaps)\b(?![^>]*val=\"(?:0|false|off)\")"
                    rb"|fo:text-transform=\"uppercase\"|fo:font-variant=\"small-caps\"")
+_HIDDEN_STYLE = re.compile(rb"text:display=\"none\"|<(?:\w+:)?vanish\b(?![^>]*val=\"(?:0|false|off)\")")
 _STYLE_NAME = re.compile(rb"(?:styleId|style:name)=\"([^\"]+)\"")
 
 
 def capital_styles(parts: list[bytes]) -> frozenset[str]:
     """Names of the styles (Word or OpenDocument) that show text in capitals: for each capitals
     setting, the style whose definition it stands in."""
+    return _styles_with(_CAPS, parts)
+
+
+def hidden_styles(parts: list[bytes]) -> frozenset[str]:
+    """Names of the styles that hide their text (OpenDocument's display none, Word's vanish)."""
+    return _styles_with(_HIDDEN_STYLE, parts)
+
+
+def _styles_with(setting: re.Pattern[bytes], parts: list[bytes]) -> frozenset[str]:
     names: set[str] = set()
     for data in parts:
-        for match in _CAPS.finditer(data):
+        for match in setting.finditer(data):
             opening = max(data.rfind(b"<w:style ", 0, match.start()), data.rfind(b"<style:style ", 0, match.start()))
             if opening < 0 or data.rfind(b"style>", opening, match.start()) >= 0:
                 continue  # not inside a style definition (document defaults, a run of its own)

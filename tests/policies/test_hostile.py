@@ -30,7 +30,6 @@ CASES = corpus() + round2_corpus()  # round two (hostile_round2.py): names start
 KNOWN_GAPS = {
     "r2-evade-pdf-tiny-letter-in-stamp": "PDF text is read as stored; a 0.1 pt letter inside the stamp is not dropped",
     "r2-evade-pdf-invisible-letter-in-stamp": "PDF render mode 3 (invisible) letters are read as visible ones",
-    "r2-evade-odt-hidden-letter-in-stamp": "OpenDocument hidden text is not dropped in a reading as shown",
     "r2-evade-xlsx-white-1pt-letter-in-stamp": "a white 1 pt run in a cell is read as visible text",
     "r2-evade-html-css-content-attr": "CSS content: attr(...) is not resolved against the element",
     "r2-evade-docx-stamp-split-across-cells": "adjacent borderless cells are not joined into one reading",

@@ -196,7 +196,7 @@ class App:
             manager=manager,
             submission_handler=SubmissionHandler(context, trusted_networks=s.trusted, login_throttle=AuthThrottle(),
                                                  on_lockout=self._audit_lockout),
-            inbound_handler=InboundHandler(context),
+            inbound_handler=InboundHandler(context, mail_servers=s.mail_servers),
             tls_context=server_context(cert, key),
             limiter=ConnectionLimiter(s.max_connections_per_client, s.max_connections, s.smtp_data_timeout_seconds),
             gate=gate,

@@ -5,6 +5,7 @@ Precedence, highest first: environment, TOML file (``--config`` or ``MAILHUB_CON
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 from pathlib import Path
@@ -40,6 +41,9 @@ class Settings(BaseSettings):
     trusted_networks: str = Field(default="", description="comma-separated CIDRs allowed to relay without AUTH")
     service_domain: str = "lich.example.gov.vn"
     province_domains: str = Field(default="", description="extra own domains besides the directory's")
+    province_mail_servers: str = Field(
+        default="", description="CIDRs of the province's mailbox servers: the only clients whose mail on port 25 may "
+                                "claim the province's domains (default: the trusted networks and the smart host)")
     transport_map: str = Field(default="", description="domain=host:port pairs, comma-separated")
 
     tls_cert: Path | None = None
@@ -96,7 +100,7 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown policies {', '.join(unknown)}; known: {', '.join(BUILTIN)}")
         return value
 
-    @field_validator("trusted_networks")
+    @field_validator("trusted_networks", "province_mail_servers")
     @classmethod
     def _networks(cls, value: str) -> str:
         for item in _split(value):
@@ -137,6 +141,17 @@ class Settings(BaseSettings):
     @property
     def trusted(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
         return [ipaddress.ip_network(item, strict=False) for item in _split(self.trusted_networks)]
+
+    @property
+    def mail_servers(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """The province's mailbox servers: as configured, else the trusted networks and the smart host."""
+        if self.province_mail_servers.strip():
+            return [ipaddress.ip_network(item, strict=False) for item in _split(self.province_mail_servers)]
+        servers = list(self.trusted)
+        host = self.smarthost.rpartition(":")[0].strip("[]") if self.smarthost else ""
+        with contextlib.suppress(ValueError):  # a host name: set MAILHUB_PROVINCE_MAIL_SERVERS for it
+            servers.append(ipaddress.ip_network(host, strict=False))
+        return servers
 
     @property
     def listen_submission(self) -> tuple[str, int]:

@@ -91,6 +91,7 @@ class DeliveryJob:
     created_at: datetime
     expires_at: datetime
     recipients: tuple[RecipientJob, ...]
+    submitted_by: str = ""  # who vouches for the sender: a login, "trusted", "mail-server", or a listener
 
 
 @dataclass(frozen=True)
@@ -262,6 +263,7 @@ class Queue:
                 sender=messages[pk].sender, kind=messages[pk].kind, content=messages[pk].content or b"",
                 created_at=messages[pk].created_at, expires_at=messages[pk].expires_at,
                 recipients=tuple(RecipientJob(r.id or 0, r.address, r.domain, r.attempts) for r in recipients),
+                submitted_by=messages[pk].submitted_by,
             )
             for pk, recipients in jobs.items()
         ]

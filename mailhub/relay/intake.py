@@ -39,6 +39,7 @@ from mailhub.store.models import AuditEvent
 log = logging.getLogger("mailhub.relay.intake")
 
 SUBMISSION, INBOUND, LOCAL = "submission", "inbound", "local"
+MAIL_SERVER = "mail-server"  # how a message from a province mailbox server is recorded (who vouches for it)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Submission:
     tls: bool = False
     esmtp: bool = True
     kind: str = "relay"
+    mail_server: bool = False  # inbound from one of the province's mailbox servers (MAILHUB_PROVINCE_MAIL_SERVERS)
 
 
 @dataclass(frozen=True)
@@ -201,7 +203,8 @@ class Intake:
             recipients=tuple(targets),
             message_id=message_id,
             kind=submission.kind,
-            submitted_by=submission.login or ("trusted" if submission.trusted else submission.listener),
+            submitted_by=submission.login or ("trusted" if submission.trusted else
+                                              MAIL_SERVER if submission.mail_server else submission.listener),
             client_address=submission.client_ip,
             activity=activity,
             queue_id=queue_id,

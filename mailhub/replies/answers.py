@@ -49,16 +49,25 @@ class ReplyProcessor:
         self.directory = directory
         self.clock = clock
 
-    def record(self, session: Session, content: bytes, sender: str, queue_id: str = "") -> None:
-        """Read one message sent to an organizer address; write what it says in ``session``."""
+    def record(self, session: Session, content: bytes, sender: str, queue_id: str = "", vouched: str = "") -> None:
+        """Read one message sent to an organizer address; write what it says in ``session``.
+
+        An answer counts only from the attendee it names, and only when someone vouches for the
+        sender (``vouched``: an AUTH login, a trusted office system, or one of the province's mailbox
+        servers, which authenticated its own user). Any other answer is passed on to the organizer
+        unchanged and logged, but changes no answer and no usage figure."""
         try:
             message = email.message_from_bytes(content, policy=default)
         except Exception as exc:  # a reply that cannot be parsed is passed on, never a crash
             log.warning("%s: unreadable reply from %s: %s", queue_id, sender or "<>", exc)
             return
+        verified = self._verified(message, sender, vouched)
         if is_read_receipt(message):
-            self._activity(session, self._from_address(message) or sender, "mdn", "read receipt")
-            log.info("%s: read receipt recorded from=<%s>", queue_id, self._from_address(message) or sender)
+            if verified:
+                self._activity(session, verified, "mdn", "read receipt")
+                log.info("%s: read receipt recorded from=<%s>", queue_id, verified)
+            else:
+                log.info("%s: read receipt from <%s> not verified: not counted", queue_id, sender or "<>")
         seen_calendar = False
         for calendar in calendar_parts(message):
             seen_calendar = True
@@ -68,9 +77,30 @@ class ReplyProcessor:
                 log.warning("ignored a malformed calendar reply from %s: %s", sender or "<>", exc)
                 continue
             for item in self._own_answers(items, {self._from_address(message), sender.lower()}):
+                if not verified or not self._same_person(item.attendee, verified):
+                    log.warning("%s: an unverified answer for <%s> from <%s> (vouched by %s): passed on, not recorded",
+                                queue_id, item.attendee, sender or "<>", vouched or "no one")
+                    continue
                 self._record(session, item, sender, queue_id)
         if not seen_calendar and not is_read_receipt(message):
             log.info("%s: a human reply from %s to an organizer address; passed on", queue_id, sender or "<>")
+
+    def _verified(self, message: Message, sender: str, vouched: str) -> str:
+        """The sender's address when someone vouches for it, else ""."""
+        if vouched in ("", "inbound", "local"):
+            return ""
+        if vouched in ("trusted", "mail-server"):
+            return self._from_address(message) or sender.lower()
+        return vouched.lower()  # an AUTH login: intake checked that From: is an address it may use
+
+    def _same_person(self, attendee: str, verified: str) -> bool:
+        if attendee.lower() == verified:
+            return True
+        with contextlib.suppress(DirectoryError):
+            mine = {m.address for m in self.directory.resolve(verified).mailboxes}
+            return attendee.lower() in mine or bool(
+                mine & {m.address for m in self.directory.resolve(attendee).mailboxes})
+        return False
 
     @staticmethod
     def _own_answers(items: list[ReplyItem], senders: set[str]) -> list[ReplyItem]:

@@ -33,7 +33,7 @@ class RepliesStage:
                 if returned_for:
                     self._returned(session, job, returned_for)
                 else:
-                    self.answers.record(session, job.content, job.sender, job.queue_id)
+                    self.answers.record(session, job.content, job.sender, job.queue_id, vouched=job.submitted_by)
                 self.queue.record_in(session, job, RecipientResult(
                     recipient.id, recipient.address, DELIVERED, 250, "read by the replies stage", ROUTE))
             session.commit()

@@ -25,6 +25,14 @@ log = logging.getLogger("mailhub.smtp")
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+def _in_networks(address: str, networks: list[Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
 def peer_ip(session: Session) -> str:
     peer = session.peer
     return str(peer[0]) if isinstance(peer, tuple) else str(peer or "")
@@ -107,6 +115,7 @@ class BaseHandler:
             helo=session.host_name or "unknown",
             login=self.login(session),
             trusted=self.is_trusted(session),
+            mail_server=self.is_mail_server(session),
             tls=session.ssl is not None,
             esmtp=session.extended_smtp,
         )
@@ -131,11 +140,31 @@ class BaseHandler:
     def is_trusted(self, session: Session) -> bool:
         return False
 
+    def is_mail_server(self, session: Session) -> bool:
+        return False
+
 
 class InboundHandler(BaseHandler):
-    """Port 25: mail from anywhere, only for the service domain. No AUTH here."""
+    """Port 25: mail from anywhere, only for the service domain. No AUTH here. Mail that claims one of
+    the province's own domains is taken only from the province's mailbox servers: anyone else could
+    type an official's address."""
 
     listener = INBOUND
+
+    def __init__(self, context: ListenerContext, *, mail_servers: list[Network] | None = None) -> None:
+        super().__init__(context)
+        self.mail_servers = mail_servers or []
+
+    def is_mail_server(self, session: Session) -> bool:
+        return _in_networks(peer_ip(session), self.mail_servers)
+
+    async def check_sender(self, session: Session, address: str) -> replies.Reply | None:
+        domain = address.rpartition("@")[2]
+        if address and self.domains.is_own(domain) and not self.is_mail_server(session):
+            log.info("refused from %s: MAIL FROM <%s> claims a province domain", peer_ip(session), address)
+            return replies.PROVINCE_SENDER_FORGED.with_text(
+                f"Mail from {domain} reaches this server only through the province's mail servers")
+        return None
 
     async def handle_EHLO(self, server: SMTP, session: Session, envelope: Envelope, hostname: str,
                           responses: list[str]) -> list[str]:
@@ -159,11 +188,7 @@ class SubmissionHandler(BaseHandler):
         self.on_lockout = on_lockout  # writes the lock-out to the audit (``mailhub audit list``)
 
     def is_trusted(self, session: Session) -> bool:
-        try:
-            ip = ipaddress.ip_address(peer_ip(session))
-        except ValueError:
-            return False
-        return any(ip in network for network in self.trusted_networks)
+        return _in_networks(peer_ip(session), self.trusted_networks)
 
     def login(self, session: Session) -> str | None:
         return str(session.auth_data) if session.authenticated and session.auth_data else None

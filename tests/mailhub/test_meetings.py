@@ -18,6 +18,9 @@ from tests.mailhub.relay_harness import Received
 from tests.policies.corpus import docx
 
 
+MAILBOX_SERVER = "127.0.0.1"  # the province's mailbox server in these tests (the smart host; trusted)
+
+
 def create(cli: Invoke, *extra: str) -> dict[str, object]:
     result = cli("invite", "create", "--title", "Họp giao ban tuần", "--start", "2026-12-07 08:00",
                  "--end", "2026-12-07 10:00", "--location", "Phòng họp số 1", "--organizer", "stttt@bacninh.gov.vn",
@@ -82,7 +85,7 @@ def test_replies_from_real_clients_update_the_answers(world: World, cli: Invoke)
         ("vinhnq2@bacninh.gov.vn", gmail_reply(uid, "vinhnq2@bacninh.gov.vn", organizer)),
         ("huongttt@bacninh.gov.vn", thunderbird_reply(uid, "huongttt@bacninh.gov.vn", organizer)),
     ]
-    with world.relay.smtp("inbound", source="127.0.0.2") as client:
+    with world.relay.smtp("inbound", source=MAILBOX_SERVER) as client:
         client.ehlo("mx.example.net")
         for sender, content in replies:
             client.sendmail(sender, [organizer], content)
@@ -103,10 +106,10 @@ def test_replies_from_real_clients_update_the_answers(world: World, cli: Invoke)
 def test_newest_answer_wins_and_ics_only_replies_count(world: World, cli: Invoke) -> None:
     created = create(cli)
     uid, organizer = str(created["uid"]), "stttt@lich.bacninh.gov.vn"
-    with world.relay.smtp("inbound", source="127.0.0.2") as client:
+    with world.relay.smtp("inbound", source=MAILBOX_SERVER) as client:
         client.ehlo("mx.example.net")
-        client.sendmail("a@x.vn", [organizer], ics_only_reply(uid, "vinhnq2@bacninh.gov.vn", organizer))
-        client.sendmail("a@x.vn", [organizer], outlook_reply(uid, "vinhnq2@bacninh.gov.vn", "DECLINED",
+        client.sendmail("vinhnq2@bacninh.gov.vn", [organizer], ics_only_reply(uid, "vinhnq2@bacninh.gov.vn", organizer))
+        client.sendmail("vinhnq2@bacninh.gov.vn", [organizer], outlook_reply(uid, "vinhnq2@bacninh.gov.vn", "DECLINED",
                                                              organizer, stamp="20261130T000000Z"))
     wait_for_replies(world, 2)
     shown = json.loads(cli("meeting", "show", str(created["id"]), "--json").stdout)
@@ -173,9 +176,9 @@ def test_reminders_go_to_silent_attendees_once(world: World, cli: Invoke) -> Non
     created = create(cli)
     world.sink.wait_for(1)
     organizer = "stttt@lich.bacninh.gov.vn"
-    with world.relay.smtp("inbound", source="127.0.0.2") as client:
+    with world.relay.smtp("inbound", source=MAILBOX_SERVER) as client:
         client.ehlo("mx.example.net")
-        client.sendmail("a@x.vn", [organizer], gmail_reply(str(created["uid"]), "vinhnq2@bacninh.gov.vn", organizer))
+        client.sendmail("vinhnq2@bacninh.gov.vn", [organizer], gmail_reply(str(created["uid"]), "vinhnq2@bacninh.gov.vn", organizer))
     wait_for_replies(world, 1)
     meetings = world.app.meetings()
 
@@ -224,7 +227,7 @@ def test_a_reply_listing_every_attendee_changes_only_the_senders_answer(world: W
            "END:VEVENT\r\nEND:VCALENDAR\r\n")
     content = (f"From: vinhnq2@bacninh.gov.vn\r\nTo: {organizer}\r\nSubject: Accepted\r\nMIME-Version: 1.0\r\n"
                f"Content-Type: text/calendar; method=REPLY; charset=UTF-8\r\n\r\n{ics}").encode()
-    with world.relay.smtp("inbound", source="127.0.0.2") as client:
+    with world.relay.smtp("inbound", source=MAILBOX_SERVER) as client:
         client.ehlo("mx.icloud.example")
         client.sendmail("vinhnq2@bacninh.gov.vn", [organizer], content)
     wait_for_replies(world, 1)
@@ -240,7 +243,7 @@ def test_an_answer_to_an_earlier_time_does_not_stand_and_a_future_dtstamp_is_cla
 
     def reply(content: bytes) -> None:
         before = replies_read(world)
-        with world.relay.smtp("inbound", source="127.0.0.2") as client:
+        with world.relay.smtp("inbound", source=MAILBOX_SERVER) as client:
             client.ehlo("mx.example.net")
             client.sendmail(attendee, [organizer], content)
         wait_for_replies(world, before + 1)
@@ -267,3 +270,22 @@ def replies_read(world: World) -> int:
         rows = session.exec(select(QueueRecipient).where(
             col(QueueRecipient.address).endswith("@lich.bacninh.gov.vn"))).all()
     return sum(r.state == "delivered" for r in rows)
+
+
+def test_forged_answers_from_outside_change_nothing(world: World, cli: Invoke) -> None:
+    created = create(cli)
+    uid, organizer, official = str(created["uid"]), "stttt@lich.bacninh.gov.vn", "vinhnq2@bacninh.gov.vn"
+    with world.relay.smtp("inbound", source="127.0.0.2") as client:  # not the province's mail server
+        client.ehlo("mx.attacker.example")
+        code, text = client.mail(official)
+        assert (code, text[:5]) == (550, b"5.7.1")  # a province sender from outside: refused at MAIL FROM
+    with world.relay.smtp("inbound", source="127.0.0.2") as client:
+        client.ehlo("mx.attacker.example")
+        client.sendmail("someone@gmail.com", [organizer],
+                        outlook_reply(uid, official, "DECLINED", organizer, stamp="20991231T000000Z"))
+    wait_for_replies(world, 1)
+    rows = json.loads(cli("meeting", "show", str(created["id"]), "--json").stdout)["attendees"]
+    assert next(r for r in rows if r["email"] == official)["answer"] == "needs-action"  # passed on, not recorded
+    with Session(world.app.engine) as session:
+        assert not [e for e in session.exec(select(ActivityEvent)) if e.kind == "itip-reply"]
+    assert any(m.rcpt_tos == ["stttt@bacninh.gov.vn"] for m in world.sink.wait_for(2))  # the organizer still sees it

@@ -17,7 +17,6 @@ from tests.mailhub.itip_samples import gmail_reply, ics_only_reply, outlook_repl
 from tests.mailhub.relay_harness import Received
 from tests.policies.corpus import docx
 
-
 MAILBOX_SERVER = "127.0.0.1"  # the province's mailbox server in these tests (the smart host; trusted)
 
 
@@ -178,7 +177,8 @@ def test_reminders_go_to_silent_attendees_once(world: World, cli: Invoke) -> Non
     organizer = "stttt@lich.bacninh.gov.vn"
     with world.relay.smtp("inbound", source=MAILBOX_SERVER) as client:
         client.ehlo("mx.example.net")
-        client.sendmail("vinhnq2@bacninh.gov.vn", [organizer], gmail_reply(str(created["uid"]), "vinhnq2@bacninh.gov.vn", organizer))
+        client.sendmail("vinhnq2@bacninh.gov.vn", [organizer],
+                        gmail_reply(str(created["uid"]), "vinhnq2@bacninh.gov.vn", organizer))
     wait_for_replies(world, 1)
     meetings = world.app.meetings()
 

@@ -103,8 +103,6 @@ class Accepted:
     message_id: str
 
 
-
-
 class Intake:
     def __init__(
         self,

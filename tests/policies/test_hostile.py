@@ -1,4 +1,4 @@
-"""The confidentiality gate against a hostile corpus (see hostile.py): every marked file is refused,
+"""The confidentiality gate against a hostile corpus (see tests/policies/hostile): every marked file is refused,
 everything unreadable is refused as uninspectable, every clean file passes, each within 20 s.
 
 Resource attacks (cases named ``bomb-*``) run in a forked child with an address-space ceiling and a
@@ -23,7 +23,7 @@ CEILING_SECONDS = 20.0  # a ceiling, not a benchmark
 BOMB_KILL_SECONDS = 40.0  # a bomb still running by then is killed (and fails)
 BOMB_MEMORY_BYTES = 6 * 1024**3  # address-space limit for the child running a bomb
 
-CASES = corpus() + round2_corpus()  # round two (hostile_round2.py): names start with "r2-"
+CASES = corpus() + round2_corpus()  # round two (tests/policies/hostile_round2): names start with "r2-"
 
 # Evasions the gate does not catch yet, each a named gap (strict: a fix makes its test fail until the
 # entry goes). None is a class the issue names; each needs a reader of what is drawn rather than stored.

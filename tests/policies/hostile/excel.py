@@ -87,12 +87,12 @@ def xlsx_drawing_textbox() -> bytes:
     return _edit(xlsx(SCHEDULE), edit)
 
 
-def xlsx_rich_text_split() -> bytes:
+def xlsx_with_one_shared_string(item: str) -> bytes:
+    """A workbook whose cell A1 is one shared string, given as the XML inside its <si>."""
     def edit(p: dict[str, bytes]) -> None:
         p["xl/sharedStrings.xml"] = (
             '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
-            'main" count="1" uniqueCount="1"><si><r><t xml:space="preserve">TỐI </t></r><r><rPr><b/></rPr>'
-            '<t>MẬT</t></r></si></sst>').encode()
+            f'main" count="1" uniqueCount="1"><si>{item}</si></sst>').encode()
         _sub(p, "xl/worksheets/sheet1.xml", "<sheetData></sheetData>",
              '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData>')
         _sub(p, "xl/_rels/workbook.xml.rels", "</Relationships>",
@@ -100,6 +100,10 @@ def xlsx_rich_text_split() -> bytes:
         _sub(p, "[Content_Types].xml", "</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType='
              '"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
     return _edit(xlsx([]), edit)
+
+
+def xlsx_rich_text_split() -> bytes:
+    return xlsx_with_one_shared_string('<r><t xml:space="preserve">TỐI </t></r><r><rPr><b/></rPr><t>MẬT</t></r>')
 
 
 def xlsx_hidden_sheet() -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zlib
 from collections.abc import Iterator
+from typing import Any
 
 from tests.policies.hostile.common import FONT, NOTICE, PLAIN, STAMPED, TRAINING, Case, _png
 
@@ -168,17 +169,23 @@ def pdf_flate_bomb(megabytes: int = 100) -> bytes:
     return bytes(out)
 
 
-def pdf_glyphs_out_of_order() -> bytes:
-    """The stamp's glyphs drawn in scrambled order, each placed where it belongs: it reads TỐI MẬT."""
+def _typed_page(out: io.BytesIO) -> Any:
+    """An A4 canvas with the plain notice typed on it, for a test to draw more on."""
     from reportlab.pdfgen import canvas
 
-    out = io.BytesIO()
     page = canvas.Canvas(out, pagesize=(595, 842))
     y = 780
     for line in PLAIN.split("\n"):
         page.setFont(_font(), 12)
         page.drawString(72, y, line)
         y -= 20
+    return page
+
+
+def pdf_glyphs_out_of_order() -> bytes:
+    """The stamp's glyphs drawn in scrambled order, each placed where it belongs: it reads TỐI MẬT."""
+    out = io.BytesIO()
+    page = _typed_page(out)
     page.setFont(_font(), 20)
     page.setFillColorRGB(0.8, 0, 0)
     x = 240.0
@@ -196,15 +203,8 @@ def pdf_glyphs_out_of_order() -> bytes:
 def pdf_text_with_stamp_picture() -> bytes:
     """A typed page with the red stamp pasted onto the same page as a picture (a clerk's usual way)."""
     from reportlab.lib.utils import ImageReader
-    from reportlab.pdfgen import canvas
-
     out = io.BytesIO()
-    page = canvas.Canvas(out, pagesize=(595, 842))
-    y = 780
-    for line in PLAIN.split("\n"):
-        page.setFont(_font(), 12)
-        page.drawString(72, y, line)
-        y -= 20
+    page = _typed_page(out)
     page.drawImage(ImageReader(io.BytesIO(_png("stamp"))), 90, 640, width=210, height=60)
     page.save()
     return out.getvalue()

@@ -69,21 +69,11 @@ def odt_hidden_filler() -> bytes:
 
 def xlsx_white_filler() -> bytes:
     """A cell 'TỐI M' + 'x' in white 1-point type + 'ẬT' (rich text): Excel shows TỐI MẬT."""
-    from tests.policies.hostile.common import R_NS
+    from tests.policies.hostile.excel import xlsx_with_one_shared_string
 
-    def edit(p: dict[str, bytes]) -> None:
-        p["xl/sharedStrings.xml"] = (
-            '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
-            'main" count="1" uniqueCount="1"><si><r><rPr><b/><color rgb="FFC00000"/></rPr><t>TỐI M</t></r><r><rPr>'
-            '<sz val="1"/><color rgb="FFFFFFFF"/></rPr><t>x</t></r><r><rPr><b/><color rgb="FFC00000"/></rPr>'
-            "<t>ẬT</t></r></si></sst>").encode()
-        _sub(p, "xl/worksheets/sheet1.xml", "<sheetData></sheetData>",
-             '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData>')
-        _sub(p, "xl/_rels/workbook.xml.rels", "</Relationships>",
-             f'<Relationship Id="rIdSst" Type="{R_NS}/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
-        _sub(p, "[Content_Types].xml", "</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType='
-             '"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
-    return _edit(xlsx([]), edit)
+    return xlsx_with_one_shared_string(
+        '<r><rPr><b/><color rgb="FFC00000"/></rPr><t>TỐI M</t></r><r><rPr><sz val="1"/><color rgb="FFFFFFFF"/>'
+        '</rPr><t>x</t></r><r><rPr><b/><color rgb="FFC00000"/></rPr><t>ẬT</t></r>')
 
 
 def xlsx_level_validation_list() -> bytes:

@@ -30,6 +30,7 @@ from mailhub.relay.service_addresses import ServiceAddresses
 from mailhub.relay.verp import ReturnPaths
 from mailhub.replies.answers import ReplyProcessor
 from mailhub.replies.stage import RepliesStage
+from mailhub.senders import DnsLookup, SenderAuthenticator, parse_nameservers
 from mailhub.smtp.credentials import Authenticator, ImapChecker, LdapChecker, PasswordChecker
 from mailhub.smtp.handlers import InboundHandler, ListenerContext, SubmissionHandler
 from mailhub.smtp.throttle import AuthThrottle, ConnectionLimiter
@@ -168,7 +169,8 @@ class App:
 
         manager = DeliveryManager(
             queue=queue,
-            router=Router(domains, smarthost, transport_map, resolver or DnsMxResolver(),
+            router=Router(domains, smarthost, transport_map,
+                          resolver or DnsMxResolver(s.dns_timeout_seconds, parse_nameservers(s.dns_nameservers)),
                           self._smarthost_credentials()),
             deliverer=Deliverer(self.hostname),
             mail_from=mail_from,
@@ -196,7 +198,9 @@ class App:
             manager=manager,
             submission_handler=SubmissionHandler(context, trusted_networks=s.trusted, login_throttle=AuthThrottle(),
                                                  on_lockout=self._audit_lockout),
-            inbound_handler=InboundHandler(context, mail_servers=s.mail_servers),
+            inbound_handler=InboundHandler(context, mail_servers=s.mail_servers, sender_checks=SenderAuthenticator(
+                DnsLookup(parse_nameservers(s.dns_nameservers), s.dns_timeout_seconds),
+                timeout=s.dns_timeout_seconds)),
             tls_context=server_context(cert, key),
             limiter=ConnectionLimiter(s.max_connections_per_client, s.max_connections, s.smtp_data_timeout_seconds),
             gate=gate,

@@ -45,6 +45,11 @@ class Settings(BaseSettings):
         default="", description="CIDRs of the province's mailbox servers: the only clients whose mail on port 25 may "
                                 "claim the province's domains (default: the trusted networks and the smart host)")
     transport_map: str = Field(default="", description="domain=host:port pairs, comma-separated")
+    dns_nameservers: str = Field(
+        default="", description="address[:port] of the DNS servers for SPF, DKIM, DMARC and MX, comma-separated "
+                                "(default: the system's resolver)")
+    dns_timeout_seconds: float = Field(default=8.0, gt=0, le=60,
+                                       description="a DNS question not answered in this time is a temporary failure")
 
     tls_cert: Path | None = None
     tls_key: Path | None = None
@@ -98,6 +103,14 @@ class Settings(BaseSettings):
         unknown = [name for name in _split(value) if name not in BUILTIN]
         if unknown:
             raise ValueError(f"unknown policies {', '.join(unknown)}; known: {', '.join(BUILTIN)}")
+        return value
+
+    @field_validator("dns_nameservers")
+    @classmethod
+    def _nameservers(cls, value: str) -> str:
+        from mailhub.senders.dns_lookup import parse_nameservers
+
+        parse_nameservers(value)
         return value
 
     @field_validator("trusted_networks", "province_mail_servers")

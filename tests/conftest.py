@@ -92,3 +92,19 @@ def sqlite_url(migrated_sqlite_template: Path, tmp_path: Path) -> str:
     path = tmp_path / "mailhub.db"
     shutil.copy(migrated_sqlite_template, path)
     return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dns_stand_in() -> Iterator[object]:
+    """Every test, and every ``mailhub`` process a test starts, asks DNS (SPF, DKIM, DMARC, MX) of a
+    stand-in on loopback (tests/mailhub/dns_standin.py) instead of the Internet's."""
+    from tests.mailhub.dns_standin import shared_dns
+
+    standin = shared_dns()
+    previous = os.environ.get("MAILHUB_DNS_NAMESERVERS")
+    os.environ["MAILHUB_DNS_NAMESERVERS"] = standin.address
+    yield standin
+    if previous is None:
+        os.environ.pop("MAILHUB_DNS_NAMESERVERS", None)
+    else:
+        os.environ["MAILHUB_DNS_NAMESERVERS"] = previous

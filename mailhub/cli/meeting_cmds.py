@@ -56,7 +56,10 @@ def create(obj: Context, title: str, start: str, end: str, location: str, organi
     )
     meeting = obj.app.meetings().create(request, output)
     if as_json:
-        emit_json({"id": meeting.id, "uid": meeting.uid})
+        emit_json({"id": None if output else meeting.id, "uid": meeting.uid,
+                   **({"preview": str(output)} if output else {})})
+    elif output:
+        click.echo(f"preview written to {output}; nothing was saved or queued")
     else:
         click.echo(meeting.id)
 
@@ -84,7 +87,10 @@ def update(obj: Context, meeting_id: int, occurrence: object, title: str | None,
                       bridges=bridges or None)
     day: date | None = occurrence.date() if occurrence else None  # type: ignore[attr-defined]
     meeting = obj.app.meetings().update(meeting_id, changes, day, output)
-    click.echo(f"meeting {meeting.id} updated (sequence {meeting.sequence})")
+    if output:
+        click.echo(f"preview written to {output}; meeting {meeting_id} was not changed")
+    else:
+        click.echo(f"meeting {meeting.id} updated (sequence {meeting.sequence})")
 
 
 @invite.command("cancel")
@@ -96,7 +102,10 @@ def cancel(obj: Context, meeting_id: int, occurrence: object, output: Path | Non
     """Cancel a meeting, or one occurrence of a series."""
     day: date | None = occurrence.date() if occurrence else None  # type: ignore[attr-defined]
     meeting = obj.app.meetings().cancel(meeting_id, day, output)
-    click.echo(f"meeting {meeting.id} cancelled" + (f" on {day}" if day else ""))
+    if output:
+        click.echo(f"preview written to {output}; meeting {meeting_id} was not cancelled")
+    else:
+        click.echo(f"meeting {meeting.id} cancelled" + (f" on {day}" if day else ""))
 
 
 @click.group()

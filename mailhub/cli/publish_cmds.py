@@ -72,9 +72,26 @@ def send(obj: Context, subject: str, body: str, body_file: Path | None, markdown
                             attachments=attach)
     sent = obj.app.notices().send(request, output)
     if as_json:
-        emit_json({"id": sent.id})
+        emit_json({"id": None if output else sent.id, **({"preview": str(output)} if output else {})})
+    elif output:
+        click.echo(f"preview written to {output}; nothing was saved or queued")
     else:
         click.echo(sent.id)
+
+
+@notice.command("list")
+@click.option("--limit", default=200, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def list_notices(obj: Context, limit: int, as_json: bool) -> None:
+    """The latest notices, newest first."""
+    notices = obj.app.notices().latest(limit)
+    if as_json:
+        emit_json(notices)
+        return
+    emit_table(["Id", "Số", "Trích yếu", "Gửi lúc", "Người nhận"],
+               [(n["id"], n["number"], n["subject"], n["created_at"][:16].replace("T", " "), n["recipients"])
+                for n in notices])
 
 
 @notice.command("show")

@@ -37,15 +37,19 @@ class MxResolver(Protocol):
 class DnsMxResolver:
     """MX lookup with dnspython; a domain without MX falls back to its address (RFC 5321 5.1)."""
 
-    def __init__(self, timeout: float = 10.0) -> None:
+    def __init__(self, timeout: float = 10.0, nameservers: list[tuple[str, int]] | None = None) -> None:
         self.timeout = timeout
+        self.nameservers = nameservers or []
 
     async def lookup(self, domain: str) -> list[HostPort]:
         import dns.asyncresolver
         import dns.exception
+        import dns.nameserver
         import dns.resolver
 
-        resolver = dns.asyncresolver.Resolver()
+        resolver = dns.asyncresolver.Resolver(configure=not self.nameservers)
+        if self.nameservers:
+            resolver.nameservers = [dns.nameserver.Do53Nameserver(host, port) for host, port in self.nameservers]
         resolver.lifetime = self.timeout
         try:
             answer = await resolver.resolve(domain, "MX")

@@ -15,7 +15,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from directory import InvalidInput
@@ -122,7 +122,9 @@ class NoticeService:
             if output is None:  # the notice, its recipients and its queued message: one transaction
                 queue_id = self.intake.enqueue_in(session, submission)
                 session.add(Publication(kind="notice", reference=str(notice.id), queue_id=queue_id))
-            session.commit()
+                session.commit()
+            else:
+                session.rollback()  # a preview records no notice
         if output is not None:
             write_output(output, [content], ["notice"])
         else:
@@ -161,6 +163,16 @@ class NoticeService:
             maintype, _, subtype = content_type.partition("/")
             message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
         return message.as_bytes()
+
+    def latest(self, limit: int = 200) -> list[dict[str, Any]]:
+        """The latest notices, newest first, with how many recipients each had."""
+        with Session(self.engine) as session:
+            counts = dict(session.exec(select(NoticeRecipient.notice_id, func.count())
+                                       .group_by(col(NoticeRecipient.notice_id))).all())
+            notices = session.exec(select(Notice).order_by(col(Notice.id).desc()).limit(limit)).all()
+            return [{"id": n.id, "number": n.number, "subject": n.subject, "sender": n.sender,
+                     "urgency": n.urgency, "created_at": n.created_at.isoformat(),
+                     "recipients": counts.get(n.id or 0, 0)} for n in notices]
 
     def show(self, notice_id: int) -> dict[str, Any]:
         with Session(self.engine) as session:

@@ -24,6 +24,7 @@ class HeaderSummary:
     from_addresses: tuple[str, ...]
     message_id: str
     has_date: bool
+    from_fields: int = 1
 
 
 def split_message(content: bytes) -> tuple[bytes, bytes]:
@@ -62,6 +63,7 @@ def check_headers(header_block: bytes) -> HeaderSummary:
         from_addresses=addresses,
         message_id=" ".join(str(parsed.get("Message-ID", "") or "").split()),
         has_date=parsed.get("Date") is not None,
+        from_fields=len(froms),
     )
 
 

@@ -25,21 +25,27 @@ from mailhub.relay.headers import (
     received_header,
     split_message,
 )
-from mailhub.relay.recipients import PERSON, RETURN_PATH, RecipientDecision, Recipients
+from mailhub.relay.recipients import GROUP, PERSON, RETURN_PATH, RecipientDecision, Recipients
 from mailhub.relay.refusals import (
     FROM_NOT_OWNED,
     GATE_TEMPORARY,
+    GROUP_NEEDS_AUTHENTICATION,
     MALFORMED,
+    MORE_THAN_ONE_FROM,
     NO_VALID_RECIPIENTS,
     POLICY_BLOCKED,
     Refused,
 )
+from mailhub.relay.sender_trust import authenticated_author, check_inbound_sender, vouched_by
+from mailhub.senders import SenderAuthentication
+from mailhub.senders.results import authentication_results, strip_forged_results
 from mailhub.store.models import AuditEvent
 
 log = logging.getLogger("mailhub.relay.intake")
 
 SUBMISSION, INBOUND, LOCAL = "submission", "inbound", "local"
-MAIL_SERVER = "mail-server"  # how a message from a province mailbox server is recorded (who vouches for it)
+# on a reply to an organizer whose sender no one vouches for: passed on, but it changed no answer
+NOT_VERIFIED = b"X-Mailhub-Sender-Verified: no (not from a province mail server, no aligned DKIM or SPF)\r\n"
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ class Submission:
     esmtp: bool = True
     kind: str = "relay"
     mail_server: bool = False  # inbound from one of the province's mailbox servers (MAILHUB_PROVINCE_MAIL_SERVERS)
+    sender_auth: SenderAuthentication | None = None  # SPF/DKIM/DMARC of a message from the Internet
 
 
 @dataclass(frozen=True)
@@ -158,8 +165,13 @@ class Intake:
                 audit_now: bool = True) -> tuple[NewMessage, GateDecision]:
         """Everything before the queue write: header checks, sender rights, recipient decisions and
         expansion, the content gate (once), the Received stamp and missing headers."""
-        header_block, _ = split_message(submission.content)
+        content = submission.content
+        if submission.listener != LOCAL:  # an Authentication-Results claiming to be ours is forged
+            content = strip_forged_results(content, self.hostname)
+        header_block, _ = split_message(content)
         summary = check_headers(header_block)
+        if submission.listener != LOCAL and summary.from_fields > 1:
+            raise Refused(MORE_THAN_ONE_FROM)
         if submission.listener == SUBMISSION and not summary.from_addresses:
             raise Refused(MALFORMED.with_text("Message has no From: header"))
         if submission.login:
@@ -167,11 +179,19 @@ class Intake:
                 if not self.directory.may_send_as(submission.login, address):
                     raise Refused(FROM_NOT_OWNED.with_text(
                         f"From: <{address}> is not an address {submission.login} may send as"))
+        if submission.listener == INBOUND:
+            check_inbound_sender(submission, summary.from_addresses, self.recipients.domains)
+        vouched = vouched_by(submission)
+        single_from = summary.from_addresses[0] if len(summary.from_addresses) == 1 else ""
+        author = authenticated_author(vouched, from_address=single_from, mail_from=submission.mail_from,
+                                      directory=self.directory)
 
         may_relay = submission.listener == LOCAL or bool(submission.login) or submission.trusted
         decisions = [self.recipients.decide(r, sender=submission.mail_from, may_relay=may_relay,
                                             report=submission.kind == "dsn")
                      for r in submission.rcpt_tos]
+        if submission.listener != LOCAL:
+            decisions = self._closed_groups(decisions, submission, author, vouched, may_relay)
         refused = [d for d in decisions if d.refusal is not None]
         if refused and (len(refused) == len(decisions) or submission.listener == LOCAL):
             first = refused[0]
@@ -194,19 +214,38 @@ class Intake:
         added, message_id = b"", summary.message_id
         if submission.listener in (SUBMISSION, LOCAL):
             added, message_id = missing_headers(summary, domain=self.hostname, when=now)
+        if submission.sender_auth is not None:
+            added = authentication_results(submission.sender_auth, self.hostname) + added
+        if submission.listener == INBOUND and not author and any(d.kind == PERSON for d in decisions):
+            added += NOT_VERIFIED  # for the organizer: this reply changed no answer
         activity = (Activity(submission.login, "submission", queue_id),) if submission.login else ()
         return NewMessage(
-            content=received + added + submission.content,
+            content=received + added + content,
             sender=submission.mail_from,
             recipients=tuple(targets),
             message_id=message_id,
             kind=submission.kind,
-            submitted_by=submission.login or ("trusted" if submission.trusted else
-                                              MAIL_SERVER if submission.mail_server else submission.listener),
+            submitted_by=vouched,
             client_address=submission.client_ip,
             activity=activity,
             queue_id=queue_id,
         ), screened
+
+    def _closed_groups(self, decisions: list[RecipientDecision], submission: Submission,
+                       author: str, vouched: str, may_relay: bool) -> list[RecipientDecision]:
+        """A group that is not open to everyone takes the message only from an author someone vouches
+        for (login, office system, mailbox server, aligned DKIM/SPF: ``author``) who may post there.
+        The envelope sender seen at RCPT is only a claim."""
+        checked = []
+        for decision in decisions:
+            if decision.kind == GROUP and decision.refusal is None and \
+                    not self.recipients.may_post(decision.address, author, from_inside=may_relay):
+                log.info("refused from=<%s> client=%s: group %s needs an authenticated poster (vouched by %s)",
+                         submission.mail_from, submission.client_ip, decision.address, vouched)
+                decision = RecipientDecision(decision.address, GROUP, GROUP_NEEDS_AUTHENTICATION.with_text(
+                    f"{GROUP_NEEDS_AUTHENTICATION.text} (From: must be a listed poster, and its sender verified)"))
+            checked.append(decision)
+        return checked
 
     def screen(self, submission: Submission, *, audit_now: bool = True,
                decision: GateDecision | None = None) -> GateDecision:

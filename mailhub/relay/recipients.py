@@ -124,6 +124,18 @@ class Recipients:
             return RecipientDecision(value, LOCAL)
         return RecipientDecision(value, EXTERNAL)
 
+    def may_post(self, address: str, author: str, *, from_inside: bool) -> bool:
+        """At DATA, with the author someone vouches for ("" when no one does): a group not open to
+        everyone takes mail only from an authenticated member or listed poster. Selectors
+        (group:NAME) come only from clients that may relay: decided at RCPT."""
+        if is_selector(address):
+            return True
+        with self.directory.session() as session:
+            group = session.exec(select(Group).where(Group.address == address)).first()
+            if group is None or group.open_to_outside:
+                return True
+            return bool(author) and may_post(session, group, author, from_inside=from_inside)
+
     def expand(self, decision: RecipientDecision) -> list[str]:
         """The mailboxes a decided recipient is delivered to (groups and aliases expanded)."""
         return list(self._expansions.get_or_make((decision.address, decision.kind), lambda: self._expand(decision)))

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from directory import Directory, DirectoryError
 from mailhub.dispatch.meetings.ical import ReplyError, ReplyItem, parse_reply
 from mailhub.queue.core import Clock
+from mailhub.relay.sender_trust import authenticated_author
 from mailhub.store.meeting_models import Meeting, MeetingAnswer, MeetingAttendee
 from mailhub.store.models import ActivityEvent
 from mailhub.timeutil import aware
@@ -86,12 +87,9 @@ class ReplyProcessor:
             log.info("%s: a human reply from %s to an organizer address; passed on", queue_id, sender or "<>")
 
     def _verified(self, message: Message, sender: str, vouched: str) -> str:
-        """The sender's address when someone vouches for it, else ""."""
-        if vouched in ("", "inbound", "local"):
-            return ""
-        if vouched in ("trusted", "mail-server"):
-            return self._from_address(message) or sender.lower()
-        return vouched.lower()  # an AUTH login: intake checked that From: is an address it may use
+        """The author's address when whoever vouches stands behind it (relay.sender_trust), else ""."""
+        return authenticated_author(vouched, from_address=self._from_address(message), mail_from=sender,
+                                    directory=self.directory)
 
     def _same_person(self, attendee: str, verified: str) -> bool:
         if attendee.lower() == verified:
@@ -142,10 +140,25 @@ class ReplyProcessor:
         answer.answer, answer.stamped_at, answer.comment = item.answer, stamped, item.comment[:1000]
         answer.sequence = sequence
         session.add(answer)
+        for delegate in item.delegated_to:  # the attendee's own reply names who goes instead
+            self._add_delegate(session, meeting, delegate, email_address, queue_id)
         session.add(ActivityEvent(at=now, address=email_address, kind="itip-reply",
                                   detail=f"meeting {meeting.id}: {item.answer}"))
         log.info("%s: reply recorded meeting=%s attendee=<%s> answer=%s", queue_id, meeting.id, email_address,
                  item.answer)
+
+    def _add_delegate(self, session: Session, meeting: Meeting, delegate: str, delegator: str, queue_id: str) -> None:
+        """A delegate becomes an attendee, so that the delegate's own (verified) answer counts."""
+        if self._attendee(session, meeting, delegate) is not None:
+            return
+        assert meeting.id is not None
+        name, agency = "", ""
+        with contextlib.suppress(DirectoryError):
+            for official in self.directory.resolve(delegate).mailboxes[:1]:
+                name, agency = official.display_name, official.agency_code
+        session.add(MeetingAttendee(meeting_id=meeting.id, email=delegate, display_name=name[:255],
+                                    agency_code=agency[:64]))
+        log.info("%s: meeting %s: <%s> delegated to <%s>, now an attendee", queue_id, meeting.id, delegator, delegate)
 
     def _attendee(self, session: Session, meeting: Meeting, address: str) -> str | None:
         """The invited address the answer is for, also when it comes from an alias or old domain."""

@@ -18,6 +18,7 @@ from mailhub.relay.domains import Domains
 from mailhub.relay.intake import INBOUND, SUBMISSION, Intake, Submission
 from mailhub.relay.recipients import Recipients
 from mailhub.relay.refusals import Refused
+from mailhub.senders import SenderAuthentication, SenderAuthenticator
 from mailhub.smtp import replies
 from mailhub.smtp.throttle import AuthThrottle
 
@@ -106,33 +107,42 @@ class BaseHandler:
         session.reading_data = False  # type: ignore[attr-defined]  # the whole message is in: no ceiling now
         content = envelope.original_content or (
             envelope.content if isinstance(envelope.content, bytes) else str(envelope.content or "").encode())
-        submission = Submission(
-            content=content,
-            mail_from=envelope_sender(envelope),
-            rcpt_tos=tuple(envelope.rcpt_tos),
-            listener=self.listener,
-            client_ip=peer_ip(session),
-            helo=session.host_name or "unknown",
-            login=self.login(session),
-            trusted=self.is_trusted(session),
-            mail_server=self.is_mail_server(session),
-            tls=session.ssl is not None,
-            esmtp=session.extended_smtp,
-        )
+        client = peer_ip(session)
         try:
-            # the gate first, in its own worker processes: this session waits, no thread and no one else does
-            decision = await self.intake.gate.check_async(content, lane=self.listener, client=peer_ip(session))
+            # the gate in its own worker processes and the sender's DNS checks in a thread, side by side:
+            # this session waits, no one else does
+            sender_auth, decision = await asyncio.gather(
+                self.authenticate_sender(session, envelope, content),
+                self.intake.gate.check_async(content, lane=self.listener, client=client))
             if decision.temporary:
-                log.info("not checked, try later: a message from %s (%s)", submission.client_ip, decision.detail)
+                log.info("not checked, try later: a message from %s (%s)", client, decision.detail)
                 return str(refusals.GATE_TEMPORARY.with_text(decision.reason or refusals.GATE_TEMPORARY.text))
+            submission = Submission(
+                content=content,
+                mail_from=envelope_sender(envelope),
+                rcpt_tos=tuple(envelope.rcpt_tos),
+                listener=self.listener,
+                client_ip=client,
+                helo=session.host_name or "unknown",
+                login=self.login(session),
+                trusted=self.is_trusted(session),
+                mail_server=self.is_mail_server(session),
+                tls=session.ssl is not None,
+                esmtp=session.extended_smtp,
+                sender_auth=sender_auth,
+            )
             accepted = await asyncio.to_thread(self.intake.accept, submission, decision=decision)
         except Refused as refusal:
-            log.info("refused from %s: %s", submission.client_ip, refusal.reply)
+            log.info("refused from %s: %s", client, refusal.reply)
             return str(refusal.reply)
         except Exception:  # a failure of mailhub's own is never a permanent refusal
-            log.exception("intake failed for a message from %s", submission.client_ip)
+            log.exception("intake failed for a message from %s", client)
             return str(refusals.TEMPORARY_FAILURE)
         return f"{replies.QUEUED} {accepted.queue_id}"
+
+    async def authenticate_sender(self, session: Session, envelope: Envelope,
+                                  content: bytes) -> SenderAuthentication | None:
+        return None
 
     def login(self, session: Session) -> str | None:
         return None
@@ -145,26 +155,27 @@ class BaseHandler:
 
 
 class InboundHandler(BaseHandler):
-    """Port 25: mail from anywhere, only for the service domain. No AUTH here. Mail that claims one of
-    the province's own domains is taken only from the province's mailbox servers: anyone else could
-    type an official's address."""
+    """Port 25: mail from anywhere, only for the service domain. No AUTH here. Every message from
+    anyone but the province's mailbox servers has its sender checked (SPF, DKIM, DMARC); intake
+    decides what a claim of the province's domains or a failed DMARC policy gets."""
 
     listener = INBOUND
 
-    def __init__(self, context: ListenerContext, *, mail_servers: list[Network] | None = None) -> None:
+    def __init__(self, context: ListenerContext, *, mail_servers: list[Network] | None = None,
+                 sender_checks: SenderAuthenticator | None = None) -> None:
         super().__init__(context)
         self.mail_servers = mail_servers or []
+        self.sender_checks = sender_checks
 
     def is_mail_server(self, session: Session) -> bool:
         return _in_networks(peer_ip(session), self.mail_servers)
 
-    async def check_sender(self, session: Session, address: str) -> replies.Reply | None:
-        domain = address.rpartition("@")[2]
-        if address and self.domains.is_own(domain) and not self.is_mail_server(session):
-            log.info("refused from %s: MAIL FROM <%s> claims a province domain", peer_ip(session), address)
-            return replies.PROVINCE_SENDER_FORGED.with_text(
-                f"Mail from {domain} reaches this server only through the province's mail servers")
-        return None
+    async def authenticate_sender(self, session: Session, envelope: Envelope,
+                                  content: bytes) -> SenderAuthentication | None:
+        if self.sender_checks is None or self.is_mail_server(session):
+            return None
+        return await asyncio.to_thread(self.sender_checks.check, content, mail_from=envelope_sender(envelope),
+                                       helo=session.host_name or "unknown", client_ip=peer_ip(session))
 
     async def handle_EHLO(self, server: SMTP, session: Session, envelope: Envelope, hostname: str,
                           responses: list[str]) -> list[str]:

@@ -39,6 +39,7 @@ from directory.agencies import create_agency  # noqa: E402
 from directory.groups import add_members, create_group  # noqa: E402
 from directory.importer import read_roster  # noqa: E402
 from mailhub.app import App  # noqa: E402
+from tests.mailhub.dns_standin import DnsStandIn, shared_dns  # noqa: E402
 from tests.mailhub.relay_harness import RunningRelay, Sink, StaticResolver, relay_settings  # noqa: E402
 
 PASSWORD = "mat-khau-thu-nghiem-2025"  # smtplib sends ASCII only
@@ -54,6 +55,7 @@ class World:
     relay: RunningRelay
     sink: Sink
     internet: Sink
+    dns: DnsStandIn  # the Internet's DNS for this world: SPF, DKIM and DMARC records of made-up domains
 
 
 def seed_province(app: App, tmp_path: Path) -> None:
@@ -83,6 +85,9 @@ def make_world(sqlite_url: str, tmp_path: Path) -> Iterator[WorldFactory]:
     mailhub serving in a thread. ``internet_port`` points gmail.com at a port where nothing listens."""
     cleanups: list[Callable[[], None]] = []
 
+    dns = shared_dns()
+    dns.reset()
+
     def make(internet_port: int | None = None, sink_size_limit: int | None = None, **overrides: object) -> World:
         sink = Sink(size_limit=sink_size_limit).start()
         cleanups.append(sink.stop)
@@ -95,7 +100,7 @@ def make_world(sqlite_url: str, tmp_path: Path) -> Iterator[WorldFactory]:
         seed_province(app, tmp_path)
         relay = RunningRelay(app, StaticResolver({"gmail.com": [("127.0.0.1", internet.port)]})).start()
         cleanups.append(relay.stop)
-        return World(app, relay, sink, internet)
+        return World(app, relay, sink, internet, dns)
 
     yield make
     for cleanup in reversed(cleanups):

@@ -73,3 +73,18 @@ def ics_only_reply(uid: str, attendee: str, organizer_service: str, partstat: st
            f"ATTENDEE;PARTSTAT={partstat}:mailto:{attendee}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").encode()
     return _mime("Accepted", attendee, organizer_service,
                  [('application/ics; name="reply.ics"', 'attachment; filename="reply.ics"', ics)])
+
+
+def delegated_reply(uid: str, attendee: str, delegate: str, organizer_service: str) -> bytes:
+    """Thunderbird delegating: the delegator's line (PARTSTAT=DELEGATED, DELEGATED-TO) and the delegate's."""
+    ics = (
+        "BEGIN:VCALENDAR\r\nPRODID:-//Mozilla.org/NONSGML Mozilla Calendar V1.1//EN\r\nVERSION:2.0\r\n"
+        "METHOD:REPLY\r\nBEGIN:VEVENT\r\nCREATED:20261201T000000Z\r\nLAST-MODIFIED:20261201T040000Z\r\n"
+        f"DTSTAMP:20261201T040000Z\r\nUID:{uid}\r\nSUMMARY:Họp giao ban\r\n"
+        f"ORGANIZER:mailto:{organizer_service}\r\n"
+        f'ATTENDEE;PARTSTAT=DELEGATED;DELEGATED-TO="mailto:{delegate}":mailto:{attendee}\r\n'
+        f'ATTENDEE;PARTSTAT=NEEDS-ACTION;DELEGATED-FROM="mailto:{attendee}";RSVP=TRUE:mailto:{delegate}\r\n'
+        "DTSTART:20261207T010000Z\r\nDTEND:20261207T030000Z\r\nSEQUENCE:0\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+    return _mime("Delegated: Họp giao ban", attendee, organizer_service,
+                 [('text/calendar; charset=UTF-8; method=REPLY', "", ics)])

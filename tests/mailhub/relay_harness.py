@@ -19,6 +19,7 @@ from mailhub.app import App
 from mailhub.config import Settings
 from mailhub.delivery.routing import HostPort
 from mailhub.server import serve
+from tests.mailhub.dns_standin import shared_dns
 
 
 @dataclass
@@ -175,7 +176,7 @@ def relay_settings(tmp_path: Path, database_url: str, smarthost_port: int, **ove
         home=tmp_path / "home", database_url=database_url, smtp_host="127.0.0.1", submission_port=0,
         inbound_port=0, smarthost=f"127.0.0.1:{smarthost_port}", trusted_networks="127.0.0.1/32",
         service_domain="lich.bacninh.gov.vn", hostname="mailhub.test", retry_min_seconds=1,
-        retry_max_seconds=2, queue_lifetime_seconds=60,
+        retry_max_seconds=2, queue_lifetime_seconds=60, dns_nameservers=shared_dns().address, dns_timeout_seconds=2,
     )
     values.update(overrides)
     return Settings(**values)

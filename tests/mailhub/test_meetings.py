@@ -142,18 +142,29 @@ def test_cancel_sends_cancel_with_a_higher_sequence(world: World, cli: Invoke) -
     assert int(event["SEQUENCE"]) == 1 and str(event["UID"]) == created["uid"]
 
 
-def test_output_writes_what_would_be_sent_and_queues_nothing(world: World, cli: Invoke, tmp_path: Path) -> None:
+def test_output_writes_what_would_be_sent_and_changes_nothing(world: World, cli: Invoke, tmp_path: Path) -> None:
     target = tmp_path / "invite.eml"
-    created = create(cli, "--output", str(target))
+    previewed = create(cli, "--output", str(target))
     _, calendar = calendar_of(Received("", [], target.read_bytes()))
-    assert str(calendar["METHOD"]) == "REQUEST" and str(calendar.walk("VEVENT")[0]["UID"]) == created["uid"]
+    assert str(calendar["METHOD"]) == "REQUEST" and str(calendar.walk("VEVENT")[0]["UID"]) == previewed["uid"]
+    assert previewed["id"] is None and json.loads(cli("meeting", "list", "--json").stdout) == []
+    with Session(world.app.engine) as session:
+        assert session.exec(select(QueuedMessage)).all() == []
+
+    created = create(cli)
+    before = json.loads(cli("meeting", "show", str(created["id"]), "--json").stdout)
     folder = tmp_path / "out"
     folder.mkdir()
     assert cli("invite", "update", str(created["id"]), "--to", "huongttt@bacninh.gov.vn",
                "--output", str(folder)).exit_code == 0
     assert sorted(p.name for p in folder.iterdir()) == ["01-update.eml", "02-cancel.eml"]
+    assert cli("invite", "cancel", str(created["id"]), "--output", str(tmp_path / "cancel.eml")).exit_code == 0
+    assert json.loads(cli("meeting", "show", str(created["id"]), "--json").stdout) == before  # nothing changed
     with Session(world.app.engine) as session:
-        assert session.exec(select(QueuedMessage)).all() == []
+        assert len(session.exec(select(QueuedMessage)).all()) == 1  # the real invitation only
+    # the real commands still do what the previews showed
+    assert cli("invite", "update", str(created["id"]), "--to", "huongttt@bacninh.gov.vn").exit_code == 0
+    assert cli("invite", "cancel", str(created["id"])).exit_code == 0
 
 
 def test_marked_meeting_document_is_refused_before_anything_is_queued(world: World, cli: Invoke,
@@ -270,22 +281,3 @@ def replies_read(world: World) -> int:
         rows = session.exec(select(QueueRecipient).where(
             col(QueueRecipient.address).endswith("@lich.bacninh.gov.vn"))).all()
     return sum(r.state == "delivered" for r in rows)
-
-
-def test_forged_answers_from_outside_change_nothing(world: World, cli: Invoke) -> None:
-    created = create(cli)
-    uid, organizer, official = str(created["uid"]), "stttt@lich.bacninh.gov.vn", "vinhnq2@bacninh.gov.vn"
-    with world.relay.smtp("inbound", source="127.0.0.2") as client:  # not the province's mail server
-        client.ehlo("mx.attacker.example")
-        code, text = client.mail(official)
-        assert (code, text[:5]) == (550, b"5.7.1")  # a province sender from outside: refused at MAIL FROM
-    with world.relay.smtp("inbound", source="127.0.0.2") as client:
-        client.ehlo("mx.attacker.example")
-        client.sendmail("someone@gmail.com", [organizer],
-                        outlook_reply(uid, official, "DECLINED", organizer, stamp="20991231T000000Z"))
-    wait_for_replies(world, 1)
-    rows = json.loads(cli("meeting", "show", str(created["id"]), "--json").stdout)["attendees"]
-    assert next(r for r in rows if r["email"] == official)["answer"] == "needs-action"  # passed on, not recorded
-    with Session(world.app.engine) as session:
-        assert not [e for e in session.exec(select(ActivityEvent)) if e.kind == "itip-reply"]
-    assert any(m.rcpt_tos == ["stttt@bacninh.gov.vn"] for m in world.sink.wait_for(2))  # the organizer still sees it

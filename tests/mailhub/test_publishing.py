@@ -160,3 +160,18 @@ def test_a_group_address_as_recipient_reaches_every_member(world: World, cli: In
     assert result.exit_code == 0, result.output
     shown = json.loads(cli("notice", "show", str(json.loads(result.stdout)["id"]), "--json").stdout)
     assert sorted(r["email"] for r in shown["recipients"]) == ["huongttt@bacninh.gov.vn", "vinhnq@bacninh.gov.vn"]
+
+
+def test_previews_change_nothing(world: World, cli: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "lich.csv"
+    path.write_text(WEEK, encoding="utf-8")
+    preview = publish(cli, path, "--output", str(tmp_path / "week.eml"))
+    assert preview["new"] == 3 and (tmp_path / "week.eml").is_file()
+    notice = cli("notice", "send", "--subject", "Thông báo", "--body", "x", "--to", "agency:STTTT",
+                 "--output", str(tmp_path / "notice.eml"))
+    assert notice.exit_code == 0, notice.output
+    assert json.loads(cli("notice", "list", "--json").stdout) == []
+    with Session(world.app.engine) as session:
+        assert session.exec(select(QueuedMessage)).all() == []
+    real = publish(cli, path)  # the preview did not store the week: the real publish still sends it
+    assert (real["new"], real["sent"]) == (3, True)

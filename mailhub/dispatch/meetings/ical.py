@@ -165,10 +165,24 @@ class ReplyItem:
     stamped_at: datetime | None
     comment: str = ""
     sequence: int = 0  # of the invitation answered (RFC 5546: the reply echoes it)
+    delegated_to: tuple[str, ...] = ()  # PARTSTAT=DELEGATED: who goes instead (RFC 5546 3.2.2.3)
 
 
 class ReplyError(ValueError):
     """A calendar that is not a usable reply; the message says why."""
+
+
+def _addresses(value: object) -> tuple[str, ...]:
+    """``"mailto:a@x","mailto:b@y"`` (a list or one string) -> ("a@x", "b@y")."""
+    items = value if isinstance(value, list | tuple) else str(value or "").split(",")
+    found = []
+    for item in items:
+        text = str(item).strip().strip('"').strip()
+        if text.lower().startswith("mailto:"):
+            text = text[7:]
+        if "@" in text and len(text) <= 320:
+            found.append(text.lower())
+    return tuple(found[:10])
 
 
 def parse_reply(data: bytes) -> list[ReplyItem]:
@@ -208,7 +222,8 @@ def parse_reply(data: bytes) -> list[ReplyItem]:
                 raise ReplyError(f"unknown PARTSTAT {partstat!r}")
             items.append(ReplyItem(uid, occurrence, address.strip().lower(), ANSWERS[partstat],
                                    stamped if isinstance(stamped, datetime) else None,
-                                   str(event.get("comment", "") or ""), sequence))
+                                   str(event.get("comment", "") or ""), sequence,
+                                   _addresses(params.get("DELEGATED-TO")) if partstat == "DELEGATED" else ()))
     if not items:
         raise ReplyError("no VEVENT with an ATTENDEE")
     return items

@@ -315,12 +315,14 @@ class MeetingService:
         self.intake.notify()
 
     def _commit(self, session: Session, meeting: Meeting, outgoing: list[Outgoing], output: Path | None) -> None:
-        """A change and its messages in one commit (a preview screens them and queues nothing)."""
+        """A change and its messages in one commit. A preview screens the messages and changes nothing:
+        no meeting, no SEQUENCE, no attendee, no queued message."""
         if output is not None:
             self._check(outgoing, meeting.organizer_service, audit_now=False)
+            session.rollback()
+            return
         session.add(meeting)
-        if output is None:
-            self.queue_messages(session, meeting, outgoing)
+        self.queue_messages(session, meeting, outgoing)
         session.commit()
 
     def _sent(self, outgoing: list[Outgoing], output: Path | None) -> None:

@@ -72,8 +72,7 @@ class SchedulePublisher:
             if output is not None:
                 self.intake.screen(submission, audit_now=False)
                 written = write_output(output, [content], ["schedule"])
-                self._store(session, week, items, stored)
-                session.commit()
+                session.rollback()  # a preview changes nothing: the real publish still sees the change
                 return PublishResult(**{**result.__dict__, "written": tuple(str(p) for p in written)})
             queue_id = self.intake.enqueue_in(session, submission)  # the week and its message: one transaction
             self._store(session, week, items, stored)

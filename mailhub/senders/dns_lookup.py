@@ -1,0 +1,102 @@
+"""One DNS client for everything mailhub asks (SPF, DKIM keys, DMARC policies, MX): the system's
+resolver, or the servers of ``MAILHUB_DNS_NAMESERVERS`` (a local resolver, or a test stand-in).
+
+Answers are of three kinds and never confused: records; "there are none" (NXDOMAIN, no data),
+which is an answer; and "could not ask" (timeout, SERVFAIL), which raises DnsTemporaryError so
+that callers reply 451 instead of passing the message as if nothing were published."""
+
+from __future__ import annotations
+
+import dns.exception
+import dns.nameserver
+import dns.resolver
+
+Nameserver = tuple[str, int]
+
+
+class DnsTemporaryError(Exception):
+    """The question could not be answered now (timeout, SERVFAIL, no server reachable)."""
+
+
+def parse_nameservers(text: str) -> list[Nameserver]:
+    """``127.0.0.1:5353, 10.0.0.53`` -> [("127.0.0.1", 5353), ("10.0.0.53", 53)]; IPv6 as ``[::1]:53``."""
+    servers: list[Nameserver] = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        host, port = item, 53
+        if item.startswith("["):
+            host, _, rest = item[1:].partition("]")
+            if rest.startswith(":"):
+                port = int(rest[1:])
+        elif item.count(":") == 1:
+            host, _, port_text = item.partition(":")
+            port = int(port_text)
+        if not host or not 0 < port < 65536:
+            raise ValueError(f"{item!r} is not a name server (address or address:port)")
+        servers.append((host, port))
+    return servers
+
+
+class DnsLookup:
+    def __init__(self, nameservers: list[Nameserver] | None = None, timeout: float = 5.0) -> None:
+        self.nameservers = list(nameservers or [])
+        self.timeout = timeout
+        resolver = dns.resolver.Resolver(configure=not self.nameservers)
+        if self.nameservers:
+            resolver.nameservers = [dns.nameserver.Do53Nameserver(host, port) for host, port in self.nameservers]
+        resolver.lifetime = timeout
+        resolver.timeout = min(timeout, 2.0)
+        self.resolver = resolver
+
+    def answer(self, name: str, rdtype: str) -> list[object]:
+        """The records of one type at ``name``; [] when there are none."""
+        try:
+            return list(self.resolver.resolve(name, rdtype, search=False))
+        except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
+            return []
+        except dns.resolver.YXDOMAIN:
+            return []
+        except (dns.exception.Timeout, dns.resolver.NoNameservers, dns.resolver.LifetimeTimeout) as exc:
+            raise DnsTemporaryError(f"DNS {rdtype} {name}: {exc.__class__.__name__}") from exc
+        except dns.exception.DNSException as exc:  # a malformed name or answer: no usable record
+            if isinstance(exc, dns.name.EmptyLabel | dns.name.LabelTooLong | dns.name.NameTooLong):
+                return []
+            raise DnsTemporaryError(f"DNS {rdtype} {name}: {exc}") from exc
+
+    def txt(self, name: str) -> list[str]:
+        """TXT records, each joined from its strings (RFC 7208 3.3, RFC 6376 3.6.2.2)."""
+        texts = []
+        for record in self.answer(name, "TXT"):
+            strings = getattr(record, "strings", ())
+            texts.append(b"".join(strings).decode("utf-8", "replace"))
+        return texts
+
+    def dkim_key(self, name: bytes, timeout: int = 5) -> bytes | None:
+        """dkimpy's ``dnsfunc``: the key record, or None when there is none; DnsTemporaryError passes
+        through dkimpy (it is not a DKIMException) so the caller can tell 'no key' from 'not now'."""
+        texts = self.txt(name.decode("ascii", "replace").rstrip("."))
+        return texts[0].encode() if texts else None
+
+    def spf_records(self, name: str, qtype: str, strict: bool = True,
+                    timeout: float = 20) -> list[tuple[tuple[str, str], object]]:
+        """pyspf's ``DNSLookup`` shape, answered through this resolver."""
+        import spf
+
+        try:
+            records = self.answer(name, qtype)
+        except DnsTemporaryError as exc:
+            raise spf.TempError(str(exc)) from exc
+        found: list[tuple[tuple[str, str], object]] = []
+        for rdata in records:
+            value: object
+            if qtype in ("A", "AAAA"):
+                value = rdata.address  # type: ignore[attr-defined]
+            elif qtype == "MX":
+                value = (rdata.preference, rdata.exchange)  # type: ignore[attr-defined]
+            elif qtype == "PTR":
+                value = rdata.target.to_text(True)  # type: ignore[attr-defined]
+            else:
+                value = rdata.strings  # type: ignore[attr-defined]
+            found.append(((name, qtype), value))
+        return found

@@ -21,6 +21,8 @@ from pydantic_settings import (
 
 from directory import DEFAULT_PATTERN, validate_pattern
 
+PLACEHOLDER_SERVICE_DOMAIN = "lich.example.gov.vn"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MAILHUB_", extra="forbid", validate_default=True)
@@ -39,7 +41,8 @@ class Settings(BaseSettings):
     smarthost_username: str | None = None
     smarthost_password: SecretStr | None = None
     trusted_networks: str = Field(default="", description="comma-separated CIDRs allowed to relay without AUTH")
-    service_domain: str = "lich.example.gov.vn"
+    service_domain: str = Field(default=PLACEHOLDER_SERVICE_DOMAIN, description="mailhub's own domain: organizer "
+                                "addresses, return paths (must have an MX pointing at mailhub)")
     province_domains: str = Field(default="", description="extra own domains besides the directory's")
     province_mail_servers: str = Field(
         default="", description="CIDRs of the province's mailbox servers: the only clients whose mail on port 25 may "

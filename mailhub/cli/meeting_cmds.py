@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from mailhub.cli.letter_options import signer_from, signer_options
 from mailhub.cli.main import Context
 from mailhub.cli.output import emit_json, emit_table
 from mailhub.dispatch.meetings.service import Changes, InviteRequest, parse_when
@@ -38,6 +39,8 @@ def invite() -> None:
 @click.option("--attach", "attach", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--online-url", default="")
 @click.option("--bridge", "bridges", multiple=True, help="A bridge point (điểm cầu); repeat.")
+@click.option("--number", default="", help="The Giấy mời's number, e.g. 45/GM-UBND.")
+@signer_options
 @click.option("--weekly-until", type=click.DateTime(["%Y-%m-%d"]), help="Repeat weekly until this date.")
 @click.option("--skip", "skip", multiple=True, type=click.DateTime(["%Y-%m-%d"]),
               help="A date of the series on which there is no meeting; repeat.")
@@ -46,13 +49,15 @@ def invite() -> None:
 @click.pass_obj
 def create(obj: Context, title: str, start: str, end: str, location: str, organizer: str, to: tuple[str, ...],
            chair: str | None, agenda: str, attach: tuple[Path, ...], online_url: str, bridges: tuple[str, ...],
-           weekly_until: object, skip: tuple[object, ...], output: Path | None, as_json: bool) -> None:
+           weekly_until: object, skip: tuple[object, ...], output: Path | None, as_json: bool, number: str,
+           signer_authority: str, signer_title: str, signer_name: str) -> None:
     """Invite attendees to a meeting; prints the new meeting's id."""
     request = InviteRequest(
         title=title, start=parse_when(start), end=parse_when(end), organizer=organizer, to=to, location=location,
         chair=chair, agenda=agenda, attachments=attach, online_url=online_url, bridges=bridges,
         weekly_until=weekly_until.date() if weekly_until else None,  # type: ignore[attr-defined]
         skip=tuple(d.date() for d in skip),  # type: ignore[attr-defined]
+        number=number, signer=signer_from(signer_authority, signer_title, signer_name),
     )
     meeting = obj.app.meetings().create(request, output)
     if as_json:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from mailhub.cli.letter_options import signer_from, signer_options
 from mailhub.cli.main import Context
 from mailhub.cli.output import emit_json, emit_table
 from mailhub.dispatch.notices import NoticeRequest
@@ -25,13 +26,17 @@ def schedule() -> None:
 @click.option("--to", "to", multiple=True, required=True, metavar="RECIPIENT",
               help="An address, group:NAME or agency:CODE (repeat).")
 @click.option("--organizer", metavar="ADDRESS", help="On whose behalf (default: the province's own mailbox).")
+@click.option("--number", default="", help="The schedule's document number, e.g. 12/LCT-VP.")
+@signer_options
 @output_option
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def publish(obj: Context, file: Path, week: str, to: tuple[str, ...], organizer: str | None, output: Path | None,
-            as_json: bool) -> None:
-    """Send the week as one email (HTML table + calendar); a revised file sends only what changed."""
-    result = obj.app.schedules().publish(file, week, to, organizer, output)
+            as_json: bool, number: str, signer_authority: str, signer_title: str, signer_name: str) -> None:
+    """Send the week as one email (HTML table + calendar); a revised file sends only what changed, and
+    each removed item goes in its own cancellation, which clients apply to the calendar."""
+    result = obj.app.schedules().publish(file, week, to, organizer, output, number=number,
+                                         signer=signer_from(signer_authority, signer_title, signer_name))
     if as_json:
         emit_json({**result.__dict__, "sent": result.sent_anything})
         return
@@ -59,17 +64,18 @@ def notice() -> None:
 @click.option("--number", default="", help="Document number, e.g. 45/TB-UBND.")
 @click.option("--urgency", default="", help="Khẩn, Thượng khẩn or Hỏa tốc (also khan, thuong-khan, hoa-toc).")
 @click.option("--attach", "attach", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@signer_options
 @output_option
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def send(obj: Context, subject: str, body: str, body_file: Path | None, markdown: bool, to: tuple[str, ...],
          sender: str, number: str, urgency: str | None, attach: tuple[Path, ...], output: Path | None,
-         as_json: bool) -> None:
+         as_json: bool, signer_authority: str, signer_title: str, signer_name: str) -> None:
     """Send a notice; prints its id."""
     text = body_file.read_text(encoding="utf-8") if body_file else body
     request = NoticeRequest(subject=subject, body=text, to=to, sender=sender, number=number, urgency=urgency or "",
                             markdown=markdown or bool(body_file and body_file.suffix.lower() == ".md"),
-                            attachments=attach)
+                            attachments=attach, signer=signer_from(signer_authority, signer_title, signer_name))
     sent = obj.app.notices().send(request, output)
     if as_json:
         emit_json({"id": None if output else sent.id, **({"preview": str(output)} if output else {})})

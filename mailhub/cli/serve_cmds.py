@@ -13,8 +13,15 @@ from mailhub.cli.main import Context
 @click.pass_obj
 def serve(obj: Context) -> None:
     """Run the submission and inbound SMTP listeners."""
+    from mailhub.config import PLACEHOLDER_SERVICE_DOMAIN
+    from mailhub.errors import ConfigurationError
     from mailhub.server import run
 
+    if obj.app.settings.service_domain.lower() == PLACEHOLDER_SERVICE_DOMAIN:
+        raise ConfigurationError(
+            f"MAILHUB_SERVICE_DOMAIN is the placeholder {PLACEHOLDER_SERVICE_DOMAIN}: replies, read receipts and "
+            "delivery reports would go nowhere. Set the province's service domain (its MX must point at mailhub), "
+            "e.g. MAILHUB_SERVICE_DOMAIN=lich.khanhhoa.gov.vn (what `make run` uses for the demo)")
     run(obj.app)
 
 

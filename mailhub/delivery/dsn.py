@@ -8,9 +8,9 @@ from email import message_from_bytes
 from email.message import EmailMessage, Message
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
-from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 
+from mailhub.mime import MAIL_POLICY
 from mailhub.queue.core import FailedDelivery
 from mailhub.relay.headers import split_message
 from mailhub.templates import render
@@ -37,7 +37,7 @@ def build_failure_dsn(
 ) -> bytes:
     header_block, _ = split_message(original)
     original_headers = message_from_bytes(header_block)
-    report = MIMEMultipart("report", policy=SMTP, report_type="delivery-status")
+    report = MIMEMultipart("report", policy=MAIL_POLICY, report_type="delivery-status")
     report["From"] = f"Hệ thống thư mailhub <MAILER-DAEMON@{service_domain}>"
     report["To"] = sender
     report["Subject"] = "Thư không gửi được (Undelivered Mail Returned to Sender)"
@@ -52,12 +52,12 @@ def build_failure_dsn(
                       for f in failures)
     human = render("dsn_failed.txt", organisation=organisation, message_id=original_headers.get("Message-ID", "-"),
                    queue_id=failures[0].queue_id, recipients=lines, hostname=hostname)
-    human_part = EmailMessage(policy=SMTP)
+    human_part = EmailMessage(policy=MAIL_POLICY)
     human_part.set_content(human, cte="quoted-printable")
     del human_part["MIME-Version"]
     report.attach(human_part)
 
-    status = MIMEBase("message", "delivery-status", policy=SMTP)
+    status = MIMEBase("message", "delivery-status", policy=MAIL_POLICY)
     blocks: list[Message | str] = []
     per_message = Message()
     per_message["Reporting-MTA"] = f"dns; {hostname}"
@@ -80,7 +80,7 @@ def build_failure_dsn(
     status.set_payload(blocks)
     report.attach(status)
 
-    headers_part = MIMEBase("text", "rfc822-headers", policy=SMTP)
+    headers_part = MIMEBase("text", "rfc822-headers", policy=MAIL_POLICY)
     headers_part.set_payload(header_block.decode("ascii", "surrogateescape"))  # the original bytes, as sent
     headers_part["Content-Transfer-Encoding"] = "8bit"
     report.attach(headers_part)

@@ -3,26 +3,27 @@ them, urgency as message priority, Markdown or plain text, delivery status per r
 
 from __future__ import annotations
 
-import html
 import json
 import mimetypes
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup, escape
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from directory import InvalidInput
 from mailhub.dispatch.composing import audited_refusals, one_line, write_output
+from mailhub.dispatch.letterhead import Letterhead, Signer
 from mailhub.dispatch.people import People
 from mailhub.dispatch.person import Person
 from mailhub.errors import MailhubError
+from mailhub.mime import MAIL_POLICY
 from mailhub.queue.core import Clock
 from mailhub.relay.intake import LOCAL, Intake, Submission
 from mailhub.store.models import QueuedMessage, QueueRecipient
@@ -46,6 +47,10 @@ class NoticeRequest:
     urgency: str = ""
     markdown: bool = False
     attachments: tuple[Path, ...] = ()
+    signer: Signer | None = None  # the signer block; the sending agency's head by default
+
+
+NOTICE_RECIPIENTS = ("Như trên", "Lưu: VT")
 
 
 def urgency_key(value: str) -> str:
@@ -79,12 +84,14 @@ def subject_line(request: NoticeRequest) -> str:
     return " - ".join(parts)
 
 
-def body_html(request: NoticeRequest) -> str:
+def body_html(request: NoticeRequest) -> Markup:
+    """The body as HTML: Markdown (raw HTML in it disabled), or paragraphs of escaped text."""
     if request.markdown:
         from markdown_it import MarkdownIt
 
-        return str(MarkdownIt("commonmark", {"html": False}).enable("table").render(request.body))
-    return "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in request.body.split("\n\n") if p)
+        return Markup(MarkdownIt("commonmark", {"html": False}).enable("table").render(request.body))
+    return Markup("").join(Markup("<p>{}</p>").format(escape(p)).replace("\n", Markup("<br>"))
+                           for p in request.body.split("\n\n") if p)
 
 
 class NoticeService:
@@ -131,20 +138,15 @@ class NoticeService:
             self.intake.notify()
         return notice
 
-    def _message(self, request: NoticeRequest, sender: Person, organisation: str, recipients: Sequence[Person],
+    def _message(self, request: NoticeRequest, sender: Person, head: Letterhead, recipients: Sequence[Person],
                  names: list[str], documents: list[tuple[str, bytes, str]]) -> bytes:
-        mark = URGENCY[request.urgency][0] if request.urgency else ""
-        text = render("notice.txt", organisation=organisation.upper(), subject=request.subject,
-                      number_line=f"Số: {request.number}\n" if request.number else "",
-                      urgency_line=f"{mark}\n" if mark else "", body=request.body,
-                      documents=f"Tài liệu kèm theo: {', '.join(names)}\n" if names else "",
-                      sender=sender.name or sender.email)
-        page = render("notice.html", organisation=html.escape(organisation.upper()), subject=html.escape(
-            request.subject), number_html=f"<br>Số: {html.escape(request.number)}" if request.number else "",
-            urgency_html=f'<br><b style="color: #b00;">{mark}</b>' if mark else "", body=body_html(request),
-            documents=f"<p><b>Tài liệu kèm theo:</b> {html.escape(', '.join(names))}</p>" if names else "",
-            sender=html.escape(sender.name or sender.email))
-        message = EmailMessage(policy=SMTP)
+        head = head.with_options(number=request.number, signer=request.signer, recipients_note=NOTICE_RECIPIENTS)
+        values = {"head": head, "date_line": head.date_line(self.clock()), "heading": "THÔNG BÁO",
+                  "title": request.subject, "urgency": URGENCY[request.urgency][0] if request.urgency else "",
+                  "body": request.body, "body_html": body_html(request), "documents": ", ".join(names),
+                  "sender": sender.name or sender.email}
+        text, page = render("notice.txt", **values), render("notice.html", **values)
+        message = EmailMessage(policy=MAIL_POLICY)
         message["From"] = Address(sender.name, addr_spec=sender.email)
         message["To"] = [Address(p.name, addr_spec=p.email) for p in recipients] if len(recipients) <= 100 else \
             "Các cơ quan, đơn vị:;"

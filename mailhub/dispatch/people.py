@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from directory import Directory, InvalidInput, NotFound, is_selector, normalise_address
+from mailhub.dispatch.letterhead import Letterhead, letterhead_for
 from mailhub.dispatch.person import Person
 from mailhub.relay.domains import Domains
 from mailhub.relay.service_addresses import ServiceAddresses
@@ -51,16 +52,16 @@ class People:
             raise InvalidInput("no sender given and no root agency mailbox to send from")
         return str(roots[0].mailbox)
 
-    def sender(self, address: str) -> tuple[Person, str]:
-        """(the sender, the organisation for the letterhead): one official's or one agency's address."""
+    def sender(self, address: str) -> tuple[Person, Letterhead]:
+        """(the sender, the letterhead of its agency): one official's or one agency's address."""
         resolution = self.directory.resolve(address)
         if resolution.kind not in ("official", "agency"):
             raise InvalidInput(f"the sender must be one official's or one agency's address, not {address}")
         box = resolution.mailboxes[0]
-        return Person(box.address, box.display_name), self.directory.agency(box.agency_code).name
+        return Person(box.address, box.display_name), letterhead_for(self.directory, box.agency_code)
 
-    def organizer(self, address: str) -> tuple[Person, str, str]:
-        """(ORGANIZER on the service domain, the real address, the organisation for the letterhead)."""
-        real, organisation = self.sender(address)
+    def organizer(self, address: str) -> tuple[Person, str, Letterhead]:
+        """(ORGANIZER on the service domain, the real address, the letterhead of its agency)."""
+        real, head = self.sender(address)
         service = self.service_addresses.for_address(real.email, real.name)
-        return Person(service, real.name), real.email, organisation
+        return Person(service, real.name), real.email, head

@@ -1,4 +1,6 @@
-"""Which domains are the province's own (routed to the mailbox server) and which is ours."""
+"""Which domains are the province's own (routed to the mailbox server) and which are ours: the
+configured service domain, and any earlier one that organizer addresses were made on (kept working,
+so replies to invitations sent before a change of MAILHUB_SERVICE_DOMAIN still arrive)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from directory import Agency, DomainAlias
+from mailhub.store.meeting_models import ServiceAddress
 
 
 class Domains:
@@ -20,6 +23,8 @@ class Domains:
         self._ttl = ttl_seconds
         self._cached: frozenset[str] = frozenset()
         self._loaded_at = float("-inf")
+        self._services: frozenset[str] = frozenset({self.service_domain})
+        self._services_at = float("-inf")
 
     def own(self) -> frozenset[str]:
         if time.monotonic() - self._loaded_at > self._ttl:
@@ -34,4 +39,13 @@ class Domains:
         return domain.lower() in self.own()
 
     def is_service(self, domain: str) -> bool:
-        return domain.lower() == self.service_domain
+        domain = domain.lower()
+        return domain == self.service_domain or domain in self.former_service_domains()
+
+    def former_service_domains(self) -> frozenset[str]:
+        if time.monotonic() - self._services_at > self._ttl:
+            with Session(self.engine) as session:
+                addresses = session.exec(select(ServiceAddress.address)).all()
+            self._services = frozenset(a.rpartition("@")[2].lower() for a in addresses) - {self.service_domain}
+            self._services_at = time.monotonic()
+        return self._services

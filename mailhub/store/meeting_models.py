@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from mailhub.timeutil import utcnow
@@ -44,10 +44,24 @@ class Meeting(SQLModel, table=True):
     weekly_until: date | None = None
     exdates: str = Field(default="[]", max_length=10000)  # JSON list of ISO dates
     attachments: str = Field(default="[]", max_length=10000)  # JSON list of file names sent
+    document_number: str = Field(default="", max_length=64)  # Số: 45/GM-UBND
+    signer: str = Field(default="{}", max_length=1000)  # JSON: authority, title, name (the letter's signer block)
     status: str = Field(default="confirmed", max_length=16)
     reminder_sent_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class MeetingDocument(SQLModel, table=True):
+    """A document sent with the invitation; every update carries it again (clients replace the item)."""
+
+    __tablename__ = "meeting_document"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=255)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class MeetingAttendee(SQLModel, table=True):

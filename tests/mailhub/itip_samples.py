@@ -13,7 +13,7 @@ def _mime(subject: str, sender: str, to: str, parts: list[tuple[str, str, bytes]
         lines += ["--zz", f"Content-Type: {content_type}", "Content-Transfer-Encoding: base64"]
         if disposition:
             lines.append(f"Content-Disposition: {disposition}")
-        lines += ["", base64.encodebytes(body).decode().strip()]
+        lines += ["", base64.encodebytes(body).decode().strip().replace("\n", "\r\n")]
     lines += ["--zz--", ""]
     return "\r\n".join(lines).encode()
 

@@ -61,23 +61,30 @@ def test_week_published_revised_and_republished(world: World, cli: Invoke, tmp_p
     path.write_text(revised, encoding="utf-8")
     second = publish(cli, path)
     assert (second["new"], second["changed"], second["removed"], second["unchanged"]) == (1, 1, 1, 1)
-    message, calendars = parts(world.sink.wait_for(2)[1].content)
-    assert message["Subject"].startswith("Điều chỉnh lịch công tác tuần 49")
+    later = {str(email.message_from_bytes(m.content, policy=default)["Subject"]): m for m in world.sink.wait_for(3)[1:]}
+    letter = next(m for subject, m in later.items() if subject.startswith("Điều chỉnh lịch công tác tuần 49"))
+    cancellation = next(m for subject, m in later.items() if subject.startswith("Hủy lịch: Chủ tịch UBND tỉnh"))
+    message, calendars = parts(letter.content)
     [published] = calendars["text/calendar"]
     changed = {str(e["SUMMARY"]): (str(e["UID"]), int(e["SEQUENCE"])) for e in published.walk("VEVENT")}
     assert changed["Phó Chủ tịch Nguyễn Văn An: Làm việc với Sở Y tế về phòng chống dịch"] == (
         uids["Phó Chủ tịch Nguyễn Văn An: Làm việc với Sở Y tế"], 1)
     assert "Phó Chủ tịch Nguyễn Văn An: Kiểm tra công trình" in changed and len(changed) == 2
-    cancel = next(c for c in calendars["application/ics"] if str(c["METHOD"]) == "CANCEL")
+    assert not any(str(c["METHOD"]) == "CANCEL" for found in calendars.values() for c in found)
+    # the removed item: its own message, its calendar inline (clients apply it), one UID
+    _, cancelled = parts(cancellation.content)
+    [cancel] = cancelled["text/calendar"]
     [removed] = cancel.walk("VEVENT")
-    assert str(removed["UID"]) == uids["Chủ tịch UBND tỉnh: Tiếp công dân định kỳ"]
+    assert str(cancel["METHOD"]) == "CANCEL" and str(removed["UID"]) == uids["Chủ tịch UBND tỉnh: Tiếp công dân định kỳ"]
     assert str(removed["STATUS"]) == "CANCELLED" and int(removed["SEQUENCE"]) == 1
     html = message.get_body(("html",)).get_content()
-    assert 'class="doi"' in html and 'class="moi"' in html and 'class="huy"' in html
+    # what changed is marked with inline styles (clients that drop <style> still show it)
+    assert "background: #fff4ce" in html and "background: #e6f4ea" in html and "line-through" in html
+    assert "Thay đổi" in html and "Mới" in html and "Đã hủy" in html
 
     third = publish(cli, path)
     assert third["sent"] is False
-    assert len(world.sink.messages) == 2
+    assert len(world.sink.messages) == 3
 
 
 def test_unreadable_rows_are_reported_and_nothing_is_sent(world: World, cli: Invoke, tmp_path: Path) -> None:

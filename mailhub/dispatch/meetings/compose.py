@@ -4,16 +4,16 @@ The human-readable parts follow the Giấy mời layout of Nghị định 30/202
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 
+from mailhub.dispatch.letterhead import Letterhead
 from mailhub.dispatch.meetings.ical import MeetingSpec
 from mailhub.dispatch.person import Person
+from mailhub.mime import MAIL_POLICY
 from mailhub.templates import render
 from mailhub.timeutil import LOCAL
 
@@ -53,9 +53,9 @@ def describe(spec: MeetingSpec) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _values(spec: MeetingSpec, kind: str, organisation: str, occurrence: date | None, *,
-            as_html: bool) -> dict[str, str]:
-    esc = html.escape if as_html else (lambda s: s)
+def _values(spec: MeetingSpec, kind: str, head: Letterhead, occurrence: date | None,
+            now: datetime) -> dict[str, object]:
+    """What the letter shows, raw (the templates escape): empty values are left out, never '-'."""
     heading, _, lead = KINDS[kind]
     start, end, title, location = spec.start, spec.end, spec.title, spec.location
     if occurrence is not None:
@@ -67,43 +67,28 @@ def _values(spec: MeetingSpec, kind: str, organisation: str, occurrence: date | 
     people = [f"{p.name} ({p.email})" if p.name else p.email for p in spec.everyone]
     if len(people) > MAX_LISTED:
         people = [*people[:MAX_LISTED], f"và {len(people) - MAX_LISTED} đồng chí khác"]
-    recurrence = ""
+    recurrence, skipped = "", ""
     if spec.weekly_until and occurrence is None:
         recurrence = f"Lặp lại hằng tuần vào {WEEKDAYS[spec.start.astimezone(LOCAL).weekday()]} " \
                      f"đến ngày {spec.weekly_until:%d/%m/%Y}"
-    online = ""
-    if spec.online_url or spec.bridges:
-        parts = [f"Họp trực tuyến: {spec.online_url}" if spec.online_url else "",
-                 f"Điểm cầu: {'; '.join(spec.bridges)}" if spec.bridges else ""]
-        online = "; ".join(p for p in parts if p)
-    documents = ", ".join(spec.documents)
-    if as_html:
-        return {
-            "organisation": esc(organisation.upper()), "heading": heading, "title": esc(title), "lead": lead,
-            "chair": esc(spec.chair.name or spec.chair.email) if spec.chair else "-",
-            "when": esc(when_text(start, end)), "recurrence": f"<br>{esc(recurrence)}" if recurrence else "",
-            "location": esc(location or "-"), "online": f"<br>{esc(online)}" if online else "",
-            "attendees": "<br>".join(esc(p) for p in people) or "-",
-            "agenda": esc(spec.agenda or "-").replace("\n", "<br>"),
-            "documents": (f'<tr><td style="padding: 4px 8px 4px 0; vertical-align: top;"><b>Tài liệu:</b></td>'
-                          f'<td style="padding: 4px 0;">{esc(documents)}</td></tr>') if documents else "",
-            "organizer": esc(spec.organizer.name or spec.organizer.email),
-        }
+        days = sorted({*spec.exdates, *(o.occurrence for o in spec.overrides if o.cancelled)})
+        skipped = ", ".join(f"{d:%d/%m/%Y}" for d in days)
+    online = "; ".join(p for p in (f"Họp trực tuyến: {spec.online_url}" if spec.online_url else "",
+                                   f"Điểm cầu: {'; '.join(spec.bridges)}" if spec.bridges else "") if p)
     return {
-        "organisation": organisation.upper(), "heading": heading, "title": title, "lead": lead,
-        "chair": (spec.chair.name or spec.chair.email) if spec.chair else "-", "when": when_text(start, end),
-        "recurrence": f"{recurrence}\n" if recurrence else "", "location": location or "-",
-        "online": f"{online}\n" if online else "", "attendees": "\n".join(f"- {p};" for p in people) or "-",
-        "agenda": spec.agenda or "-", "documents": f"Tài liệu kèm theo: {documents}\n" if documents else "",
-        "organizer": spec.organizer.name or spec.organizer.email,
+        "head": head, "date_line": head.date_line(now), "heading": heading, "title": title, "lead": lead,
+        "chair": (spec.chair.name or spec.chair.email) if spec.chair else "", "when": when_text(start, end),
+        "recurrence": recurrence, "skipped": skipped, "location": location or "", "online": online,
+        "attendees": people, "agenda": spec.agenda, "documents": ", ".join(spec.documents),
+        "sender": spec.organizer.name or spec.organizer.email, "asks_reply": kind != "cancel",
     }
 
 
 def invitation_message(spec: MeetingSpec, *, kind: str, method: str, calendar: bytes, recipients: tuple[Person, ...],
-                       documents: tuple[Document, ...] = (), organisation: str, now: datetime,
+                       documents: tuple[Document, ...] = (), head: Letterhead, now: datetime,
                        occurrence: date | None = None) -> bytes:
     _, subject_prefix, _ = KINDS[kind]
-    message = EmailMessage(policy=SMTP)
+    message = EmailMessage(policy=MAIL_POLICY)
     organizer = spec.organizer
     message["From"] = Address(organizer.name, addr_spec=organizer.email)
     if len(recipients) <= MAX_TO_HEADER:
@@ -118,10 +103,9 @@ def invitation_message(spec: MeetingSpec, *, kind: str, method: str, calendar: b
     message["Content-Class"] = "urn:content-classes:calendarmessage"
     message["X-Mailhub-Meeting"] = spec.uid
 
-    message.set_content(render("invitation.txt", **_values(spec, kind, organisation, occurrence, as_html=False)),
-                        cte="quoted-printable")
-    message.add_alternative(render("invitation.html", **_values(spec, kind, organisation, occurrence, as_html=True)),
-                            subtype="html", cte="quoted-printable")
+    values = _values(spec, kind, head, occurrence, now)
+    message.set_content(render("invitation.txt", **values), cte="quoted-printable")
+    message.add_alternative(render("invitation.html", **values), subtype="html", cte="quoted-printable")
     message.add_alternative(calendar, maintype="text", subtype="calendar",
                             params={"method": method, "charset": "UTF-8"}, cte="base64")
     message.make_mixed()

@@ -73,15 +73,19 @@ def timezone_component() -> Timezone:
     return zone
 
 
-def _address(person: Person, *, attendee: bool) -> vCalAddress:
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _address(person: Person, *, attendee: bool, asks_reply: bool = True) -> vCalAddress:
     value = vCalAddress(f"mailto:{person.email}")
     if person.name:
         value.params["CN"] = vText(person.name)
     if attendee:
         value.params["CUTYPE"] = vText("INDIVIDUAL")
         value.params["ROLE"] = vText(person.role)
-        value.params["PARTSTAT"] = vText("NEEDS-ACTION")
-        value.params["RSVP"] = vText("TRUE")
+        if asks_reply:  # a cancellation asks nothing of anyone (no Accept/Decline)
+            value.params["PARTSTAT"] = vText("NEEDS-ACTION")
+            value.params["RSVP"] = vText("TRUE")
     return value
 
 
@@ -108,10 +112,11 @@ def _event(spec: MeetingSpec, *, now: datetime, attendees: tuple[Person, ...], s
     event.add("class", "PUBLIC")
     event.add("organizer", _address(spec.organizer, attendee=False), encode=False)
     for person in attendees:
-        event.add("attendee", _address(person, attendee=True), encode=False)
+        event.add("attendee", _address(person, attendee=True, asks_reply=status != "CANCELLED"), encode=False)
     if series and spec.weekly_until:
         until = datetime.combine(spec.weekly_until, time(23, 59, 59), LOCAL).astimezone(ZoneInfo("UTC"))
-        event.add("rrule", {"FREQ": "WEEKLY", "UNTIL": until})
+        weekday = WEEKDAY_CODES[start.astimezone(LOCAL).weekday()]  # BYDAY: some clients need it spelled out
+        event.add("rrule", {"FREQ": "WEEKLY", "UNTIL": until, "BYDAY": weekday})
         cancelled = sorted({*spec.exdates, *(o.occurrence for o in spec.overrides if o.cancelled)})
         for day in cancelled:
             event.add("exdate", spec.original_start(day))

@@ -43,10 +43,10 @@ def send_reminders(service: MeetingService, lead: timedelta) -> int:
             fresh.reminder_sent_at = now
             session.add(fresh)
             if silent:
-                _, _, organisation = service.resolver.organizer(meeting.organizer)
+                head = service.letterhead(meeting)
                 occurrence = upcoming.astimezone(LOCAL_TZ).date() if meeting.weekly_until else None
                 first = occurrence == spec.start.astimezone(LOCAL_TZ).date()
-                reminder = service.compose(spec, "reminder", "REQUEST", silent, organisation, (),
+                reminder = service.compose(spec, "reminder", "REQUEST", silent, head, (),
                                            None if first else occurrence)
                 service.queue_messages(session, fresh, [reminder])
             session.commit()

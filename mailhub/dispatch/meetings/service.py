@@ -15,8 +15,16 @@ from sqlmodel import Session, col, select
 
 from directory import Directory, InvalidInput
 from mailhub.dispatch.composing import audited_refusals, one_line, write_output
+from mailhub.dispatch.letterhead import Letterhead, Signer
 from mailhub.dispatch.meetings.compose import Document, describe, invitation_message
 from mailhub.dispatch.meetings.ical import MeetingSpec, Override, build_calendar
+from mailhub.dispatch.meetings.letters import (
+    meeting_letterhead,
+    shift_exceptions,
+    signer_json,
+    store_documents,
+    stored_documents,
+)
 from mailhub.dispatch.people import People
 from mailhub.dispatch.person import Person
 from mailhub.errors import MailhubError
@@ -43,6 +51,8 @@ class InviteRequest:
     bridges: tuple[str, ...] = ()
     weekly_until: date | None = None
     skip: tuple[date, ...] = ()
+    number: str = ""  # Số: 45/GM-UBND
+    signer: Signer | None = None  # the signer block; the organizer agency's head by default
 
 
 @dataclass(frozen=True)
@@ -94,7 +104,8 @@ class MeetingService:
             raise InvalidInput("the meeting must end after it starts")
         if request.weekly_until and request.weekly_until < request.start.astimezone(LOCAL_TZ).date():
             raise InvalidInput("--weekly-until is before the first meeting")
-        organizer, real, organisation = self.resolver.organizer(request.organizer)
+        one_line(request.number)
+        organizer, real, head = self.resolver.organizer(request.organizer)
         attendees = self.resolver.people(request.to)
         chair = self.resolver.person(request.chair, "CHAIR") if request.chair else None
         documents = tuple(_document(path) for path in request.attachments)
@@ -105,9 +116,11 @@ class MeetingService:
                           chair_name=chair.name if chair else "", agenda=request.agenda,
                           online_url=request.online_url, bridges=json.dumps(list(request.bridges)),
                           weekly_until=request.weekly_until, exdates=json.dumps([d.isoformat() for d in request.skip]),
-                          attachments=json.dumps([d.filename for d in documents]))
+                          attachments=json.dumps([d.filename for d in documents]),
+                          document_number=request.number.strip(), signer=signer_json(request.signer))
         spec = self._spec(meeting, attendees, chair, ())
-        outgoing = [self.compose(spec, "request", "REQUEST", spec.everyone, organisation, documents)]
+        head = meeting_letterhead(head, meeting)
+        outgoing = [self.compose(spec, "request", "REQUEST", spec.everyone, head, documents)]
         with audited_refusals(), Session(self.engine, expire_on_commit=False) as session:
             session.add(meeting)
             session.flush()
@@ -115,6 +128,7 @@ class MeetingService:
             for person in spec.everyone:
                 session.add(MeetingAttendee(meeting_id=meeting.id, email=person.email, display_name=person.name,
                                             agency_code=person.agency, role=person.role))
+            store_documents(session, meeting.id, documents)
             self._commit(session, meeting, outgoing, output)  # the meeting and its invitation together, or neither
         self._sent(outgoing, output)
         return meeting
@@ -149,6 +163,8 @@ class MeetingService:
                 if changes.start is not None or changes.end is not None:
                     meeting.time_sequence = meeting.sequence  # answers given before do not stand for the new time
                     duration = meeting.ends_at - meeting.starts_at
+                    if changes.start is not None and meeting.weekly_until:
+                        shift_exceptions(session, meeting, changes.start)
                     meeting.starts_at = changes.start or meeting.starts_at
                     meeting.ends_at = changes.end or meeting.starts_at + duration
                     if meeting.ends_at <= meeting.starts_at:
@@ -157,10 +173,12 @@ class MeetingService:
                     removed = self._replace_attendees(session, meeting, self.resolver.people(changes.to))
             meeting.updated_at = self.clock()
             spec = self.spec_of(session, meeting)
-            _, _, organisation = self.resolver.organizer(meeting.organizer)
-            outgoing = [self.compose(spec, "update", "REQUEST", spec.everyone, organisation, (), occurrence)]
+            head = self.letterhead(meeting)
+            assert meeting.id is not None
+            documents = stored_documents(session, meeting.id)  # an update replaces the item: its documents too
+            outgoing = [self.compose(spec, "update", "REQUEST", spec.everyone, head, documents, occurrence)]
             if removed:
-                outgoing.append(self.compose(spec, "cancel", "CANCEL", removed, organisation, ()))
+                outgoing.append(self.compose(spec, "cancel", "CANCEL", removed, head, ()))
             self._commit(session, meeting, outgoing, output)
         self._sent(outgoing, output)
         return meeting
@@ -178,8 +196,7 @@ class MeetingService:
                 meeting.status = "cancelled"
             meeting.updated_at = self.clock()
             spec = self.spec_of(session, meeting)
-            _, _, organisation = self.resolver.organizer(meeting.organizer)
-            outgoing = [self.compose(spec, "cancel", "CANCEL", spec.everyone, organisation, (), occurrence)]
+            outgoing = [self.compose(spec, "cancel", "CANCEL", spec.everyone, self.letterhead(meeting), (), occurrence)]
             self._commit(session, meeting, outgoing, output)
         self._sent(outgoing, output)
         return meeting
@@ -283,15 +300,23 @@ class MeetingService:
             Override(o.occurrence, o.sequence, o.title, aware(o.starts_at), aware(o.ends_at), o.location,
                      o.cancelled)
             for o in session.exec(select(MeetingOverride).where(MeetingOverride.meeting_id == meeting.id)).all())
+        # ORGANIZER and From on the configured service domain: it follows a change of the setting (the
+        # address a meeting was first sent from keeps working as an alias)
+        meeting.organizer_service = self.service_addresses.for_address(meeting.organizer, meeting.organizer_name,
+                                                                       session=session)
         return self._spec(meeting, attendees, chair, overrides)
 
+    def letterhead(self, meeting: Meeting) -> Letterhead:
+        _, head = self.resolver.sender(meeting.organizer)
+        return meeting_letterhead(head, meeting)
+
     def compose(self, spec: MeetingSpec, kind: str, method: str, recipients: tuple[Person, ...],
-                 organisation: str, documents: tuple[Document, ...], occurrence: date | None = None) -> Outgoing:
+                 head: Letterhead, documents: tuple[Document, ...], occurrence: date | None = None) -> Outgoing:
         now = self.clock()
         attendees = recipients if method == "CANCEL" and recipients != spec.everyone else None
         calendar = build_calendar(spec, method, now=now, attendees=attendees, occurrence=occurrence).to_ical()
         content = invitation_message(spec, kind=kind, method=method, calendar=calendar, recipients=recipients,
-                                     documents=documents, organisation=organisation, now=now, occurrence=occurrence)
+                                     documents=documents, head=head, now=now, occurrence=occurrence)
         return Outgoing(kind, recipients, content)
 
     def _check(self, outgoing: list[Outgoing], sender: str, *, audit_now: bool = True) -> None:

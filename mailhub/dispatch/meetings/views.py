@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from mailhub.errors import MailhubError
 from mailhub.store.meeting_models import Meeting, MeetingAnswer, MeetingAttendee, MeetingMessage, MeetingOverride
 from mailhub.store.models import QueuedMessage, QueueRecipient
-from mailhub.timeutil import LOCAL, aware
+from mailhub.timeutil import LOCAL
 
 
 def meeting_summary(meeting: Meeting) -> dict[str, Any]:
@@ -46,8 +46,8 @@ def show_meeting(engine: Engine, meeting_id: int) -> dict[str, Any]:
         rows: list[dict[str, Any]] = []
         for attendee in attendees:
             mine = answers.get(attendee.email, {})
-            # The answer for the whole series; failing that, the newest answer to one occurrence.
-            series = mine.get("") or max(mine.values(), key=lambda a: aware(a.stamped_at), default=None)
+            # the answer for the whole series (a series); a one-week answer is only that week's
+            series = mine.get("")
             # an answer given before the time changed does not stand for the new time
             earlier = series if series is not None and series.sequence < meeting.time_sequence else None
             current = None if earlier is not None else series

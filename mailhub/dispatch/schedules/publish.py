@@ -10,14 +10,25 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from mailhub.dispatch.composing import audited_refusals, write_output
+from mailhub.dispatch.composing import audited_refusals, one_line, write_output
+from mailhub.dispatch.letterhead import Signer
 from mailhub.dispatch.people import People
 from mailhub.dispatch.schedules.reader import ScheduleEntry, read_schedule, week_days
-from mailhub.dispatch.schedules.render import CHANGED, NEW, REMOVED, SAME, Item, schedule_message
+from mailhub.dispatch.schedules.render import (
+    CHANGED,
+    NEW,
+    REMOVED,
+    SAME,
+    Item,
+    cancellation_message,
+    schedule_message,
+)
 from mailhub.queue.core import Clock
 from mailhub.relay.intake import LOCAL, Intake, Submission
 from mailhub.store.publishing_models import Publication, ScheduleItem
 from mailhub.timeutil import aware
+
+SCHEDULE_RECIPIENTS = ("Như trên", "Lưu: VT")
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,7 @@ class PublishResult:
     unchanged: int
     queue_id: str | None
     written: tuple[str, ...] = ()
+    cancel_queue_ids: tuple[str, ...] = ()  # one cancellation message per removed item
 
     @property
     def sent_anything(self) -> bool:
@@ -43,17 +55,19 @@ class SchedulePublisher:
         self.clock = clock
 
     def publish(self, path: Path, week: str, to: Sequence[str], organizer: str | None = None,
-                output: Path | None = None) -> PublishResult:
+                output: Path | None = None, *, number: str = "", signer: Signer | None = None) -> PublishResult:
         with audited_refusals():
-            return self._publish(path, week, to, organizer, output)
+            return self._publish(path, week, to, organizer, output, number, signer)
 
     def _publish(self, path: Path, week: str, to: Sequence[str], organizer: str | None,
-                 output: Path | None) -> PublishResult:
+                 output: Path | None, number: str, signer: Signer | None) -> PublishResult:
         week = week.strip().upper()
         monday, sunday = week_days(week)
         entries = read_schedule(path, week)
         recipients = self.people.people(to)
-        sender, _, organisation = self.people.organizer(organizer or self.people.default_sender())
+        one_line(number)
+        sender, _, head = self.people.organizer(organizer or self.people.default_sender())
+        head = head.with_options(number=number, signer=signer, recipients_note=SCHEDULE_RECIPIENTS)
         domain = self.people.service_addresses.domain
         with Session(self.engine, expire_on_commit=False) as session:
             stored = {i.uid: i for i in session.exec(select(ScheduleItem).where(ScheduleItem.week == week)).all()}
@@ -63,23 +77,30 @@ class SchedulePublisher:
             result = PublishResult(week, counts[NEW], counts[CHANGED], counts[REMOVED], counts[SAME], None)
             if not result.sent_anything:
                 return result
-            content = schedule_message(week_number=monday.isocalendar()[1], monday=monday, sunday=sunday,
-                                       items=sorted(items, key=lambda i: (i.start, i.status == REMOVED)),
-                                       revision=revision, organizer=sender, organisation=organisation,
-                                       recipients=recipients, now=self.clock())
-            submission = Submission(content=content, mail_from=sender.email,
-                                    rcpt_tos=tuple(p.email for p in recipients), listener=LOCAL, kind="composed")
+            now, week_number = self.clock(), monday.isocalendar()[1]
+            ordered = sorted(items, key=lambda i: (i.start, i.status == REMOVED))
+            contents = [schedule_message(week_number=week_number, monday=monday, sunday=sunday, items=ordered,
+                                         revision=revision, organizer=sender, head=head, recipients=recipients,
+                                         now=now)]
+            contents += [cancellation_message(week_number=week_number, item=item, organizer=sender, head=head,
+                                              recipients=recipients, now=now)
+                         for item in ordered if item.status == REMOVED]
+            submissions = [Submission(content=content, mail_from=sender.email, listener=LOCAL, kind="composed",
+                                      rcpt_tos=tuple(p.email for p in recipients)) for content in contents]
             if output is not None:
-                self.intake.screen(submission, audit_now=False)
-                written = write_output(output, [content], ["schedule"])
+                for submission in submissions:
+                    self.intake.screen(submission, audit_now=False)
+                written = write_output(output, contents, ["schedule"] + ["cancel"] * (len(contents) - 1))
                 session.rollback()  # a preview changes nothing: the real publish still sees the change
                 return PublishResult(**{**result.__dict__, "written": tuple(str(p) for p in written)})
-            queue_id = self.intake.enqueue_in(session, submission)  # the week and its message: one transaction
+            # the week and all its messages: one transaction
+            queue_ids = [self.intake.enqueue_in(session, submission) for submission in submissions]
             self._store(session, week, items, stored)
-            session.add(Publication(kind="schedule", reference=week, queue_id=queue_id))
+            for queue_id in queue_ids:
+                session.add(Publication(kind="schedule", reference=week, queue_id=queue_id))
             session.commit()
         self.intake.notify()
-        return PublishResult(**{**result.__dict__, "queue_id": queue_id})
+        return PublishResult(**{**result.__dict__, "queue_id": queue_ids[0], "cancel_queue_ids": tuple(queue_ids[1:])})
 
     def _diff(self, week: str, domain: str, entries: list[ScheduleEntry],
               stored: dict[str, ScheduleItem]) -> list[Item]:

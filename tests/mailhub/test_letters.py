@@ -53,7 +53,7 @@ def test_a_cancellation_asks_for_no_answer_and_an_update_keeps_the_documents(wor
     created = create(cli, "--attach", str(agenda))
     assert cli("invite", "update", str(created["id"]), "--location", "Hội trường tầng 3").exit_code == 0
     assert cli("invite", "cancel", str(created["id"])).exit_code == 0
-    invitation, update, cancel = messages(world, 3)[:3]
+    _, update, cancel = messages(world, 3)[:3]
     assert [p.get_filename() for p in update.iter_attachments()] == ["invite.ics", "du-thao-bao-cao.docx"]
     text, page = text_and_html(cancel)
     assert "Đề nghị đồng chí bấm" not in text and "Chấp nhận" not in page and "HỦY CUỘC HỌP" in text

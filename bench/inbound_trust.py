@@ -7,10 +7,11 @@ neutralised, and how fast the throttle answers. DNS comes from the test stand-in
 
 from __future__ import annotations
 
-import smtplib
+import ssl
 import sys
 import tempfile
 import time
+from base64 import b64encode
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -65,6 +66,9 @@ def main() -> None:
     app = App.build(relay_settings(work, url, sink.port))
     seed_province(app, work)
     relay = RunningRelay(app, StaticResolver({})).start()
+    deadline = time.monotonic() + 120
+    while not relay.inbound[1] and time.monotonic() < deadline:  # a loaded machine starts the gate slowly
+        time.sleep(0.2)
 
     class World:
         pass
@@ -87,26 +91,37 @@ def main() -> None:
         app.close()
 
 
+def _no_verify() -> ssl.SSLContext:
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    return context
+
+
 def throttle(world: object, app: App) -> list[tuple[str, str]]:
     app.directory.set_password(OFFICIAL, PASSWORD)
 
     def guess(_: int) -> tuple[int, float]:
+        """One AUTH PLAIN per connection (smtplib.login would try a second mechanism after a 535)."""
         started = time.monotonic()
         with world.relay.smtp(source="127.0.0.4") as client:  # type: ignore[attr-defined]
-            try:
-                tls_login(client, HEAD, "doan-mo")
-            except smtplib.SMTPAuthenticationError as error:
-                return error.smtp_code, time.monotonic() - started
-        return 235, time.monotonic() - started
+            client.ehlo("guess.test")
+            client.starttls(context=_no_verify())
+            client.ehlo("guess.test")
+            code, _ = client.docmd("AUTH", "PLAIN " + b64encode(f"\0{HEAD}\0doan-mo".encode()).decode())
+            return code, time.monotonic() - started
 
+    def colleague_login() -> float:
+        started = time.monotonic()
+        with world.relay.smtp(source="127.0.0.4") as client:  # type: ignore[attr-defined]
+            tls_login(client, OFFICIAL, PASSWORD)
+        return time.monotonic() - started
+
+    quiet = min(colleague_login() for _ in range(3))
     started = time.monotonic()
     with ThreadPoolExecutor(20) as attacker:
         guesses = [attacker.submit(guess, n) for n in range(20)]
         time.sleep(0.5)
-        colleague_started = time.monotonic()
-        with world.relay.smtp(source="127.0.0.4") as client:  # type: ignore[attr-defined]
-            tls_login(client, OFFICIAL, PASSWORD)
-        colleague = time.monotonic() - colleague_started
+        colleague = colleague_login()
         results = [g.result() for g in guesses]
     total = time.monotonic() - started
     checked = sum(code == 535 for code, _ in results)
@@ -114,7 +129,8 @@ def throttle(world: object, app: App) -> list[tuple[str, str]]:
         ("20 parallel bad passwords, one account", f"{checked} checked, {sum(c == 454 for c, _ in results)} "
                                                    f"refused unchecked (454) in {total:.1f} s"),
         ("guess rate allowed", f"{checked / total:.2f} passwords/s for that account from that address"),
-        ("colleague's correct password, same address", f"{colleague * 1000:.0f} ms"),
+        ("colleague's correct password, same address", f"{colleague * 1000:.0f} ms during the attack, "
+                                                        f"{quiet * 1000:.0f} ms without"),
     ]
 
 

@@ -200,7 +200,7 @@ class App:
                                                  on_lockout=self._audit_lockout),
             inbound_handler=InboundHandler(context, mail_servers=s.mail_servers, sender_checks=SenderAuthenticator(
                 DnsLookup(parse_nameservers(s.dns_nameservers), s.dns_timeout_seconds),
-                timeout=s.dns_timeout_seconds)),
+                timeout=s.dns_timeout_seconds, claimable=domains.is_province_or_ours)),
             tls_context=server_context(cert, key),
             limiter=ConnectionLimiter(s.max_connections_per_client, s.max_connections, s.smtp_data_timeout_seconds),
             gate=gate,

@@ -38,6 +38,12 @@ class Domains:
     def is_own(self, domain: str) -> bool:
         return domain.lower() in self.own()
 
+    def is_province_or_ours(self, domain: str) -> bool:
+        """An own domain, a subdomain of one, or a service domain: what only the province may claim."""
+        domain = domain.lower().rstrip(".")
+        own = self.own()
+        return self.is_service(domain) or domain in own or any(domain.endswith("." + d) for d in own)
+
     def is_service(self, domain: str) -> bool:
         domain = domain.lower()
         return domain == self.service_domain or domain in self.former_service_domains()

@@ -16,6 +16,7 @@ from email.utils import format_datetime, getaddresses, make_msgid
 from mailhub.relay.refusals import HEADER_INJECTION, MALFORMED, TOO_MANY_HOPS, Refused
 
 MAX_HOPS = 50
+SINGLE_FIELDS = ("From", "Sender", "Reply-To", "To", "Cc", "Subject", "Date", "Message-ID")
 _HEADER_NAME = re.compile(rb"^[\x21-\x39\x3b-\x7e]+:")
 
 
@@ -25,6 +26,7 @@ class HeaderSummary:
     message_id: str
     has_date: bool
     from_fields: int = 1
+    repeated: tuple[str, ...] = ()  # fields RFC 5322 3.6 allows once that appear more than once
 
 
 def split_message(content: bytes) -> tuple[bytes, bytes]:
@@ -57,14 +59,34 @@ def check_headers(header_block: bytes) -> HeaderSummary:
     received = len(parsed.get_all("Received", []))
     if received > MAX_HOPS:
         raise Refused(TOO_MANY_HOPS)
-    froms = [str(v) for v in parsed.get_all("From", [])]
-    addresses = tuple(addr.lower() for _, addr in getaddresses(froms) if addr)
+    addresses = author_addresses(parsed.get_all("From", []))
+    counts = {name: len(parsed.get_all(name, [])) for name in SINGLE_FIELDS}
     return HeaderSummary(
         from_addresses=addresses,
         message_id=" ".join(str(parsed.get("Message-ID", "") or "").split()),
         has_date=parsed.get("Date") is not None,
-        from_fields=len(froms),
+        from_fields=counts["From"],
+        repeated=tuple(name for name, count in counts.items() if count > 1),
     )
+
+
+def author_addresses(values: list[str] | list[object]) -> tuple[str, ...]:
+    """The From: addresses as written, lower-cased: the one reading of From: that every part of
+    mailhub uses (intake, the sender checks, the replies stage). Encoded-words are NOT decoded: an
+    address can never hide inside one (RFC 2047 5), whatever a decoding parser would make of it."""
+    return tuple(addr.strip().lower() for _, addr in getaddresses([str(v) for v in values]) if addr.strip())
+
+
+_LDH_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
+_LOCAL_PART = re.compile(r"^[a-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}$")
+
+
+def plain_mailbox(address: str) -> bool:
+    """local@domain with an ASCII host name: what an author address on port 25 must be. A trailing
+    dot, a control or invisible character, a full-width dot or an encoded-word makes another
+    spelling of a domain that compares unequal to the real one: refused, not normalised."""
+    local, at, domain = address.rpartition("@")
+    return bool(at) and bool(_LOCAL_PART.match(local)) and bool(_LDH_DOMAIN.match(domain))
 
 
 def received_header(*, helo: str, client_ip: str, hostname: str, protocol: str, queue_id: str,

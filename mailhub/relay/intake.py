@@ -36,7 +36,7 @@ from mailhub.relay.refusals import (
     POLICY_BLOCKED,
     Refused,
 )
-from mailhub.relay.sender_trust import authenticated_author, check_inbound_sender, vouched_by
+from mailhub.relay.sender_trust import authenticated_author, check_author_fields, check_inbound_sender, vouched_by
 from mailhub.senders import SenderAuthentication
 from mailhub.senders.results import authentication_results, strip_forged_results
 from mailhub.store.models import AuditEvent
@@ -167,7 +167,7 @@ class Intake:
         expansion, the content gate (once), the Received stamp and missing headers."""
         content = submission.content
         if submission.listener != LOCAL:  # an Authentication-Results claiming to be ours is forged
-            content = strip_forged_results(content, self.hostname)
+            content = strip_forged_results(content, self.hostname, from_outside=submission.sender_auth is not None)
         header_block, _ = split_message(content)
         summary = check_headers(header_block)
         if submission.listener != LOCAL and summary.from_fields > 1:
@@ -179,7 +179,8 @@ class Intake:
                 if not self.directory.may_send_as(submission.login, address):
                     raise Refused(FROM_NOT_OWNED.with_text(
                         f"From: <{address}> is not an address {submission.login} may send as"))
-        if submission.listener == INBOUND:
+        if submission.listener == INBOUND and submission.sender_auth is not None:  # from the Internet
+            check_author_fields(summary)
             check_inbound_sender(submission, summary.from_addresses, self.recipients.domains)
         vouched = vouched_by(submission)
         single_from = summary.from_addresses[0] if len(summary.from_addresses) == 1 else ""

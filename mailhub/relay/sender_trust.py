@@ -11,8 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mailhub.relay.domains import Domains
+from mailhub.relay.headers import HeaderSummary, plain_mailbox
 from mailhub.relay.refusals import (
     DMARC_REJECTED,
+    MALFORMED,
     PROVINCE_SENDER_FORGED,
     SENDER_UNVERIFIABLE,
     Refused,
@@ -42,6 +44,16 @@ def vouched_by(submission: Submission) -> str:
     return submission.listener
 
 
+def check_author_fields(summary: HeaderSummary) -> None:
+    """From the Internet: one From: with one plain address (DMARC applies to exactly one author
+    domain, RFC 7489 6.6.1), and no field that may appear once appearing twice (a second Subject
+    above a signed one would be shown instead of it)."""
+    if summary.repeated:
+        raise Refused(MALFORMED.with_text(f"Malformed message: more than one {summary.repeated[0]}: header"))
+    if len(summary.from_addresses) != 1 or not plain_mailbox(summary.from_addresses[0]):
+        raise Refused(MALFORMED.with_text("Malformed message: From: must hold exactly one plain address"))
+
+
 def check_inbound_sender(submission: Submission, from_addresses: tuple[str, ...], domains: Domains) -> None:
     """Port 25 from anyone but a province mailbox server: refuse what claims one of the province's
     domains without that domain's DKIM signature, what a DMARC ``p=reject`` domain disowns, and
@@ -51,7 +63,7 @@ def check_inbound_sender(submission: Submission, from_addresses: tuple[str, ...]
         return
     claimed = {submission.mail_from.rpartition("@")[2].lower()} if submission.mail_from else set()
     claimed |= {address.rpartition("@")[2] for address in from_addresses}
-    for domain in sorted(d for d in claimed if d and domains.is_own(d)):
+    for domain in sorted(d for d in claimed if d and domains.is_province_or_ours(d)):
         if auth.dkim_passes_for(domain):
             continue
         if auth.dkim_temporary_for(domain):

@@ -9,8 +9,7 @@ import contextlib
 import email
 import logging
 from email.message import Message
-from email.policy import default
-from email.utils import getaddresses
+from email.policy import compat32
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -18,6 +17,7 @@ from sqlmodel import Session, select
 from directory import Directory, DirectoryError
 from mailhub.dispatch.meetings.ical import ReplyError, ReplyItem, parse_reply
 from mailhub.queue.core import Clock
+from mailhub.relay.headers import author_addresses
 from mailhub.relay.sender_trust import authenticated_author
 from mailhub.store.meeting_models import Meeting, MeetingAnswer, MeetingAttendee
 from mailhub.store.models import ActivityEvent
@@ -58,10 +58,13 @@ class ReplyProcessor:
         servers, which authenticated its own user). Any other answer is passed on to the organizer
         unchanged and logged, but changes no answer and no usage figure."""
         try:
-            message = email.message_from_bytes(content, policy=default)
-        except Exception as exc:  # a reply that cannot be parsed is passed on, never a crash
-            log.warning("%s: unreadable reply from %s: %s", queue_id, sender or "<>", exc)
-            return
+            self._read(session, content, sender, queue_id, vouched)
+        except Exception as exc:  # whatever a hostile reply holds: passed on, recorded nothing, never retried
+            log.warning("%s: unreadable reply from <%s> passed on, nothing recorded: %s: %s", queue_id,
+                        sender or "", exc.__class__.__name__, str(exc)[:200])
+
+    def _read(self, session: Session, content: bytes, sender: str, queue_id: str, vouched: str) -> None:
+        message = email.message_from_bytes(content, policy=compat32)
         verified = self._verified(message, sender, vouched)
         if is_read_receipt(message):
             if verified:
@@ -74,7 +77,7 @@ class ReplyProcessor:
             seen_calendar = True
             try:
                 items = parse_reply(calendar)
-            except ReplyError as exc:
+            except (ReplyError, ValueError, AttributeError, TypeError, KeyError, IndexError) as exc:
                 log.warning("ignored a malformed calendar reply from %s: %s", sender or "<>", exc)
                 continue
             for item in self._own_answers(items, {self._from_address(message), sender.lower()}):
@@ -92,13 +95,19 @@ class ReplyProcessor:
                                     directory=self.directory)
 
     def _same_person(self, attendee: str, verified: str) -> bool:
+        """The same official (an address and its aliases or former domains), never a group they share."""
         if attendee.lower() == verified:
             return True
+        mine = self._one_mailbox(verified)
+        return mine is not None and mine == self._one_mailbox(attendee)
+
+    def _one_mailbox(self, address: str) -> str | None:
+        """The one mailbox an official's or agency's address (or alias) stands for; None for a group."""
         with contextlib.suppress(DirectoryError):
-            mine = {m.address for m in self.directory.resolve(verified).mailboxes}
-            return attendee.lower() in mine or bool(
-                mine & {m.address for m in self.directory.resolve(attendee).mailboxes})
-        return False
+            resolution = self.directory.resolve(address)
+            if resolution.kind in ("official", "agency") and len(resolution.mailboxes) == 1:
+                return resolution.mailboxes[0].address
+        return None
 
     @staticmethod
     def _own_answers(items: list[ReplyItem], senders: set[str]) -> list[ReplyItem]:
@@ -111,8 +120,10 @@ class ReplyProcessor:
         return mine or [item for item in items if item.answer != "needs-action"]
 
     def _from_address(self, message: Message) -> str:
-        addresses = getaddresses([str(message.get("From", ""))])
-        return addresses[0][1].lower() if addresses and addresses[0][1] else ""
+        """From: read exactly as intake read it (raw, encoded-words not decoded): the author someone
+        vouched for there is the author here."""
+        addresses = author_addresses(message.get_all("From", []) or [])
+        return addresses[0] if len(addresses) == 1 else ""
 
     def _record(self, session: Session, item: ReplyItem, sender: str, queue_id: str) -> None:
         now = self.clock()
@@ -163,8 +174,9 @@ class ReplyProcessor:
     def _attendee(self, session: Session, meeting: Meeting, address: str) -> str | None:
         """The invited address the answer is for, also when it comes from an alias or old domain."""
         candidates = [address.lower()]
-        with contextlib.suppress(DirectoryError):  # unknown to the directory: only an exact match counts
-            candidates += [m.address for m in self.directory.resolve(address).mailboxes]
+        mailbox = self._one_mailbox(address)  # an alias or former domain; never a group's members
+        if mailbox is not None:
+            candidates.append(mailbox)
         for candidate in candidates:
             if session.exec(select(MeetingAttendee).where(
                     MeetingAttendee.meeting_id == meeting.id,

@@ -25,6 +25,11 @@ def organisational_domain(domain: str) -> str:
     return str(private) if private else domain
 
 
+def is_public_suffix(domain: str) -> bool:
+    """gov.vn, com.vn, com: a suffix under which anyone may register."""
+    return not domain or _suffixes().privatesuffix(domain.lower().rstrip(".")) is None  # type: ignore[attr-defined]
+
+
 def aligned(identifier: str, from_domain: str, mode: str) -> bool:
     """Strict: the same domain; relaxed: the same organisational domain (RFC 7489 3.1)."""
     identifier, from_domain = identifier.lower().rstrip("."), from_domain.lower().rstrip(".")

@@ -14,6 +14,18 @@ import dns.resolver
 Nameserver = tuple[str, int]
 
 
+MAX_KEY_BYTES = 600  # an RSA-4096 public key is 550 bytes of DER; anything larger is not verified
+
+
+def _key_bytes(record: str) -> int:
+    """The size of the p= public key of a DKIM key record, in bytes (0 when there is none)."""
+    for part in record.split(";"):
+        name, _, value = part.partition("=")
+        if name.strip() == "p":
+            return len("".join(value.split())) * 3 // 4
+    return 0
+
+
 class DnsTemporaryError(Exception):
     """The question could not be answered now (timeout, SERVFAIL, no server reachable)."""
 
@@ -76,7 +88,11 @@ class DnsLookup:
         """dkimpy's ``dnsfunc``: the key record, or None when there is none; DnsTemporaryError passes
         through dkimpy (it is not a DKIMException) so the caller can tell 'no key' from 'not now'."""
         texts = self.txt(name.decode("ascii", "replace").rstrip("."))
-        return texts[0].encode() if texts else None
+        if not texts:
+            return None
+        if _key_bytes(texts[0]) > MAX_KEY_BYTES:  # a 16384-bit key costs seconds of CPU per signature
+            return None
+        return texts[0].encode()
 
     def spf_records(self, name: str, qtype: str, strict: bool = True,
                     timeout: float = 20) -> list[tuple[tuple[str, str], object]]:

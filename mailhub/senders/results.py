@@ -5,13 +5,14 @@ a header claiming mailhub's own authserv-id that arrives from outside is someone
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import authres
 import authres.dmarc
 
 from mailhub.senders.verify import SenderAuthentication
 
-_FIELD = re.compile(rb"^authentication-results\s*:", re.IGNORECASE)
+_FIELD_NAME = re.compile(rb"^([\x21-\x39\x3b-\x7e]+)\s*:")
 
 
 def authentication_results(auth: SenderAuthentication, authserv_id: str) -> bytes:
@@ -37,12 +38,26 @@ def _fold(text: str) -> str:
     return f"{name}: " + ";\r\n\t".join(clauses) + "\r\n"
 
 
-def strip_forged_results(content: bytes, authserv_id: str) -> bytes:
-    """Remove every Authentication-Results field that names ``authserv_id``, folded lines included."""
+def strip_forged_results(content: bytes, authserv_id: str, *, from_outside: bool) -> bytes:
+    """Remove the verdicts nobody outside may write: every Authentication-Results field that names
+    ``authserv_id`` however it is dressed (comments, quotes, a trailing dot), all of them when the
+    message comes from the Internet (``from_outside``: mailhub is the border here), and any
+    X-Mailhub-Sender-Verified field (mailhub's own mark on replies)."""
+    own = re.compile(rb"(?<![a-z0-9-])" + re.escape(authserv_id.lower().encode()) + rb"\.?(?![a-z0-9-])")
+
+    def forged(name: bytes, field: bytes) -> bool:
+        if name == b"x-mailhub-sender-verified":
+            return True
+        return name == b"authentication-results" and (from_outside or own.search(field.lower()) is not None)
+
+    return remove_fields(content, forged)
+
+
+def remove_fields(content: bytes, forged: Callable[[bytes, bytes], bool]) -> bytes:
+    """The message without the header fields ``forged(name, whole field)`` picks, folded lines included."""
     head_end = _header_end(content)
     if head_end < 0:
         return content
-    own = authserv_id.lower().encode()
     lines = content[:head_end].split(b"\n")
     kept: list[bytes] = []
     dropping = False
@@ -51,19 +66,14 @@ def strip_forged_results(content: bytes, authserv_id: str) -> bytes:
             if not dropping:
                 kept.append(line)
             continue
-        dropping = bool(_FIELD.match(line)) and _names(b" ".join([line, *_continuations(lines, index + 1)]), own)
+        name = _FIELD_NAME.match(line)
+        dropping = name is not None and forged(name.group(1).lower(),
+                                               b" ".join([line, *_continuations(lines, index + 1)]))
         if not dropping:
             kept.append(line)
     if len(kept) == len(lines):
         return content
     return b"\n".join(kept) + content[head_end:]
-
-
-def _names(field: bytes, own: bytes) -> bool:
-    """Whether the field names ``own`` as a word anywhere in it (a comment before the id is still
-    the id: be strict, the field is ours to write)."""
-    text = field.lower()
-    return re.search(rb"(^|[\s;:(])" + re.escape(own) + rb"($|[\s;)])", text) is not None
 
 
 def _continuations(lines: list[bytes], start: int) -> list[bytes]:

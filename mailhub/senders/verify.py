@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from email.policy import compat32
@@ -11,8 +12,9 @@ from email.utils import getaddresses
 
 import dkim
 import spf
+from dkim.util import parse_tag_value
 
-from mailhub.senders.dmarc import aligned, find_record
+from mailhub.senders.dmarc import aligned, find_record, is_public_suffix
 from mailhub.senders.dns_lookup import DnsLookup, DnsTemporaryError
 
 log = logging.getLogger("mailhub.senders")
@@ -61,16 +63,34 @@ class SenderAuthentication:
 
 
 class SenderAuthenticator:
-    def __init__(self, dns: DnsLookup, *, timeout: float = 10.0) -> None:
+    """``claimable``: the domains only the province may use (their signatures are always checked).
+    Only signatures that can matter are verified: of the From: domain's organisation, or claimable;
+    at most MAX_SIGNATURES, never one of a public suffix (d=gov.vn authenticates no one)."""
+
+    def __init__(self, dns: DnsLookup, *, timeout: float = 10.0,
+                 claimable: Callable[[str], bool] = lambda domain: False) -> None:
         self.dns = dns
         self.timeout = timeout
+        self.claimable = claimable
         spf.DNSLookup = dns.spf_records  # pyspf asks DNS through a module-level function: ours
+
+    @property
+    def deadline(self) -> float:
+        """The most one message's checks may take (SPF, the DMARC lookups and the keys, in turn)."""
+        return 2.5 * self.timeout
+
+    def unverifiable(self, content: bytes, *, mail_from: str, helo: str) -> SenderAuthentication:
+        """What is known when the checks ran out of time: nothing (the message gets 451, try later)."""
+        from_address = _from_address(content)
+        domain = mail_from.rpartition("@")[2].lower() if mail_from else helo.lower()
+        return SenderAuthentication(spf=TEMPERROR, spf_domain=domain, from_address=from_address,
+                                    from_domain=from_address.rpartition("@")[2], dmarc=TEMPERROR)
 
     def check(self, content: bytes, *, mail_from: str, helo: str, client_ip: str) -> SenderAuthentication:
         spf_result, spf_domain = self._spf(mail_from, helo, client_ip)
         from_address = _from_address(content)
         from_domain = from_address.rpartition("@")[2]
-        signatures = self._dkim(content)
+        signatures = self._dkim(content, from_domain)
         dmarc, policy = self._dmarc(from_domain, spf_result, spf_domain, signatures)
         return SenderAuthentication(spf=spf_result, spf_domain=spf_domain, from_address=from_address,
                                     from_domain=from_domain, dkim=signatures, dmarc=dmarc, dmarc_policy=policy)
@@ -85,14 +105,26 @@ class SenderAuthenticator:
             return PERMERROR, domain
         return str(result).lower(), domain
 
-    def _dkim(self, content: bytes) -> tuple[DkimResult, ...]:
-        results = []
+    def _dkim(self, content: bytes, from_domain: str) -> tuple[DkimResult, ...]:
         try:
-            count = sum(1 for name, _ in dkim.DKIM(content).headers if name.lower() == b"dkim-signature")
+            headers = [value for name, value in dkim.DKIM(content).headers if name.lower() == b"dkim-signature"]
         except Exception:  # a message dkimpy cannot read has no signature it can check
             return ()
-        for index in range(min(count, MAX_SIGNATURES)):
-            results.append(self._one_signature(content, index))
+        results: list[DkimResult] = []
+        for index, value in enumerate(headers):
+            try:
+                domain = _text(parse_tag_value(value).get(b"d", b"")).lower().strip().rstrip(".")
+            except Exception:
+                results.append(DkimResult("", "", PERMERROR, "unreadable signature"))
+                continue
+            if is_public_suffix(domain):
+                results.append(DkimResult(domain, "", NEUTRAL, "a public suffix authenticates no one"))
+            elif not (aligned(domain, from_domain, "r") or self.claimable(domain)):
+                results.append(DkimResult(domain, "", NEUTRAL, "not checked: unrelated to the author"))
+            elif sum(r.result != NEUTRAL for r in results) >= MAX_SIGNATURES:
+                results.append(DkimResult(domain, "", NEUTRAL, "not checked: too many signatures"))
+            else:
+                results.append(self._one_signature(content, index))
         return tuple(results)
 
     def _one_signature(self, content: bytes, index: int) -> DkimResult:
@@ -129,10 +161,12 @@ class SenderAuthenticator:
         if any(s.result == PASS and aligned(s.domain, from_domain, dkim_mode) for s in signatures) or (
                 spf_result == PASS and aligned(spf_domain, from_domain, spf_mode)):
             return PASS, record.policy_for(from_domain) if record else ""
-        if lookup_failed or spf_result == TEMPERROR or any(s.result == TEMPERROR for s in signatures):
+        if lookup_failed:
             return TEMPERROR, ""
-        if record is None:
+        if record is None:  # no policy: nothing depends on what DNS could not say
             return NONE, ""
+        if spf_result == TEMPERROR or any(s.result == TEMPERROR for s in signatures):
+            return TEMPERROR, ""
         policy = record.policy_for(from_domain) if record.percent > 0 else "none"
         return FAIL, policy
 

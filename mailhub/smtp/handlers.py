@@ -8,7 +8,9 @@ import ipaddress
 import logging
 from base64 import b64decode
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, Session
 
@@ -23,6 +25,8 @@ from mailhub.smtp import replies
 from mailhub.smtp.throttle import AuthThrottle
 
 log = logging.getLogger("mailhub.smtp")
+SENDER_CHECK_THREADS = 8
+SENDER_CHECKS_PER_CLIENT = 2
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -31,6 +35,8 @@ def _in_networks(address: str, networks: list[Network]) -> bool:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # a dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d
     return any(ip in network for network in networks)
 
 
@@ -166,6 +172,10 @@ class InboundHandler(BaseHandler):
         super().__init__(context)
         self.mail_servers = mail_servers or []
         self.sender_checks = sender_checks
+        # the checks wait on other people's DNS: their own threads, a few per client, and a deadline,
+        # so that no sender can slow anyone else's mail (the mailbox servers' is never checked)
+        self._check_pool = ThreadPoolExecutor(max_workers=SENDER_CHECK_THREADS, thread_name_prefix="mailhub-senders")
+        self._per_client: dict[str, list] = {}  # client -> [its semaphore, sessions using it]
 
     def is_mail_server(self, session: Session) -> bool:
         return _in_networks(peer_ip(session), self.mail_servers)
@@ -174,8 +184,22 @@ class InboundHandler(BaseHandler):
                                   content: bytes) -> SenderAuthentication | None:
         if self.sender_checks is None or self.is_mail_server(session):
             return None
-        return await asyncio.to_thread(self.sender_checks.check, content, mail_from=envelope_sender(envelope),
-                                       helo=session.host_name or "unknown", client_ip=peer_ip(session))
+        checks, client = self.sender_checks, peer_ip(session)
+        mail_from, helo = envelope_sender(envelope), session.host_name or "unknown"
+        slot = self._per_client.setdefault(client, [asyncio.Semaphore(SENDER_CHECKS_PER_CLIENT), 0])
+        slot[1] += 1  # sessions of this client waiting or checking
+        try:
+            async with slot[0]:
+                work = asyncio.get_running_loop().run_in_executor(
+                    self._check_pool, partial(checks.check, content, mail_from=mail_from, helo=helo, client_ip=client))
+                return await asyncio.wait_for(work, timeout=checks.deadline)
+        except TimeoutError:
+            log.info("sender checks of a message from %s took longer than %.0f s: try later", client, checks.deadline)
+            return checks.unverifiable(content, mail_from=mail_from, helo=helo)
+        finally:
+            slot[1] -= 1
+            if slot[1] == 0:
+                self._per_client.pop(client, None)
 
     async def handle_EHLO(self, server: SMTP, session: Session, envelope: Envelope, hostname: str,
                           responses: list[str]) -> list[str]:

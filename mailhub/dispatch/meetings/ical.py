@@ -198,7 +198,7 @@ def parse_reply(data: bytes) -> list[ReplyItem]:
     except Exception as exc:
         raise ReplyError(f"not a readable calendar ({type(exc).__name__}: {exc})") from exc
     method = str(calendar.get("method", "REPLY")).upper()
-    if method not in ("REPLY", "COUNTER"):
+    if method != "REPLY":  # a COUNTER proposes a change; it is not an answer
         raise ReplyError(f"calendar method {method} is not a reply")
     items: list[ReplyItem] = []
     for event in calendar.walk("VEVENT"):

@@ -15,7 +15,7 @@ from directory.models import Agency, DomainAlias, Group, Official
 from directory.names import unaccented
 from directory.selectors import is_selector, require_group
 from directory.service import Directory, DirectoryOptions
-from directory.tables import read_table
+from directory.tables import TableRow, read_table
 from directory.types import AgencyInfo, GroupInfo, Mailbox, OfficialInfo, Resolution
 
 # The public face: the service imports the directory only from here (import-linter keeps it so).
@@ -39,6 +39,7 @@ __all__ = [
     "Official",
     "OfficialInfo",
     "Resolution",
+    "TableRow",
     "add_domain_alias",
     "add_members",
     "add_posters",

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from mailhub.cli import words
 from mailhub.cli.letter_options import signer_from, signer_options
 from mailhub.cli.main import Context
 from mailhub.cli.output import emit_json, emit_table
@@ -127,8 +128,9 @@ def list_command(obj: Context, as_json: bool) -> None:
     if as_json:
         emit_json(meetings)
         return
-    emit_table(["ID", "Start", "Title", "Location", "Status"],
-               [(m["id"], m["start"][:16].replace("T", " "), m["title"], m["location"], m["status"]) for m in meetings])
+    emit_table(["Số", f"Bắt đầu ({words.ZONE_NOTE})", "Tên cuộc họp", "Địa điểm", "Trạng thái"],
+               [(m["id"], words.local_time(m["start"]), m["title"], m["location"], words.state(m["status"]))
+                for m in meetings])
 
 
 @meeting.command("show")
@@ -141,12 +143,13 @@ def show(obj: Context, meeting_id: int, as_json: bool) -> None:
     if as_json:
         emit_json(view)
         return
-    click.echo(f"{view['id']}  {view['title']}  {view['start'][:16].replace('T', ' ')}  {view['status']}")
+    click.echo(f"{view['id']}  {view['title']}  {words.local_time(view['start'])} ({words.ZONE_NOTE})  "
+               f"{words.state(view['status'])}")
     rows = sorted(view["attendees"], key=lambda a: (a["agency"], a["email"]))
     emit_table(["Đơn vị", "Email", "Họ và tên", "Vai trò", "Trả lời", "Gửi thư"],
-               [(a["agency"], a["email"], a["name"], a["role"],
-                 a["answer"] + (f' (answered an earlier time: {a["earlier_time_answer"]})'
-                                if a["earlier_time_answer"] else ""), a["delivery"]) for a in rows
-                if a["invited"]])
+               [(a["agency"], a["email"], a["name"], words.role(a["role"]),
+                 words.answer(a["answer"]) + (f' (đã trả lời "{words.answer(a["earlier_time_answer"])}" cho giờ cũ)'
+                                              if a["earlier_time_answer"] else ""), words.state(a["delivery"]))
+                for a in rows if a["invited"]])
     for agency, counts in sorted(view["by_agency"].items()):
-        click.echo(f"{agency}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+        click.echo(f"{agency}: " + ", ".join(f"{words.answer(k)} {v}" for k, v in sorted(counts.items())))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from mailhub.cli import words
 from mailhub.cli.letter_options import signer_from, signer_options
 from mailhub.cli.main import Context
 from mailhub.cli.output import emit_json, emit_table
@@ -95,8 +96,8 @@ def list_notices(obj: Context, limit: int, as_json: bool) -> None:
     if as_json:
         emit_json(notices)
         return
-    emit_table(["Id", "Số", "Trích yếu", "Gửi lúc", "Người nhận"],
-               [(n["id"], n["number"], n["subject"], n["created_at"][:16].replace("T", " "), n["recipients"])
+    emit_table(["Id", "Số", "Trích yếu", f"Gửi lúc ({words.ZONE_NOTE})", "Người nhận"],
+               [(n["id"], n["number"], n["subject"], words.local_time(n["created_at"]), n["recipients"])
                 for n in notices])
 
 
@@ -112,4 +113,4 @@ def show(obj: Context, notice_id: int, as_json: bool) -> None:
         return
     click.echo(f"{view['id']}  {view['number']}  {view['subject']}")
     emit_table(["Đơn vị", "Email", "Họ và tên", "Gửi thư"],
-               [(r["agency"], r["email"], r["name"], r["delivery"]) for r in view["recipients"]])
+               [(r["agency"], r["email"], r["name"], words.state(r["delivery"])) for r in view["recipients"]])

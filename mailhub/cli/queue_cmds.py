@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from mailhub.cli import words
 from mailhub.cli.main import Context
 from mailhub.cli.output import emit_json, emit_table
 from mailhub.queue.admin import MessageView, QueueAdmin
@@ -37,8 +38,9 @@ def list_queue(obj: Context, include_done: bool, as_json: bool) -> None:
     if as_json:
         emit_json([message_json(v) for v in views])
         return
-    emit_table(["Queue ID", "State", "Arrived", "Sender", "Size", "Recipients", "Last error"],
-               [(v.queue_id, v.state, f"{v.created_at:%Y-%m-%d %H:%M}", v.sender, v.size, len(v.recipients),
+    emit_table(["Mã hàng đợi", "Trạng thái", f"Nhận lúc ({words.ZONE_NOTE})", "Người gửi", "Cỡ (byte)",
+                "Người nhận", "Lỗi gần nhất"],
+               [(v.queue_id, words.state(v.state), words.local_time(v.created_at), v.sender, v.size, len(v.recipients),
                  next((r.last_text for r in v.recipients if r.last_text and r.state != "delivered"), ""))
                 for v in views])
     click.echo(f"{len(views)} message(s)", err=True)
@@ -54,9 +56,10 @@ def show(obj: Context, queue_id: str, as_json: bool) -> None:
     if as_json:
         emit_json(message_json(view))
         return
-    click.echo(f"{view.queue_id}  {view.state}  from {view.sender}  {view.size} bytes  Message-ID {view.message_id}")
-    emit_table(["Recipient", "State", "Attempts", "Next attempt", "Last reply"],
-               [(r.address, r.state, r.attempts, f"{r.next_attempt_at:%H:%M:%S}" if r.next_attempt_at else "",
+    click.echo(f"{view.queue_id}  {words.state(view.state)}  từ {view.sender}  {view.size} byte  "
+               f"Message-ID {view.message_id}")
+    emit_table(["Người nhận", "Trạng thái", "Số lần thử", f"Thử lại lúc ({words.ZONE_NOTE})", "Trả lời gần nhất"],
+               [(r.address, words.state(r.state), r.attempts, words.local_time(r.next_attempt_at, seconds=True),
                  f"{r.last_code or ''} {r.last_text}".strip()) for r in view.recipients])
 
 
@@ -108,6 +111,7 @@ def trace(obj: Context, needle: str, as_json: bool) -> None:
     if not rows:
         click.echo(f"nothing in the delivery log for {needle}", err=True)
         raise SystemExit(1)
-    emit_table(["Time", "Queue ID", "Recipient", "Outcome", "Code", "Route", "Reply"],
-               [(f"{r.at:%Y-%m-%d %H:%M:%S}", r.queue_id, r.recipient, r.outcome, r.code or "", r.route, r.text)
+    emit_table([f"Lúc ({words.ZONE_NOTE})", "Mã hàng đợi", "Người nhận", "Kết quả", "Mã", "Đường đi", "Trả lời"],
+               [(words.local_time(r.at, seconds=True), r.queue_id, r.recipient, words.state(r.outcome), r.code or "",
+                 r.route, r.text)
                 for r in rows])

@@ -43,3 +43,12 @@ def test_queue_list_show_hold_release_retry_delete(invoke: Invoke, sqlite_url: s
 def test_unknown_queue_id_is_a_one_line_error(invoke: Invoke) -> None:
     result = invoke("queue", "show", "NOPE")
     assert result.exit_code == 1 and result.stderr.startswith("error: no message")
+
+
+def test_tables_speak_to_the_clerk_and_json_keeps_its_keys(invoke: Invoke, sqlite_url: str, tmp_path: Path) -> None:
+    queue_id = queued(sqlite_url, tmp_path)
+    table = invoke("queue", "list").stdout
+    assert "Mã hàng đợi" in table and "Chờ gửi" in table and "GMT+7" in table
+    shown = invoke("queue", "show", queue_id).stdout
+    assert "Người nhận" in shown and "Chờ gửi" in shown
+    assert json.loads(invoke("queue", "show", queue_id, "--json").stdout)["state"] == "queued"

@@ -94,3 +94,11 @@ def test_a_series_moved_to_another_weekday_takes_its_exceptions_along(world: Wor
     assert [d.dt.date().isoformat() for d in series["EXDATE"].dts] == ["2026-12-23"]  # 21/12 (Mon) -> 23/12 (Wed)
     [changed] = [e for e in events if e.get("RECURRENCE-ID")]
     assert changed.decoded("RECURRENCE-ID").date().isoformat() == "2026-12-16"  # an occurrence of the new rule
+
+
+def test_meeting_show_speaks_vietnamese_and_json_keeps_english(world: World, cli: Invoke) -> None:
+    created = create(cli)
+    table = cli("meeting", "show", str(created["id"])).stdout
+    assert "Chưa trả lời" in table and "Chủ trì" in table and "07/12/2026 08:00" in table and "GMT+7" in table
+    shown = json.loads(cli("meeting", "show", str(created["id"]), "--json").stdout)
+    assert {a["answer"] for a in shown["attendees"]} == {"needs-action"} and shown["status"] == "confirmed"

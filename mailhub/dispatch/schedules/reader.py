@@ -1,30 +1,35 @@
 """The schedule file the office already keeps (CSV or XLSX, English or Vietnamese headers), read
-into entries; any row that cannot be read is reported with its line number and nothing is sent."""
+into entries; any row that cannot be read is reported with its line number and nothing is sent.
+
+Columns (any order; Vietnamese or English headers): Ngày (date), Thời gian / Bắt đầu (start),
+Kết thúc (end), Buổi (Sáng/Chiều), Lãnh đạo (leader), Nội dung (content), Địa điểm (location),
+Thành phần (participants). A date written once for several rows (merged cells) holds for the rows
+below it; a row with only 'Sáng' or 'Chiều' starts that part of the day for the rows below it.
+Forms read: see ``times.py``."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from directory import InvalidInput, read_table
+from directory import InvalidInput, TableRow, read_table
+from mailhub.dispatch.schedules.times import block_of, end_after, parse_day, parse_times
 from mailhub.timeutil import LOCAL
 from policies import fold
 
 SCHEDULE_COLUMNS: dict[str, tuple[str, ...]] = {
     "date": ("ngày", "ngày tháng", "thứ ngày", "thứ, ngày", "day"),
     "start": ("bắt đầu", "giờ bắt đầu", "thời gian", "giờ", "start time", "time"),
+    "block": ("buổi", "buổi sáng/chiều", "sáng/chiều", "session"),
     "end": ("kết thúc", "giờ kết thúc", "end time"),
     "leader": ("lãnh đạo", "lãnh đạo chủ trì", "chủ trì", "người chủ trì"),
     "content": ("nội dung", "nội dung công việc", "công việc"),
     "location": ("địa điểm", "nơi họp", "place"),
     "participants": ("thành phần", "thành phần tham dự", "thành phần tham gia"),
 }
-_DATE_DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
-_DATE_YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_TIME = re.compile(r"^\s*(\d{1,2})\s*(?::|h|g|giờ)\s*(\d{1,2})?", re.IGNORECASE)
 DEFAULT_DURATION = timedelta(hours=1)
 
 
@@ -68,43 +73,18 @@ def week_days(week: str) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
-def parse_day(value: str) -> date:
-    if match := _DATE_YMD.search(value):
-        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    if match := _DATE_DMY.search(value):
-        return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
-    raise ValueError(f"cannot read {value!r} as a date (use 07/12/2026 or 2026-12-07)")
-
-
-def parse_time(value: str) -> time:
-    match = _TIME.match(value)
-    if not match:
-        raise ValueError(f"cannot read {value!r} as a time (use 08:00 or 8h00)")
-    hour, minute = int(match.group(1)), int(match.group(2) or 0)
-    if hour > 23 or minute > 59:
-        raise ValueError(f"{value!r} is not a time of day")
-    return time(hour, minute)
-
-
 def read_schedule(path: Path, week: str) -> list[ScheduleEntry]:
     monday, sunday = week_days(week)
     table = read_table(path, SCHEDULE_COLUMNS, required=("date", "start", "leader", "content"))
     entries: list[ScheduleEntry] = []
     problems: list[RowProblem] = []
+    day: date | None = None
+    block: str | None = None
     for row in table.rows:
         try:
-            day = parse_day(row.get("date"))
-            if not monday <= day <= sunday:
-                raise ValueError(f"{day:%d/%m/%Y} is not in week {week} ({monday:%d/%m} - {sunday:%d/%m/%Y})")
-            start = datetime.combine(day, parse_time(row.get("start")), LOCAL)
-            end = datetime.combine(day, parse_time(row.get("end")), LOCAL) if row.get("end") else start + \
-                DEFAULT_DURATION
-            if end <= start:
-                raise ValueError("the item ends before it starts")
-            if not row.get("leader") or not row.get("content"):
-                raise ValueError("a row needs the leader (Lãnh đạo) and the content (Nội dung)")
-            entries.append(ScheduleEntry(row.line, day, start, end, row.get("leader"), row.get("content"),
-                                         row.get("location"), row.get("participants")))
+            day, block, entry = _row(row, week, monday, sunday, day, block)
+            if entry is not None:
+                entries.append(entry)
         except ValueError as exc:
             problems.append(RowProblem(row.line, str(exc)))
     seen: dict[tuple[date, datetime, str], int] = {}
@@ -118,3 +98,34 @@ def read_schedule(path: Path, week: str) -> list[ScheduleEntry]:
     if not entries:
         raise InvalidInput(f"{path}: no schedule rows")
     return sorted(entries, key=lambda e: (e.start, e.line))
+
+
+def _row(row: TableRow, week: str, monday: date, sunday: date, day: date | None,
+         block: str | None) -> tuple[date | None, str | None, ScheduleEntry | None]:
+    """(the day and part of the day for the rows below, the entry of this row or None)."""
+    date_text, start_text = row.get("date"), row.get("start")
+    if date_text:
+        day, block = parse_day(date_text, monday, sunday), None
+        if not monday <= day <= sunday:
+            raise ValueError(f"{day:%d/%m/%Y} is not in week {week} ({monday:%d/%m} - {sunday:%d/%m/%Y})")
+    block = block_of(row.get("block")) or block_of(date_text) or block
+    if not row.get("leader") and not row.get("content"):
+        if block_of(start_text) or block_of(row.get("block")) or (date_text and not start_text):
+            return day, block_of(start_text) or block, None  # a heading row: a day, or Sáng / Chiều
+        raise ValueError("a row needs the leader (Lãnh đạo) and the content (Nội dung)")
+    if day is None:
+        raise ValueError("no date on this row and none above it")
+    if not row.get("leader") or not row.get("content"):
+        raise ValueError("a row needs the leader (Lãnh đạo) and the content (Nội dung)")
+    times = parse_times(start_text, block) if start_text else parse_times(row.get("block") or "", block)
+    end_time = times.end
+    if row.get("end"):
+        end_time = parse_times(row.get("end"), times.block).start
+    assert times.start is not None
+    start = datetime.combine(day, times.start, LOCAL)
+    end = datetime.combine(day, end_time or end_after(times.start, DEFAULT_DURATION), LOCAL)
+    if end <= start:
+        raise ValueError("the item ends before it starts")
+    entry = ScheduleEntry(row.line, day, start, end, row.get("leader"), row.get("content"), row.get("location"),
+                          row.get("participants"))
+    return day, block, entry

@@ -94,3 +94,43 @@ def test_vcards_read_the_same_in_ical_js() -> None:
     [card] = json.loads(result.stdout)
     assert card == {"version": "4.0", "fn": "Nguyễn Quốc Anh", "email": "anhnq@khanhhoa.gov.vn",
                     "org": ["Tỉnh Khánh Hòa", "Sở Y tế"], "title": long_title}
+
+
+def calendar_model(messages: list[bytes]) -> list[dict[str, str]]:
+    """What a client's calendar shows after applying ``messages`` (their calendar parts) in order."""
+    import email
+    from email.policy import default
+
+    parts = []
+    for content in messages:
+        message = email.message_from_bytes(content, policy=default)
+        parts += [p.get_payload(decode=True) for p in message.walk() if p.get_content_type() == "text/calendar"]
+    assert NODE is not None
+    result = subprocess.run([NODE, str(INTEROP / "apply_itip.cjs")], input=b"\0".join(parts), capture_output=True,
+                            check=True)
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_a_client_applies_what_mailhub_sends(world, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Schedules and invitations applied in order, as Thunderbird's model (ical.js) applies them: a
+    removed schedule item is gone, a moved occurrence moved, a cancelled meeting deleted."""
+    week = tmp_path / "lich.csv"
+    week.write_text("Ngày,Giờ,Lãnh đạo,Nội dung\n07/12/2026,08:00,Chủ tịch,Giao ban\n"
+                    "08/12/2026,14:00,Chủ tịch,Tiếp dân\n", encoding="utf-8")
+    publish = ("schedule", "publish", str(week), "--week", "2026-W50", "--to", "agency:STTTT")
+    assert cli(*publish).exit_code == 0
+    week.write_text("Ngày,Giờ,Lãnh đạo,Nội dung\n07/12/2026,08:00,Chủ tịch,Giao ban\n", encoding="utf-8")
+    assert cli(*publish).exit_code == 0
+    invited = cli("invite", "create", "--title", "Họp tuần", "--start", "2026-12-07 14:00", "--end", "2026-12-07 15:00",
+                  "--organizer", "stttt@bacninh.gov.vn", "--to", "agency:STTTT", "--weekly-until", "2026-12-21",
+                  "--json")
+    meeting = json.loads(invited.stdout)["id"]
+    assert cli("invite", "update", str(meeting), "--occurrence", "2026-12-14", "--start", "2026-12-15 09:00",
+               "--end", "2026-12-15 10:00").exit_code == 0
+    # two schedules, the removed item's cancellation, the invitation and its one-week change
+    shown = [(e["summary"], e["start_utc"]) for e in calendar_model([m.content for m in world.sink.wait_for(5)])]
+    assert shown == [("Chủ tịch: Giao ban", "2026-12-07T01:00:00.000Z"), ("Họp tuần", "2026-12-07T07:00:00.000Z"),
+                     ("Họp tuần", "2026-12-15T02:00:00.000Z"), ("Họp tuần", "2026-12-21T07:00:00.000Z")]
+    assert cli("invite", "cancel", str(meeting)).exit_code == 0
+    after = calendar_model([m.content for m in world.sink.wait_for(6)])
+    assert [e["summary"] for e in after] == ["Chủ tịch: Giao ban"]

@@ -47,7 +47,8 @@ def test_merged_date_cells_and_morning_and_afternoon_rows_in_a_workbook(tmp_path
     sheet.merge_cells("A3:A6")
     path = tmp_path / "lich.xlsx"
     book.save(path)
-    assert times_of(path) == [("08/12", "08:00", "09:00", "Giao ban"), ("08/12", "15:00", "16:00", "Làm việc với Sở Y tế")]
+    assert times_of(path) == [("08/12", "08:00", "09:00", "Giao ban"),
+                              ("08/12", "15:00", "16:00", "Làm việc với Sở Y tế")]
 
 
 @pytest.mark.parametrize(("cell", "reason"), [

@@ -31,6 +31,8 @@ from mailhub.relay.verp import ReturnPaths
 from mailhub.replies.answers import ReplyProcessor
 from mailhub.replies.stage import RepliesStage
 from mailhub.senders import DnsLookup, SenderAuthenticator, parse_nameservers
+from mailhub.signing.keys import KeyStore
+from mailhub.signing.signer import DkimSigner
 from mailhub.smtp.credentials import Authenticator, ImapChecker, LdapChecker, PasswordChecker
 from mailhub.smtp.handlers import InboundHandler, ListenerContext, SubmissionHandler
 from mailhub.smtp.throttle import AuthThrottle, ConnectionLimiter
@@ -148,7 +150,10 @@ class App:
         return_paths = ReturnPaths.load(self.engine, self.settings.service_domain)
         recipients = Recipients(self.directory, domains, return_paths, self.service_addresses())
         return Intake(queue=queue, directory=self.directory, recipients=recipients, hostname=self.hostname,
-                      clock=self.clock, gate=gate)
+                      clock=self.clock, gate=gate, signer=DkimSigner(self.dkim_keys()))
+
+    def dkim_keys(self) -> KeyStore:
+        return KeyStore(self.settings.dkim_keys or self.settings.home / "dkim")
 
     def relay(self, *, resolver: MxResolver | None = None, gate: ContentGate | None = None) -> RelayService:
         s = self.settings

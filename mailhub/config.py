@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     dns_timeout_seconds: float = Field(default=8.0, gt=0, le=60,
                                        description="a DNS question not answered in this time is a temporary failure")
 
+    dkim_keys: Path | None = Field(default=None, description="folder of DKIM keys (default: <home>/dkim), mode 0700")
     tls_cert: Path | None = None
     tls_key: Path | None = None
 

@@ -181,6 +181,7 @@ def _register() -> None:
     from mailhub.cli import (
         demo_cmds,
         directory_cmds,
+        dkim_cmds,
         group_cmds,
         meeting_cmds,
         policy_cmds,
@@ -196,6 +197,8 @@ def _register() -> None:
     cli.add_command(serve_cmds.serve)
     cli.add_command(serve_cmds.sink)
     cli.add_command(queue_cmds.queue)
+    cli.add_command(dkim_cmds.dkim)
+    cli.add_command(dkim_cmds.dns)
     cli.add_command(queue_cmds.trace)
     cli.add_command(policy_cmds.policy)
     cli.add_command(policy_cmds.audit)

@@ -39,6 +39,7 @@ from mailhub.relay.refusals import (
 from mailhub.relay.sender_trust import authenticated_author, check_author_fields, check_inbound_sender, vouched_by
 from mailhub.senders import SenderAuthentication
 from mailhub.senders.results import authentication_results, strip_forged_results
+from mailhub.signing.signer import DkimSigner
 from mailhub.store.models import AuditEvent
 
 log = logging.getLogger("mailhub.relay.intake")
@@ -121,6 +122,7 @@ class Intake:
         clock: Clock,
         gate: ContentGate | None = None,
         on_enqueued: Callable[[], None] | None = None,
+        signer: DkimSigner | None = None,
     ) -> None:
         self.queue = queue
         self.directory = directory
@@ -129,6 +131,7 @@ class Intake:
         self.clock = clock
         self.gate = gate or PassGate()
         self.on_enqueued = on_enqueued
+        self.signer = signer
 
     def accept(self, submission: Submission, *, decision: GateDecision | None = None) -> Accepted:
         """Check, stamp and commit one message (its own transaction, shared with whatever else is
@@ -219,9 +222,13 @@ class Intake:
             added = authentication_results(submission.sender_auth, self.hostname) + added
         if submission.listener == INBOUND and not author and any(d.kind == PERSON for d in decisions):
             added += NOT_VERIFIED  # for the organizer: this reply changed no answer
+        stamped = received + added + content
+        if self.signer is not None and single_from and (submission.listener != INBOUND or submission.mail_server):
+            # ours to sign: what officials, office systems, the mailbox server and mailhub itself send
+            stamped = self.signer.signatures(stamped, single_from.rpartition("@")[2]) + stamped
         activity = (Activity(submission.login, "submission", queue_id),) if submission.login else ()
         return NewMessage(
-            content=received + added + content,
+            content=stamped,
             sender=submission.mail_from,
             recipients=tuple(targets),
             message_id=message_id,

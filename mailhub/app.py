@@ -5,11 +5,12 @@ from __future__ import annotations
 import socket
 import ssl
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, inspect
 
-from directory import Directory, DirectoryOptions
+from directory import Directory, DirectoryError, DirectoryOptions
 from mailhub import db
 from mailhub.config import Settings, parse_host_port
 from mailhub.delivery.bounces import BounceNotifier
@@ -33,6 +34,7 @@ from mailhub.replies.stage import RepliesStage
 from mailhub.senders import DnsLookup, SenderAuthenticator, parse_nameservers
 from mailhub.signing.keys import KeyStore
 from mailhub.signing.signer import DkimSigner
+from mailhub.signing.smime import CertificateStore
 from mailhub.smtp.credentials import Authenticator, ImapChecker, LdapChecker, PasswordChecker
 from mailhub.smtp.handlers import InboundHandler, ListenerContext, SubmissionHandler
 from mailhub.smtp.throttle import AuthThrottle, ConnectionLimiter
@@ -150,7 +152,24 @@ class App:
         return_paths = ReturnPaths.load(self.engine, self.settings.service_domain)
         recipients = Recipients(self.directory, domains, return_paths, self.service_addresses())
         return Intake(queue=queue, directory=self.directory, recipients=recipients, hostname=self.hostname,
-                      clock=self.clock, gate=gate, signer=DkimSigner(self.dkim_keys()))
+                      clock=self.clock, gate=gate, signer=DkimSigner(self.dkim_keys()), smime=self._smime_signer())
+
+    def certificates(self) -> CertificateStore:
+        return CertificateStore(self.settings.smime_certificates or self.settings.home / "smime")
+
+    def _smime_signer(self) -> Callable[[bytes, str], bytes]:
+        """Sign composed mail with the certificate of the agency it is sent in the name of (an organizer
+        address on the service domain stands for its real address)."""
+        store, service = self.certificates(), self.service_addresses()
+
+        def sign(content: bytes, author: str) -> bytes:
+            try:
+                mailboxes = self.directory.resolve(service.target_of(author) or author).mailboxes
+            except DirectoryError:
+                return content
+            return store.sign(content, mailboxes[0].agency_code, self.clock()) if mailboxes else content
+
+        return sign
 
     def dkim_keys(self) -> KeyStore:
         return KeyStore(self.settings.dkim_keys or self.settings.home / "dkim")

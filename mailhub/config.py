@@ -55,6 +55,8 @@ class Settings(BaseSettings):
                                        description="a DNS question not answered in this time is a temporary failure")
 
     dkim_keys: Path | None = Field(default=None, description="folder of DKIM keys (default: <home>/dkim), mode 0700")
+    smime_certificates: Path | None = Field(
+        default=None, description="folder of agencies' S/MIME certificates (default: <home>/smime)")
     tls_cert: Path | None = None
     tls_key: Path | None = None
 

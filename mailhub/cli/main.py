@@ -179,6 +179,7 @@ def db_purge(obj: Context) -> None:
 
 def _register() -> None:
     from mailhub.cli import (
+        certificate_cmds,
         demo_cmds,
         directory_cmds,
         dkim_cmds,
@@ -193,6 +194,7 @@ def _register() -> None:
 
     cli.add_command(directory_cmds.directory)
     directory_cmds.directory.add_command(group_cmds.group)
+    directory_cmds.directory.add_command(certificate_cmds.certificate)
     cli.add_command(demo_cmds.demo)
     cli.add_command(serve_cmds.serve)
     cli.add_command(serve_cmds.sink)

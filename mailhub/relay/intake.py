@@ -123,6 +123,7 @@ class Intake:
         gate: ContentGate | None = None,
         on_enqueued: Callable[[], None] | None = None,
         signer: DkimSigner | None = None,
+        smime: Callable[[bytes, str], bytes] | None = None,
     ) -> None:
         self.queue = queue
         self.directory = directory
@@ -132,6 +133,7 @@ class Intake:
         self.gate = gate or PassGate()
         self.on_enqueued = on_enqueued
         self.signer = signer
+        self.smime = smime  # (composed message, its author) -> the message S/MIME-signed in the agency's name
 
     def accept(self, submission: Submission, *, decision: GateDecision | None = None) -> Accepted:
         """Check, stamp and commit one message (its own transaction, shared with whatever else is
@@ -222,6 +224,8 @@ class Intake:
             added = authentication_results(submission.sender_auth, self.hostname) + added
         if submission.listener == INBOUND and not author and any(d.kind == PERSON for d in decisions):
             added += NOT_VERIFIED  # for the organizer: this reply changed no answer
+        if self.smime is not None and submission.kind == "composed" and single_from:
+            content = self.smime(content, single_from)
         stamped = received + added + content
         if self.signer is not None and single_from and (submission.listener != INBOUND or submission.mail_server):
             # ours to sign: what officials, office systems, the mailbox server and mailhub itself send

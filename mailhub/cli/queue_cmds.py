@@ -111,7 +111,8 @@ def trace(obj: Context, needle: str, as_json: bool) -> None:
     if not rows:
         click.echo(f"nothing in the delivery log for {needle}", err=True)
         raise SystemExit(1)
-    emit_table([f"Lúc ({words.ZONE_NOTE})", "Mã hàng đợi", "Người nhận", "Kết quả", "Mã", "Đường đi", "Trả lời"],
+    emit_table([f"Lúc ({words.ZONE_NOTE})", "Mã hàng đợi", "Người nhận", "Kết quả", "Mã", "Đường đi", "Trả lời",
+                "Chữ ký"],
                [(words.local_time(r.at, seconds=True), r.queue_id, r.recipient, words.state(r.outcome), r.code or "",
-                 r.route, r.text)
+                 r.route, r.text, r.signed)
                 for r in rows])

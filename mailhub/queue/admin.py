@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -66,6 +67,19 @@ class LogView:
     route: str
     code: int | None
     text: str
+    signed: str = ""  # "DKIM d=…; S/MIME" as the message was queued (while its body is kept)
+
+
+def signed_summary(content: bytes | None) -> str:
+    """What signs a queued message: its DKIM signatures' domains and whether it is S/MIME signed."""
+    if not content:
+        return ""
+    head = content[:65536].split(b"\r\n\r\n", 1)[0]
+    found = [f"DKIM d={m.group(1).decode('ascii', 'replace')}"
+             for m in re.finditer(rb"(?im)^DKIM-Signature:(?:.|\r\n[ \t])*?\bd=([A-Za-z0-9.-]+)", head)]
+    if re.search(rb"(?im)^Content-Type:\s*multipart/signed", head):
+        found.append("S/MIME")
+    return "; ".join(found) or "not signed"
 
 
 class QueueAdmin:
@@ -136,7 +150,12 @@ class QueueAdmin:
                 rows = list(rows) + list(session.exec(select(DeliveryLog).where(
                     col(DeliveryLog.queue_id).in_(sent_by))).all())
             unique = {r.id: r for r in rows}
-            return [LogView(r.at, r.queue_id, r.message_id, r.recipient, r.outcome, r.route, r.code, r.text)
+            queue_ids = {r.queue_id for r in unique.values()}
+            signed = {queue_id: signed_summary(content) for queue_id, content in session.exec(
+                select(QueuedMessage.queue_id, QueuedMessage.content).where(
+                    col(QueuedMessage.queue_id).in_(queue_ids))).all()} if queue_ids else {}
+            return [LogView(r.at, r.queue_id, r.message_id, r.recipient, r.outcome, r.route, r.code, r.text,
+                            signed.get(r.queue_id, ""))
                     for r in sorted(unique.values(), key=lambda r: r.id or 0)]
 
     def _message(self, session: Session, queue_id: str) -> QueuedMessage:

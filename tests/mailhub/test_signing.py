@@ -88,3 +88,14 @@ def test_dns_records_lists_what_to_publish(world: World, cli: Invoke) -> None:
     assert "lich.bacninh.gov.vn. IN MX" in printed and "v=spf1" in printed and "_dmarc.lich.bacninh.gov.vn." in printed
     assert "mh1._domainkey.lich.bacninh.gov.vn. IN TXT" in printed and "_mta-sts.lich.bacninh.gov.vn." in printed
     assert all(len(text) <= 255 for text in re.findall(r'"([^"]*)"', printed))  # TXT strings of at most 255
+
+
+def test_trace_says_what_signed_each_delivery(world: World, cli: Invoke) -> None:
+    keygen(cli, "bacninh.gov.vn", "--selector", "mh1", "--algorithm", "rsa")
+    with world.relay.smtp() as client:
+        client.sendmail("vanthu@bacninh.gov.vn", ["vinhnq@bacninh.gov.vn"],
+                        letter("vanthu@bacninh.gov.vn", "vinhnq@bacninh.gov.vn", "Có chữ ký"))
+    world.sink.wait_for(1)
+    assert wait_until(lambda: json.loads(cli("trace", "vinhnq@bacninh.gov.vn", "--json").stdout or "[]") != [])
+    [row] = json.loads(cli("trace", "vinhnq@bacninh.gov.vn", "--json").stdout)
+    assert row["signed"] == "DKIM d=bacninh.gov.vn"

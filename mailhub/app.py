@@ -16,7 +16,9 @@ from mailhub.config import Settings, parse_host_port
 from mailhub.delivery.bounces import BounceNotifier
 from mailhub.delivery.deliverer import Deliverer
 from mailhub.delivery.manager import DeliveryManager
+from mailhub.delivery.mta_sts import MtaSts
 from mailhub.delivery.routing import DnsMxResolver, MxResolver, Router, parse_transport_map
+from mailhub.delivery.tls_policy import TlsPolicy
 from mailhub.dispatch.meetings.service import MeetingService
 from mailhub.dispatch.notices import NoticeService
 from mailhub.dispatch.people import People
@@ -171,6 +173,9 @@ class App:
 
         return sign
 
+    def dns_lookup(self) -> DnsLookup:
+        return DnsLookup(parse_nameservers(self.settings.dns_nameservers), self.settings.dns_timeout_seconds)
+
     def dkim_keys(self) -> KeyStore:
         return KeyStore(self.settings.dkim_keys or self.settings.home / "dkim")
 
@@ -195,7 +200,10 @@ class App:
             queue=queue,
             router=Router(domains, smarthost, transport_map,
                           resolver or DnsMxResolver(s.dns_timeout_seconds, parse_nameservers(s.dns_nameservers)),
-                          self._smarthost_credentials()),
+                          self._smarthost_credentials(), tls_policy=TlsPolicy(s.tls_policy, s.tls_ca_file),
+                          mta_sts=MtaSts(self.dns_lookup(), port=s.mta_sts_port, timeout=s.dns_timeout_seconds,
+                                         ca_file=str(s.tls_ca_file) if s.tls_ca_file else None)
+                          if s.mta_sts else None),
             deliverer=Deliverer(self.hostname),
             mail_from=mail_from,
             on_failed=BounceNotifier(intake=intake, hostname=self.hostname, service_domain=s.service_domain,
@@ -223,8 +231,7 @@ class App:
             submission_handler=SubmissionHandler(context, trusted_networks=s.trusted, login_throttle=AuthThrottle(),
                                                  on_lockout=self._audit_lockout),
             inbound_handler=InboundHandler(context, mail_servers=s.mail_servers, sender_checks=SenderAuthenticator(
-                DnsLookup(parse_nameservers(s.dns_nameservers), s.dns_timeout_seconds),
-                timeout=s.dns_timeout_seconds, claimable=domains.is_province_or_ours)),
+                self.dns_lookup(), timeout=s.dns_timeout_seconds, claimable=domains.is_province_or_ours)),
             tls_context=server_context(cert, key),
             limiter=ConnectionLimiter(s.max_connections_per_client, s.max_connections, s.smtp_data_timeout_seconds),
             gate=gate,

@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     dns_timeout_seconds: float = Field(default=8.0, gt=0, le=60,
                                        description="a DNS question not answered in this time is a temporary failure")
 
+    tls_policy: str = Field(default="may", description="outbound TLS: may, encrypt, verify, dane, or "
+                                                        "domain=mode,.parent=mode,*=mode")
+    tls_ca_file: Path | None = Field(default=None, description="extra CA certificates (the province's own CA) "
+                                                               "for verify and MTA-STS")
+    mta_sts: bool = Field(default=True, description="honour outside domains' MTA-STS policies (RFC 8461)")
+    mta_sts_port: int = Field(default=443, ge=1, le=65535, description="HTTPS port of policy hosts (tests)")
     dkim_keys: Path | None = Field(default=None, description="folder of DKIM keys (default: <home>/dkim), mode 0700")
     smime_certificates: Path | None = Field(
         default=None, description="folder of agencies' S/MIME certificates (default: <home>/smime)")
@@ -109,6 +115,14 @@ class Settings(BaseSettings):
         unknown = [name for name in _split(value) if name not in BUILTIN]
         if unknown:
             raise ValueError(f"unknown policies {', '.join(unknown)}; known: {', '.join(BUILTIN)}")
+        return value
+
+    @field_validator("tls_policy")
+    @classmethod
+    def _tls_policy(cls, value: str) -> str:
+        from mailhub.delivery.tls_policy import parse_policy
+
+        parse_policy(value)
         return value
 
     @field_validator("dns_nameservers")

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from mailhub.delivery.mta_sts import MtaSts
+from mailhub.delivery.tls_policy import TlsPolicy
 from mailhub.relay.domains import Domains
 
 HostPort = tuple[str, int]
@@ -24,6 +26,7 @@ class Route:
     kind: str  # smarthost, transport, mx
     hosts: tuple[HostPort, ...]
     credentials: tuple[str, str] | None = field(default=None, repr=False)  # AUTH at the smart host
+    tls: str = "may"  # the TLS this destination gets (delivery/tls_policy.py; "verify" under MTA-STS enforce)
 
     @property
     def name(self) -> str:
@@ -71,8 +74,11 @@ LOCAL_ROUTE = Route("local", ())
 
 class Router:
     def __init__(self, domains: Domains, smarthost: HostPort | None, transport_map: dict[str, HostPort],
-                 resolver: MxResolver, smarthost_credentials: tuple[str, str] | None = None) -> None:
+                 resolver: MxResolver, smarthost_credentials: tuple[str, str] | None = None, *,
+                 tls_policy: TlsPolicy | None = None, mta_sts: MtaSts | None = None) -> None:
         self.domains = domains
+        self.tls_policy = tls_policy or TlsPolicy()
+        self.mta_sts = mta_sts
         self.smarthost = smarthost
         self.smarthost_credentials = smarthost_credentials
         self.transport_map = {k.lower(): v for k, v in transport_map.items()}
@@ -82,14 +88,23 @@ class Router:
         domain = domain.lower()
         if self.domains.is_service(domain):
             return LOCAL_ROUTE  # mailhub's own addresses: read by the replies stage, never sent on
+        tls = self.tls_policy.for_domain(domain).mode
         if domain in self.transport_map:
-            return Route("transport", (self.transport_map[domain],))
+            return Route("transport", (self.transport_map[domain],), tls=tls)
         if self.domains.is_own(domain):
             if self.smarthost is None:
                 raise RouteError("no smart host configured for the province's domains (MAILHUB_SMARTHOST)",
                                  permanent=False)
-            return Route("smarthost", (self.smarthost,), self.smarthost_credentials)
-        return Route("mx", tuple(await self.resolver.lookup(domain)))
+            return Route("smarthost", (self.smarthost,), self.smarthost_credentials, tls=tls)
+        hosts = tuple(await self.resolver.lookup(domain))
+        policy = await self.mta_sts.policy(domain) if self.mta_sts is not None else None
+        if policy is not None and policy.mode == "enforce":
+            allowed = tuple(h for h in hosts if policy.allows(h[0]))
+            if not allowed:
+                raise RouteError(f"the MTA-STS policy of {domain} allows none of its MX hosts "
+                                 f"({', '.join(h for h, _ in hosts)})", permanent=False)
+            return Route("mx", allowed, tls="verify")  # RFC 8461 4.2: a valid certificate, or no delivery
+        return Route("mx", hosts, tls=tls)
 
 
 def parse_transport_map(value: str) -> dict[str, HostPort]:

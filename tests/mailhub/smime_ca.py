@@ -1,4 +1,4 @@
-"""A throwaway certificate authority for the S/MIME tests (the province uses the government CA)."""
+"""A throwaway certificate authority for the S/MIME and TLS tests (the province uses the government CA)."""
 
 from __future__ import annotations
 
@@ -49,3 +49,18 @@ class ThrowawayCA:
             .sign(self.key, hashes.SHA256()))
         return pkcs12.serialize_key_and_certificates(
             b"agency", key, certificate, [self.certificate], serialization.BestAvailableEncryption(password))
+
+    def server_pem(self, hostname: str) -> tuple[bytes, bytes]:
+        """(certificate chain PEM, key PEM) for a TLS server named ``hostname``."""
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        now = datetime.now(UTC)
+        certificate = (
+            x509.CertificateBuilder().subject_name(_name(hostname)).issuer_name(self.certificate.subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(hostname)]), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .sign(self.key, hashes.SHA256()))
+        chain = certificate.public_bytes(serialization.Encoding.PEM) + self.pem
+        return chain, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                        serialization.NoEncryption())

@@ -20,7 +20,7 @@ def one_line(*values: str) -> None:
 
 def write_output(path: Path, contents: list[bytes], kinds: list[str]) -> list[Path]:
     """One file, or one file per distinct message when ``path`` is a directory."""
-    if path.is_dir() or str(path).endswith("/"):
+    if path.is_dir() or str(path).endswith("/") or (len(contents) > 1 and not path.exists() and not path.suffix):
         path.mkdir(parents=True, exist_ok=True)
         written = []
         for number, (content, kind) in enumerate(zip(contents, kinds, strict=True), start=1):

@@ -102,3 +102,13 @@ def test_meeting_show_speaks_vietnamese_and_json_keeps_english(world: World, cli
     assert "Chưa trả lời" in table and "Chủ trì" in table and "07/12/2026 08:00" in table and "GMT+7" in table
     shown = json.loads(cli("meeting", "show", str(created["id"]), "--json").stdout)
     assert {a["answer"] for a in shown["attendees"]} == {"needs-action"} and shown["status"] == "confirmed"
+
+
+def test_a_province_letter_is_not_signed_by_a_department_s_head(world: World, cli: Invoke, tmp_path: Path) -> None:
+    target = tmp_path / "notice.eml"
+    result = cli("notice", "send", "--subject", "Thông báo", "--body", "Nội dung.", "--to", "agency:STTTT",
+                 "--from", "ubnd@bacninh.gov.vn", "--number", "5/TB-UBND",
+                 "--output", str(target))
+    assert result.exit_code == 0, result.output
+    text, _ = text_and_html(email.message_from_bytes(target.read_bytes(), policy=default))
+    assert "UBND TỈNH BẮC NINH" in text and "Nguyễn Quang Vinh" not in text  # he heads the Sở TTTT, not the UBND

@@ -70,3 +70,39 @@ def test_a_weekday_that_disagrees_with_the_date_and_a_row_without_a_date(tmp_pat
         read_schedule(path, WEEK)
     assert [p.line for p in error.value.problems] == [2, 3]
     assert "no date" in str(error.value) and "not that day of the week" in str(error.value)
+
+
+def read_rows(tmp_path: Path, rows: str) -> list[tuple[str, str, str]] | list[int]:
+    """The entries as (day, start, end), or the lines reported."""
+    path = tmp_path / "lich.csv"
+    path.write_text("Ngày,Thời gian,Lãnh đạo,Nội dung,Địa điểm\n" + rows, encoding="utf-8")
+    try:
+        return [(f"{e.day:%d/%m}", f"{e.start:%H:%M}", f"{e.end:%H:%M}") for e in read_schedule(path, WEEK)]
+    except ScheduleFileError as error:
+        return [p.line for p in error.problems]
+
+
+@pytest.mark.parametrize(("rows", "expected"), [
+    ("07/12/2026,từ 8h tới 10h,A,Họp,P1\n", [("07/12", "08:00", "10:00")]),  # 'tới' is 'until', not Tối
+    ("\"Thứ Bảy, 12/12\",8h00,A,Trực,P1\n", [("12/12", "08:00", "09:00")]),
+    ("07/12/2026,Trưa 1h,A,Họp,P1\n", [("07/12", "13:00", "14:00")]),
+    ("07/12/2026,08:00:00,A,Họp,P1\n", [("07/12", "08:00", "09:00")]),  # an Excel time cell
+    ("07/12/2026,2026-12-07 14:30,A,Họp,P1\n", [("07/12", "14:30", "15:30")]),
+    ("Thứ 2 - 07/12,8h,A,Họp,P1\n", [("07/12", "08:00", "09:00")]),
+    ("07/12/2026,,,,\nSÁNG,,,,\n,8h,A,Họp,P1\nCHIỀU,,,,\n,2h,B,Họp,-\n",
+     [("07/12", "08:00", "09:00"), ("07/12", "14:00", "15:00")]),
+    ("07/12/2026,,,,\n,Chiều,,,\n,8h,A,Họp,P1\n,11h,B,Họp,P1\n", [4, 5]),  # 20h and 23h were never meant
+    ("07/12/2026,Sáng 2h,A,Họp,P1\n08/12/2026,3h,B,Họp,P1\n", [2, 3]),
+    ("07/12/2026,\"8h00\n14h00\",A,\"Họp A\nHọp B\",P1\n07/12/2026,\"9h, 15h\",B,Họp,P1\n", [2, 5]),  # lines 2-4, 5
+    ("07/12/2026 (Thứ Ba),8h,A,Họp,P1\n", [2]),
+    ("07/12/2026,25h,A,Họp,P1\n,9h,B,Họp,P1\n", [2]),  # the day above holds for the next row all the same
+])
+def test_what_offices_type_and_what_is_reported(tmp_path: Path, rows: str, expected: object) -> None:
+    assert read_rows(tmp_path, rows) == expected
+
+
+def test_a_dash_in_a_cell_is_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "lich.csv"
+    path.write_text("Ngày,Giờ,Lãnh đạo,Nội dung,Địa điểm,Thành phần\n07/12/2026,8h,A,Họp,-,—\n", encoding="utf-8")
+    [entry] = read_schedule(path, WEEK)
+    assert (entry.location, entry.participants) == ("", "")

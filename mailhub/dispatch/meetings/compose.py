@@ -78,8 +78,8 @@ def _values(spec: MeetingSpec, kind: str, head: Letterhead, occurrence: date | N
     return {
         "head": head, "date_line": head.date_line(now), "heading": heading, "title": title, "lead": lead,
         "chair": (spec.chair.name or spec.chair.email) if spec.chair else "", "when": when_text(start, end),
-        "recurrence": recurrence, "skipped": skipped, "location": location or "", "online": online,
-        "attendees": people, "agenda": spec.agenda, "documents": ", ".join(spec.documents),
+        "recurrence": recurrence, "skipped": skipped, "location": (location or "").strip(), "online": online,
+        "attendees": people, "agenda": spec.agenda.strip(), "documents": ", ".join(spec.documents),
         "sender": spec.organizer.name or spec.organizer.email, "asks_reply": kind != "cancel",
     }
 

@@ -101,8 +101,8 @@ def _event(spec: MeetingSpec, *, now: datetime, attendees: tuple[Person, ...], s
     event.add("dtstart", start.astimezone(LOCAL))
     event.add("dtend", end.astimezone(LOCAL))
     event.add("summary", title)
-    if location:
-        event.add("location", location)
+    if location.strip():
+        event.add("location", location.strip())
     if spec.description:
         event.add("description", spec.description)
     if spec.online_url:

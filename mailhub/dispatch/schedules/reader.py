@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from directory import InvalidInput, TableRow, read_table
-from mailhub.dispatch.schedules.times import block_of, end_after, parse_day, parse_times
+from mailhub.dispatch.schedules.times import block_of, end_after, is_heading, parse_day, parse_times
 from mailhub.timeutil import LOCAL
 from policies import fold
 
@@ -73,6 +73,10 @@ def week_days(week: str) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
+MAX_PROBLEMS_SHOWN = 50
+EMPTY_MARKS = ("-", "–", "—", "x", "/")  # what a clerk types into a cell that has nothing to say
+
+
 def read_schedule(path: Path, week: str) -> list[ScheduleEntry]:
     monday, sunday = week_days(week)
     table = read_table(path, SCHEDULE_COLUMNS, required=("date", "start", "leader", "content"))
@@ -82,9 +86,10 @@ def read_schedule(path: Path, week: str) -> list[ScheduleEntry]:
     block: str | None = None
     for row in table.rows:
         try:
-            day, block, entry = _row(row, week, monday, sunday, day, block)
-            if entry is not None:
-                entries.append(entry)
+            # the day and the part of the day first: they hold for the rows below even if this row is wrong
+            day, block, heading = _advance(row, week, monday, sunday, day, block)
+            if not heading:
+                entries.append(_entry(row, day, block))
         except ValueError as exc:
             problems.append(RowProblem(row.line, str(exc)))
     seen: dict[tuple[date, datetime, str], int] = {}
@@ -94,38 +99,61 @@ def read_schedule(path: Path, week: str) -> list[ScheduleEntry]:
             problems.append(RowProblem(entry.line, f"same day, time and leader as line {seen[key]}"))
         seen.setdefault(key, entry.line)
     if problems:
-        raise ScheduleFileError(sorted(problems, key=lambda p: p.line))
+        problems.sort(key=lambda p: p.line)
+        if len(problems) > MAX_PROBLEMS_SHOWN:
+            more = len(problems) - MAX_PROBLEMS_SHOWN
+            problems = [*problems[:MAX_PROBLEMS_SHOWN],
+                        RowProblem(problems[MAX_PROBLEMS_SHOWN].line, f"and {more} more rows that cannot be read")]
+        raise ScheduleFileError(problems)
     if not entries:
         raise InvalidInput(f"{path}: no schedule rows")
     return sorted(entries, key=lambda e: (e.start, e.line))
 
 
-def _row(row: TableRow, week: str, monday: date, sunday: date, day: date | None,
-         block: str | None) -> tuple[date | None, str | None, ScheduleEntry | None]:
-    """(the day and part of the day for the rows below, the entry of this row or None)."""
-    date_text, start_text = row.get("date"), row.get("start")
+def _cell(row: TableRow, column: str) -> str:
+    value = row.get(column).strip()
+    return "" if value in EMPTY_MARKS else value
+
+
+def _advance(row: TableRow, week: str, monday: date, sunday: date, day: date | None,
+             block: str | None) -> tuple[date | None, str | None, bool]:
+    """(the day and part of the day for this row and those below, whether the row is only a heading)."""
+    date_text, start_text, block_text = _cell(row, "date"), _cell(row, "start"), _cell(row, "block")
+    has_item = bool(_cell(row, "leader") or _cell(row, "content"))
+    if date_text and is_heading(date_text):  # 'SÁNG' in the first column of a full-width heading row
+        return day, block_of(date_text), not has_item
     if date_text:
         day, block = parse_day(date_text, monday, sunday), None
         if not monday <= day <= sunday:
             raise ValueError(f"{day:%d/%m/%Y} is not in week {week} ({monday:%d/%m} - {sunday:%d/%m/%Y})")
-    block = block_of(row.get("block")) or block_of(date_text) or block
-    if not row.get("leader") and not row.get("content"):
-        if block_of(start_text) or block_of(row.get("block")) or (date_text and not start_text):
-            return day, block_of(start_text) or block, None  # a heading row: a day, or Sáng / Chiều
+    if block_text:
+        block = block_of(block_text) or block
+    if not has_item:
+        if is_heading(start_text):
+            return day, block_of(start_text), True
+        if date_text and not start_text:
+            return day, block, True  # a day heading
         raise ValueError("a row needs the leader (Lãnh đạo) and the content (Nội dung)")
+    return day, block, False
+
+
+def _entry(row: TableRow, day: date | None, block: str | None) -> ScheduleEntry:
     if day is None:
         raise ValueError("no date on this row and none above it")
-    if not row.get("leader") or not row.get("content"):
+    leader, content = _cell(row, "leader"), _cell(row, "content")
+    if not leader or not content:
         raise ValueError("a row needs the leader (Lãnh đạo) and the content (Nội dung)")
-    times = parse_times(start_text, block) if start_text else parse_times(row.get("block") or "", block)
+    start_text = _cell(row, "start") or _cell(row, "block")
+    if not start_text:
+        raise ValueError("a row needs a time (Thời gian), or Sáng / Chiều")
+    times = parse_times(start_text, block)
     end_time = times.end
-    if row.get("end"):
-        end_time = parse_times(row.get("end"), times.block).start
+    if _cell(row, "end"):
+        end_time = parse_times(_cell(row, "end"), times.block).start
     assert times.start is not None
     start = datetime.combine(day, times.start, LOCAL)
     end = datetime.combine(day, end_time or end_after(times.start, DEFAULT_DURATION), LOCAL)
     if end <= start:
         raise ValueError("the item ends before it starts")
-    entry = ScheduleEntry(row.line, day, start, end, row.get("leader"), row.get("content"), row.get("location"),
-                          row.get("participants"))
-    return day, block, entry
+    return ScheduleEntry(row.line, day, start, end, leader, content, _cell(row, "location"),
+                         _cell(row, "participants"))

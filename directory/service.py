@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from directory import agencies as agency_ops
 from directory import credentials
+from directory.address_book import AddressBook, load_address_book
 from directory.addressing import DEFAULT_PATTERN, normalise_address, validate_pattern
 from directory.errors import Conflict, InvalidInput, NotFound
 from directory.importer import ImportReport, ProgressCallback, import_roster
@@ -80,6 +81,11 @@ class Directory:
                 query = query.where(Official.active == True)  # noqa: E712
             cache = _AgencyCache(session)
             return [official_info(session, o, cache) for o in session.exec(query).all()]
+
+    def address_book(self) -> AddressBook:
+        """Every address that reaches an official, for reading logs without a query per line."""
+        with self.session() as session:
+            return load_address_book(session)
 
     def agency(self, code: str) -> AgencyInfo:
         with self.session() as session:

@@ -5,11 +5,9 @@ or a login in an imported mailbox-server log). Reports read daily aggregates, ne
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import Engine, delete, func, insert
 from sqlmodel import Session, col, select
@@ -35,18 +33,44 @@ def aggregate(engine: Engine, now: datetime) -> int:
             if first is None:
                 return 0
             last = aware(first).astimezone(LOCAL).date()
-        since = datetime.combine(last, datetime.min.time(), LOCAL).astimezone(UTC)
-        counts: Counter[tuple[date, str, str]] = Counter()
-        for address, kind, at in session.exec(select(ActivityEvent.address, ActivityEvent.kind, ActivityEvent.at)
-                                              .where(col(ActivityEvent.at) >= since)
-                                              .where(col(ActivityEvent.at) <= now)):
-            counts[(aware(at).astimezone(LOCAL).date(), address.lower(), kind)] += 1
-        session.execute(delete(ActivityDaily).where(col(ActivityDaily.day) >= last))
-        if counts:
-            session.execute(insert(ActivityDaily), [dict(day=d, address=a, kind=k, count=n)
-                                                   for (d, a, k), n in counts.items()])
-        session.commit()
-        return len(counts)
+        today = aware(now).astimezone(LOCAL).date()
+        days = {last + timedelta(days=n) for n in range((today - last).days + 1)}
+        return _fold(session, days, until=now)
+
+
+def refold_days(engine: Engine, days: set[date]) -> int:
+    """Count these days again from the raw events (a log import added some in the past).
+    Call after ``aggregate``: ``aggregate`` resumes from the latest day folded."""
+    with Session(engine) as session:
+        return _fold(session, days)
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), LOCAL).astimezone(UTC)
+
+
+def _fold(session: Session, days: set[date], until: datetime | None = None) -> int:
+    """Replace the daily rows of ``days`` (the province's days) with fresh counts."""
+    if not days:
+        return 0
+    counts: Counter[tuple[date, str, str]] = Counter()
+    query = (select(ActivityEvent.address, ActivityEvent.kind, ActivityEvent.at)
+             .where(col(ActivityEvent.at) >= _day_start(min(days)))
+             .where(col(ActivityEvent.at) < _day_start(max(days) + timedelta(days=1))))
+    if until is not None:
+        query = query.where(col(ActivityEvent.at) <= until)
+    for address, kind, at in session.exec(query):
+        day = aware(at).astimezone(LOCAL).date()
+        if day in days:
+            counts[(day, address.lower(), kind)] += 1
+    ordered = sorted(days)
+    for start in range(0, len(ordered), 500):
+        session.execute(delete(ActivityDaily).where(col(ActivityDaily.day).in_(ordered[start:start + 500])))
+    if counts:
+        session.execute(insert(ActivityDaily), [dict(day=d, address=a, kind=k, count=n)
+                                               for (d, a, k), n in counts.items()])
+    session.commit()
+    return len(counts)
 
 
 @dataclass(frozen=True)
@@ -83,9 +107,6 @@ def usage(engine: Engine, *, root: str | None, window_days: int, as_of: date) ->
         officials = session.exec(select(Official.agency_id, Official.email)
                                  .where(col(Official.active).is_(True))).all()
     seen = {address for address, _, _ in rows}
-    activity = Counter[str]()
-    for _, kind, count in rows:
-        activity[kind] += count
     children: dict[int | None, list[Agency]] = {}
     for agency in agencies:
         children.setdefault(agency.parent_id, []).append(agency)
@@ -109,10 +130,17 @@ def usage(engine: Engine, *, root: str | None, window_days: int, as_of: date) ->
 
     for agency in roots:
         walk(agency, 0)
+    reported = {u.code for u in out}
+    # Raw activity of the officials counted above only: --agency X shows X's subtree, not the province.
+    subtree = {e for a in agencies if a.id is not None and a.code in reported for e in own.get(a.id, [])}
+    activity = Counter[str]()
+    for address, kind, count in rows:
+        if address in subtree:
+            activity[kind] += count
     levels: dict[str, dict[str, float]] = {}
     for kind in sorted({a.kind for a in agencies}):
         # a level's own officials, not its subtree: communes are not counted again under the province
-        ids = [a.id for a in agencies if a.kind == kind and any(a.code == u.code for u in out)]
+        ids = [a.id for a in agencies if a.kind == kind and a.code in reported]
         members = [e for i in ids if i is not None for e in own.get(i, [])]
         if members:
             active = sum(1 for e in members if e in seen)
@@ -120,27 +148,3 @@ def usage(engine: Engine, *, root: str | None, window_days: int, as_of: date) ->
                             "share": round(100.0 * active / len(members), 1)}
     return UsageReport(as_of, window_days, DEFINITION.format(window=window_days, as_of=as_of.isoformat()),
                        tuple(out), levels, dict(activity))
-
-
-_DOVECOT = re.compile(r"(?:imap|pop3|submission)-login: Login: user=<([^>]+)>")
-_GENERIC = re.compile(r"(?:account|user)=<?([^;,>\s]+@[^;,>\s]+)>?.*?(?:authentication succeeded|"
-                      r"authenticated|Login)", re.IGNORECASE)
-_ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})")
-
-
-def import_login_log(engine: Engine, path: Path, now: datetime) -> int:
-    """Logins from a mailbox server's log (Dovecot's, or lines with account=/user= and a success word)."""
-    events = []
-    with path.open(encoding="utf-8", errors="replace") as handle:
-        for line in handle:
-            match = _DOVECOT.search(line) or _GENERIC.search(line)
-            if not match:
-                continue
-            stamp = _ISO.match(line)
-            at = datetime.fromisoformat(f"{stamp.group(1)}T{stamp.group(2)}").replace(tzinfo=LOCAL) if stamp else now
-            events.append(dict(at=at, address=match.group(1).lower(), kind="login", detail=path.name[:200]))
-    if events:
-        with Session(engine) as session:
-            session.execute(insert(ActivityEvent), events)
-            session.commit()
-    return len(events)

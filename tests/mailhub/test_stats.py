@@ -26,7 +26,7 @@ def test_share_per_agency_and_level_over_the_window(invoke: Invoke, sqlite_url: 
     log = tmp_path / "dovecot.log"
     log.write_text("2026-11-22 09:00:00 imap-login: Login: user=<HuongTTT@bacninh.gov.vn>, method=PLAIN\n")
     env = {"MAILHUB_DATABASE_URL": sqlite_url}
-    assert "1 logins imported" in invoke("activity", "import-log", str(log), env=env).stdout
+    assert "1 new" in invoke("activity", "import-log", str(log), env=env).stdout
 
     aggregate(app.engine, now)
     report = usage(app.engine, root=None, window_days=30, as_of=now.date())

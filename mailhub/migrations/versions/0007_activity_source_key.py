@@ -1,0 +1,27 @@
+"""activity events imported from a log carry a unique key: re-importing a log stores nothing twice
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-11-30 15:45:00
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '0007'
+down_revision: str | None = '0006'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.add_column('activity_event', sa.Column('source_key', sa.String(length=64), nullable=True))
+    op.create_index('ix_activity_event_source_key', 'activity_event', ['source_key'], unique=True)
+
+
+def downgrade() -> None:
+    op.drop_index('ix_activity_event_source_key', table_name='activity_event')
+    op.drop_column('activity_event', 'source_key')

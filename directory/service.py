@@ -201,6 +201,7 @@ def official_info(session: Session, official: Official, cache: _AgencyCache | No
         aliases=tuple(sorted(aliases)),
         agency_path=cache.path(official.agency_id),
         external_id=official.external_id,
+        honorific=official.honorific,
     )
 
 

@@ -1,4 +1,5 @@
-"""activity events imported from a log carry a unique key: re-importing a log stores nothing twice
+"""usage counts: imported activity events carry a unique key (re-importing a log stores nothing twice);
+officials keep an honorific (TS., ThS., PGS.TS. …) apart from their name
 
 Revision ID: 0007
 Revises: 0006
@@ -20,8 +21,11 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.add_column('activity_event', sa.Column('source_key', sa.String(length=64), nullable=True))
     op.create_index('ix_activity_event_source_key', 'activity_event', ['source_key'], unique=True)
+    op.add_column('official', sa.Column('honorific', sa.String(length=64), nullable=False, server_default=''))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('official') as batch:
+        batch.drop_column('honorific')
     op.drop_index('ix_activity_event_source_key', table_name='activity_event')
     op.drop_column('activity_event', 'source_key')

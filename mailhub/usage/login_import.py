@@ -19,9 +19,10 @@ from directory import AddressBook, DirectoryError
 from mailhub.store.models import ActivityEvent
 from mailhub.timeutil import LOCAL
 from mailhub.usage.login_log import BadLine, LogForms, LoginLine, LogReader
-from mailhub.usage.stats import aggregate, refold_days
+from mailhub.usage.stats import aggregate
 
-BATCH = 2000
+BATCH = 20_000  # rows per transaction: a commit costs a disk flush
+LOOKUP = 900  # keys per IN (…): under SQLite's limit on bound parameters
 MAX_EXAMPLES = 20
 MAX_UNKNOWN_LISTED = 1000
 
@@ -44,7 +45,7 @@ class LoginImportReport:
     first_login: datetime | None
     last_login: datetime | None
     year_of_last_line: int | None  # the year given to classic syslog times
-    days_refolded: int = 0
+    days_recounted: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -97,8 +98,7 @@ def import_logins(
     _store(engine, pending, tally)
     if progress and reader.position > reported:
         progress(reader.position - reported)
-    aggregate(engine, now)  # everything up to now is folded: re-folding a past day is then safe
-    refolded = refold_days(engine, tally.days) if tally.days else 0
+    aggregate(engine, now, also=tally.days)
     unknown = dict(tally.unknown.most_common(MAX_UNKNOWN_LISTED))
     notes: tuple[str, ...] = ()
     if tally.matched == 0 and reader.lines:
@@ -108,7 +108,7 @@ def import_logins(
         already_imported=tally.already, by_source=dict(tally.by_source), officials_seen=len(tally.officials),
         unknown_addresses=len(tally.unknown), unknown_examples=unknown, malformed_lines=tally.malformed,
         malformed_examples=tuple(tally.examples), first_login=tally.first, last_login=tally.last,
-        year_of_last_line=reader.year_of_last_line, days_refolded=refolded, notes=notes)
+        year_of_last_line=reader.year_of_last_line, days_recounted=len(tally.days), notes=notes)
 
 
 def _row(entry: LoginLine, book: AddressBook, tally: _Tally) -> dict[str, object] | None:
@@ -136,11 +136,14 @@ def _store(engine: Engine, rows: list[dict[str, object]], tally: _Tally) -> None
     for row in rows:
         fresh.setdefault(str(row["source_key"]), row)
     with Session(engine) as session:
-        known = set(session.exec(select(ActivityEvent.source_key)
-                                 .where(col(ActivityEvent.source_key).in_(list(fresh)))).all())
+        keys = list(fresh)
+        known: set[str | None] = set()
+        for start in range(0, len(keys), LOOKUP):
+            known.update(session.exec(select(ActivityEvent.source_key)
+                                      .where(col(ActivityEvent.source_key).in_(keys[start:start + LOOKUP]))).all())
         new = [row for key, row in fresh.items() if key not in known]
         if new:
-            session.execute(insert(ActivityEvent), new)
+            session.connection().execute(insert(ActivityEvent), new)
         session.commit()
     tally.stored += len(new)
     tally.already += len(rows) - len(new)

@@ -25,11 +25,13 @@ MAX_LINE_BYTES = 64 * 1024
 HALF_YEAR = 183 * 86400
 
 BUILTIN_FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("dovecot", re.compile(r"\b(?:imap|pop3|submission|managesieve)-login: Login: user=<([^>]*)>")),
+    ("dovecot", re.compile(r"\b(?:imap|pop3|submission|managesieve)-login: (?:Info: )?Login: user=<([^>]*)>")),
     ("postfix-sasl", re.compile(r"\bsasl_username=<?([^\s,>]*)")),
     ("zimbra", re.compile(r"\bcmd=Auth; account=([^;\s]*);(?!.*\berror=)")),
 )
 FORMAT_SOURCE = "format"
+# One search that every built-in form needs to pass: most lines of a mail.log are not logins.
+_BUILTIN_HINT = re.compile(r"-login: (?:Info: )?Login: user=<|sasl_username=|cmd=Auth; account=")
 
 _MONTHS = {name: number for number, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
@@ -55,10 +57,11 @@ class SyslogTime:
     second: int
     microsecond: int = 0
 
-    @property
-    def in_year(self) -> int:
-        """Seconds since the start of a (non-leap) year: enough to see the lines cross New Year."""
-        return ((_DAYS_BEFORE[self.month] + self.day) * 24 + self.hour) * 3600 + self.minute * 60 + self.second
+    in_year: int = 0  # seconds since the start of a (non-leap) year: enough to see the lines cross New Year
+
+    def __post_init__(self) -> None:
+        seconds = ((_DAYS_BEFORE[self.month] + self.day) * 24 + self.hour) * 3600 + self.minute * 60 + self.second
+        object.__setattr__(self, "in_year", seconds)
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class LogForms:
     """What counts as a login line: the built-in forms, or one regex of the operator's."""
 
     forms: tuple[tuple[str, re.Pattern[str]], ...] = BUILTIN_FORMS
+    hint: re.Pattern[str] | None = _BUILTIN_HINT
 
     @classmethod
     def custom(cls, regex: str) -> LogForms:
@@ -90,9 +94,11 @@ class LogForms:
             raise LogFormatError(f"--format is not a valid regular expression: {exc}") from None
         if "user" not in pattern.groupindex:
             raise LogFormatError("--format needs a named group (?P<user>…); (?P<time>…) is optional")
-        return cls(((FORMAT_SOURCE, pattern),))
+        return cls(((FORMAT_SOURCE, pattern),), None)
 
     def login(self, text: str) -> tuple[str, re.Match[str]] | None:
+        if self.hint is not None and not self.hint.search(text):
+            return None
         for source, pattern in self.forms:
             match = pattern.search(text)
             if match:
@@ -180,6 +186,9 @@ class LogReader:
         self.lines = 0
         self.position = 0  # bytes of the file read so far, for a progress bar
         self.year_of_last_line = year
+        self._times_in_group = any("time" in pattern.groupindex for _, pattern in forms.forms)
+        self._head: str | None = None  # the last line's first characters, and the day they gave
+        self._day: SyslogTime | None = None
 
     def _time_of(self, text: str, match: re.Match[str]) -> datetime | SyslogTime | None:
         if "time" in match.re.groupindex and match.group("time") is not None:
@@ -187,22 +196,36 @@ class LogReader:
         return read_time(text, self.zone)
 
     def _crossings(self) -> tuple[int, SyslogTime | None]:
-        """How many times the syslog times go back across New Year, and the last syslog time."""
+        """How many times the syslog times go back across New Year, and the last syslog time
+        (of every line that starts with one; of the login lines when the times are in a group)."""
         crossings, last = 0, None
         with open_log(self.path) as stream:
             for text in raw_lines(stream):
                 if text is None:
                     continue
-                found = self.forms.login(text)
-                try:
-                    stamp = self._time_of(text, found[1]) if found else None
-                except ValueError:
-                    continue
-                if isinstance(stamp, SyslogTime):
+                stamp = self._sequence_time(text)
+                if stamp is not None:
                     if last is not None and stamp.in_year < last.in_year - HALF_YEAR:
                         crossings += 1
                     last = stamp
         return crossings, last
+
+    def _sequence_time(self, text: str) -> SyslogTime | None:
+        """The syslog time that orders this line: any line's own (its day is enough, and consecutive lines
+        mostly share it), or the login's when the operator's format reads the time from a group."""
+        if not self._times_in_group:
+            head = text[:6] if not text.startswith("<") else None
+            if head is None or head != self._head:
+                match = _SYSLOG.match(text)
+                found = _syslog(match) if match else None
+                self._head, self._day = head, SyslogTime(found.month, found.day, 0, 0, 0) if found else None
+            return self._day
+        login = self.forms.login(text)
+        try:
+            stamp = self._time_of(text, login[1]) if login else None
+        except ValueError:
+            return None
+        return stamp if isinstance(stamp, SyslogTime) else None
 
     def _last_year(self, last: SyslogTime) -> int:
         if self.year_of_last_line is not None:
@@ -228,6 +251,12 @@ class LogReader:
                 if text is None:
                     yield BadLine(self.lines, f"longer than {MAX_LINE_BYTES} bytes, skipped")
                     continue
+                if year is not None and not self._times_in_group:
+                    in_sequence = self._sequence_time(text)
+                    if in_sequence is not None:
+                        if previous is not None and in_sequence.in_year < previous.in_year - HALF_YEAR:
+                            year += 1
+                        previous = in_sequence
                 found = self.forms.login(text)
                 if found is None:
                     continue
@@ -242,9 +271,10 @@ class LogReader:
                     yield BadLine(self.lines, "a time that does not exist")
                     continue
                 if isinstance(stamp, SyslogTime) and year is not None:
-                    if previous is not None and stamp.in_year < previous.in_year - HALF_YEAR:
-                        year += 1
-                    previous = stamp
+                    if self._times_in_group:
+                        if previous is not None and stamp.in_year < previous.in_year - HALF_YEAR:
+                            year += 1
+                        previous = stamp
                     try:
                         at = datetime(year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second,
                                       stamp.microsecond, tzinfo=self.zone)

@@ -17,6 +17,7 @@ from mailhub.store.models import ActivityDaily, ActivityEvent
 from mailhub.timeutil import LOCAL, aware
 
 TARGETS = (80, 90)
+FOLD_DAYS = 7  # days counted at a time: memory stays bounded however long the log
 KINDS = ("submission", "itip-reply", "mdn", "login")
 DEFINITION = ("An official is counted as using email if, in the {window} days up to {as_of}, mailhub saw them "
               "send an authenticated message, answer an invitation (iTIP REPLY), send a read receipt (MDN) or log "
@@ -24,8 +25,9 @@ DEFINITION = ("An official is counted as using email if, in the {window} days up
               "agencies below it.")
 
 
-def aggregate(engine: Engine, now: datetime) -> int:
-    """Fold raw activity into per-day counts, from the last (possibly partial) day aggregated up to now."""
+def aggregate(engine: Engine, now: datetime, also: set[date] | None = None) -> int:
+    """Fold raw activity into per-day counts, from the last (possibly partial) day aggregated up to now,
+    and the past days in ``also`` (a log import added events to them)."""
     with Session(engine) as session:
         last = session.exec(select(func.max(ActivityDaily.day))).one()
         if last is None:
@@ -35,37 +37,37 @@ def aggregate(engine: Engine, now: datetime) -> int:
             last = aware(first).astimezone(LOCAL).date()
         today = aware(now).astimezone(LOCAL).date()
         days = {last + timedelta(days=n) for n in range((today - last).days + 1)}
-        return _fold(session, days, until=now)
-
-
-def refold_days(engine: Engine, days: set[date]) -> int:
-    """Count these days again from the raw events (a log import added some in the past).
-    Call after ``aggregate``: ``aggregate`` resumes from the latest day folded."""
-    with Session(engine) as session:
-        return _fold(session, days)
+        days |= {day for day in also or () if day <= today}
+        ordered = sorted(days)
+        return sum(_fold(session, ordered[start:start + FOLD_DAYS], now) for start in range(0, len(ordered), FOLD_DAYS))
 
 
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), LOCAL).astimezone(UTC)
 
 
-def _fold(session: Session, days: set[date], until: datetime | None = None) -> int:
-    """Replace the daily rows of ``days`` (the province's days) with fresh counts."""
-    if not days:
-        return 0
+def _steady_offset(first: date, last: date) -> timedelta | None:
+    """The province's offset from UTC when it is the same all through these days (no clock change):
+    then a stored (naive UTC) time's day is one addition away instead of a zone conversion."""
+    start, end = _day_start(first), _day_start(last + timedelta(days=1))
+    offset = start.astimezone(LOCAL).utcoffset()
+    return offset if offset == end.astimezone(LOCAL).utcoffset() else None
+
+
+def _fold(session: Session, days: list[date], until: datetime) -> int:
+    """Replace the daily rows of ``days`` (the province's days, sorted) with fresh counts."""
+    wanted = set(days)
     counts: Counter[tuple[date, str, str]] = Counter()
     query = (select(ActivityEvent.address, ActivityEvent.kind, ActivityEvent.at)
-             .where(col(ActivityEvent.at) >= _day_start(min(days)))
-             .where(col(ActivityEvent.at) < _day_start(max(days) + timedelta(days=1))))
-    if until is not None:
-        query = query.where(col(ActivityEvent.at) <= until)
+             .where(col(ActivityEvent.at) >= _day_start(days[0]))
+             .where(col(ActivityEvent.at) < _day_start(days[-1] + timedelta(days=1)))
+             .where(col(ActivityEvent.at) <= until))
+    shift = _steady_offset(days[0], days[-1])
     for address, kind, at in session.exec(query):
-        day = aware(at).astimezone(LOCAL).date()
-        if day in days:
+        day = (at + shift).date() if shift is not None and at.tzinfo is None else aware(at).astimezone(LOCAL).date()
+        if day in wanted:
             counts[(day, address.lower(), kind)] += 1
-    ordered = sorted(days)
-    for start in range(0, len(ordered), 500):
-        session.execute(delete(ActivityDaily).where(col(ActivityDaily.day).in_(ordered[start:start + 500])))
+    session.execute(delete(ActivityDaily).where(col(ActivityDaily.day).in_(days)))
     if counts:
         session.execute(insert(ActivityDaily), [dict(day=d, address=a, kind=k, count=n)
                                                for (d, a, k), n in counts.items()])

@@ -90,13 +90,14 @@ def test_iso_dated_past_logins_are_counted_after_the_days_were_aggregated(app: A
         "2026-11-10T23:30:00.123456+07:00 mail dovecot[881]: imap-login: Login: user=<vinhnq@bacninh.gov.vn>",
         "<30>1 2026-11-10T17:30:00Z mail dovecot 881 - - imap-login: Login: user=<huongttt@bacninh.gov.vn>",
         "2026-11-10T16:59:59+0000 mail dovecot[881]: imap-login: Login: user=<huongttt@bacninh.gov.vn>",
+        "2026-11-10 10:00:00 imap-login: Info: Login: user=<vinhnq@bacninh.gov.vn>, method=PLAIN",  # log_path
     ])
 
     report = import_logins(app.engine, app.directory.address_book(), log, now=NOW)
 
-    assert report.stored == 3
+    assert report.stored == 4
     # 17:30Z is 00:30 on the 11th in the province; 16:59:59Z is still the 10th.
-    assert logins_per_day(app) == {(date(2026, 11, 10), "vinhnq@bacninh.gov.vn"): 1,
+    assert logins_per_day(app) == {(date(2026, 11, 10), "vinhnq@bacninh.gov.vn"): 2,
                                    (date(2026, 11, 11), "huongttt@bacninh.gov.vn"): 1,
                                    (date(2026, 11, 10), "huongttt@bacninh.gov.vn"): 1,
                                    (date(2026, 11, 30), "vinhnq2@bacninh.gov.vn"): 1}

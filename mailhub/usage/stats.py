@@ -75,6 +75,11 @@ def _fold(session: Session, days: list[date], until: datetime) -> int:
     return len(counts)
 
 
+def percent(part: int, whole: int) -> float:
+    """A share in per cent with one decimal, 0.0 of nothing."""
+    return round(100.0 * part / whole, 1) if whole else 0.0
+
+
 @dataclass(frozen=True)
 class AgencyUsage:
     code: str
@@ -86,7 +91,7 @@ class AgencyUsage:
 
     @property
     def share(self) -> float:
-        return round(100.0 * self.active / self.officials, 1) if self.officials else 0.0
+        return percent(self.active, self.officials)
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,6 @@ def usage(engine: Engine, *, root: str | None, window_days: int, as_of: date) ->
         if members:
             active = sum(1 for e in members if e in seen)
             levels[kind] = {"officials": len(members), "active": active,
-                            "share": round(100.0 * active / len(members), 1)}
+                            "share": percent(active, len(members))}
     return UsageReport(as_of, window_days, DEFINITION.format(window=window_days, as_of=as_of.isoformat()),
                        tuple(out), levels, dict(activity))

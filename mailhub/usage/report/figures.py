@@ -18,7 +18,7 @@ from mailhub.store.meeting_models import Meeting, MeetingAnswer, MeetingAttendee
 from mailhub.store.models import ActivityDaily, AuditEvent, DeliveryLog
 from mailhub.store.publishing_models import Notice, Publication
 from mailhub.timeutil import LOCAL, aware
-from mailhub.usage.stats import TARGETS, AgencyUsage, UsageReport, usage
+from mailhub.usage.stats import TARGETS, AgencyUsage, UsageReport, percent, usage
 
 DORMANT_DAYS = 90
 REFUSAL_EVENTS = ("blocked", "not-read")
@@ -77,7 +77,7 @@ class MonthShare:
 
     @property
     def share(self) -> float:
-        return round(100.0 * self.active / self.officials, 1) if self.officials else 0.0
+        return percent(self.active, self.officials)
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ class Invitations:
 
     @property
     def response_rate(self) -> float:
-        return round(100.0 * self.answered / self.invited, 1) if self.invited else 0.0
+        return percent(self.answered, self.invited)
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,7 @@ def gather(engine: Engine, period: Period, *, today: date, window_days: int) -> 
         before = usage(engine, root=None, window_days=window_days, as_of=period.previous().end)
         tops = [a for a in before.agencies if a.depth == 0]
         officials = sum(a.officials for a in tops)
-        previous_share = round(100.0 * sum(a.active for a in tops) / officials, 1) if officials else None
+        previous_share = percent(sum(a.active for a in tops), officials) if officials else None
     levels = tuple(LevelLine(kind, int(v["officials"]), int(v["active"]), v["share"])
                    for kind, v in current.levels.items())
     start, end = _utc_start(period.start), _utc_start(as_of + timedelta(days=1))

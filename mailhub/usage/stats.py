@@ -108,8 +108,10 @@ class UsageReport:
 def usage(engine: Engine, *, root: str | None, window_days: int, as_of: date) -> UsageReport:
     start = as_of - timedelta(days=window_days - 1)
     with Session(engine) as session:
-        rows = session.exec(select(ActivityDaily.address, ActivityDaily.kind, ActivityDaily.count)
-                            .where(col(ActivityDaily.day) >= start, col(ActivityDaily.day) <= as_of)).all()
+        # One row per address and kind, summed by the database: a year of a province is 10,000s, not millions.
+        rows = session.exec(select(ActivityDaily.address, ActivityDaily.kind, func.sum(ActivityDaily.count))
+                            .where(col(ActivityDaily.day) >= start, col(ActivityDaily.day) <= as_of)
+                            .group_by(ActivityDaily.address, ActivityDaily.kind)).all()
         agencies = list(session.exec(select(Agency).order_by(col(Agency.id))).all())
         officials = session.exec(select(Official.agency_id, Official.email)
                                  .where(col(Official.active).is_(True))).all()

@@ -116,3 +116,11 @@ def test_demo_seed_never_dies_on_what_is_already_there(directory: Directory) -> 
     with pytest.raises(NotFound):
         directory.agency("SYT")  # the hand-made agency was used, not copied
     assert directory.officials("SOYTE")
+
+
+def test_a_name_split_in_two_columns(province: Directory, tmp_path: Path) -> None:
+    text = "STT,Họ và đệm,Tên,Đơn vị,Email công vụ\n1,Nguyễn Quang,Vinh,STTTT,\n2,Trần Thị Thu, Hương ,SYT,\n"
+    report = province.import_roster(read_roster(write(tmp_path, "r.csv", text)))
+    assert report.created == 2 and "two columns" in report.notes[-1]
+    assert province.official("huongttt@bacninh.gov.vn").full_name == "Trần Thị Thu Hương"
+    assert province.official("vinhnq@bacninh.gov.vn").agency_code == "STTTT"

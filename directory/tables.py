@@ -111,6 +111,8 @@ def _csv_rows(path: Path, notes: list[str]) -> list[tuple[int, list[str]]]:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    # A runaway cell is one bad row (reported with its line), not a file that cannot be read.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     rows: list[tuple[int, list[str]]] = []
     start = 1

@@ -97,7 +97,7 @@ def test_files_no_office_wrote_are_reported_not_a_traceback(province: Directory,
     junk = tmp_path / "junk.csv"
     junk.write_bytes(b"H\xe1\xbb\x8d v\xc3\xa0 t\xc3\xaan,\xc4\x90\xc6\xa1n v\xe1\xbb\x8b\n"
                      + b"\x00\x01\x02\xff,STTTT\n"
-                     + b"A" * 100_000 + b",STTTT\n"
+                     + b"A" * 300_000 + b",STTTT\n"
                      + b"Nguy\xe1\xbb\x85n V\xc4\x83n An,STTTT\n")
     report = province.import_roster(read_roster(junk))
     assert report.created == 1 and {r.line for r in report.rejected} == {2, 3}

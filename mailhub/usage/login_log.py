@@ -12,9 +12,11 @@ Lines are read as bytes with a length cap, so binary junk and endless lines cost
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -116,15 +118,25 @@ def open_log(path: Path) -> BinaryIO:
     return handle
 
 
+class DamagedLog(ValueError):
+    """A compressed log that cannot be read to its end."""
+
+
 def raw_lines(stream: BinaryIO) -> Iterator[str | None]:
     """Decoded lines; None for a line longer than MAX_LINE_BYTES (skipped to its end)."""
     while True:
-        chunk = stream.readline(MAX_LINE_BYTES + 1)
+        try:
+            chunk = stream.readline(MAX_LINE_BYTES + 1)
+        except (EOFError, OSError, zlib.error) as exc:
+            raise DamagedLog(f"the compressed file is damaged here, the rest is not read ({exc})") from None
         if not chunk:
             return
         if len(chunk) > MAX_LINE_BYTES and not chunk.endswith(b"\n"):
             while True:
-                rest = stream.readline(MAX_LINE_BYTES + 1)
+                try:
+                    rest = stream.readline(MAX_LINE_BYTES + 1)
+                except (EOFError, OSError, zlib.error):
+                    rest = b""
                 if not rest or rest.endswith(b"\n"):
                     break
             yield None
@@ -199,7 +211,7 @@ class LogReader:
         """How many times the syslog times go back across New Year, and the last syslog time
         (of every line that starts with one; of the login lines when the times are in a group)."""
         crossings, last = 0, None
-        with open_log(self.path) as stream:
+        with open_log(self.path) as stream, contextlib.suppress(DamagedLog):
             for text in raw_lines(stream):
                 if text is None:
                     continue
@@ -235,6 +247,12 @@ class LogReader:
         return modified.year - 1 if last.in_year > reference.in_year + 86400 else modified.year
 
     def read(self) -> Iterator[LoginLine | BadLine]:
+        try:
+            yield from self._read()
+        except DamagedLog as exc:
+            yield BadLine(self.lines + 1, str(exc))
+
+    def _read(self) -> Iterator[LoginLine | BadLine]:
         crossings, last = self._crossings()
         year = None
         if last is not None:

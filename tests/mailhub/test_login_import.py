@@ -123,6 +123,11 @@ def test_reimport_and_an_overlapping_rotated_log_change_nothing(app: App, tmp_pa
     os.utime(packed, (rotated.stat().st_mtime, rotated.stat().st_mtime))
     assert import_logins(app.engine, book, packed, now=NOW).stored == 0
 
+    damaged = tmp_path / "mail.log.3.gz"
+    damaged.write_bytes(packed.read_bytes()[:-30])  # a copy cut short
+    cut = import_logins(app.engine, book, damaged, now=NOW, year=2026)
+    assert cut.stored == 0 and "damaged" in cut.malformed_examples[-1].reason
+
     newer = "Nov 23 08:00:00 mail dovecot: imap-login: Login: user=<vinhnq2@bacninh.gov.vn>, session=<x>"
     current = write_log(tmp_path, "mail.log", [*first[-2:], newer], modified=datetime(2026, 11, 23, 9, tzinfo=UTC))
     overlap = import_logins(app.engine, book, current, now=NOW)

@@ -16,6 +16,7 @@ from mailhub.app import App
 from mailhub.config import Settings
 from mailhub.store.meeting_models import Meeting, MeetingAnswer, MeetingAttendee
 from mailhub.store.models import ActivityEvent, AuditEvent
+from mailhub.usage.report.document import date_line
 from mailhub.usage.report.figures import Period, PeriodError, gather
 from mailhub.usage.stats import aggregate
 from tests.mailhub.conftest import Invoke, seed_province
@@ -54,6 +55,11 @@ def test_periods() -> None:
     for bad in ("2026", "2026-H3", "H2-2026", "1999-H1"):
         with pytest.raises(PeriodError):
             Period.parse(bad)
+
+
+def test_date_line_of_nghi_dinh_30() -> None:
+    assert date_line(date(2027, 1, 5)) == "ngày 05 tháng 01 năm 2027"
+    assert date_line(date(2026, 7, 15)) == "ngày 15 tháng 7 năm 2026"
 
 
 def test_figures_of_the_half_year(app: App) -> None:

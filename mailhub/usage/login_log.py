@@ -12,6 +12,7 @@ Lines are read as bytes with a length cap, so binary junk and endless lines cost
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import gzip
 import hashlib
@@ -109,12 +110,15 @@ class LogForms:
 
 
 def open_log(path: Path) -> BinaryIO:
-    """The file as bytes; rotated ``.gz`` files are read through gzip."""
+    """The file as UTF-8 bytes: rotated ``.gz`` files through gzip, UTF-16 (a Windows export, by its
+    byte order mark) recoded."""
     handle = path.open("rb")
-    if handle.read(2) == b"\x1f\x8b":
-        handle.seek(0)
-        return gzip.GzipFile(fileobj=handle, mode="rb")  # type: ignore[return-value]
+    start = handle.read(2)
     handle.seek(0)
+    if start == b"\x1f\x8b":
+        return gzip.GzipFile(fileobj=handle, mode="rb")  # type: ignore[return-value]
+    if start in (b"\xff\xfe", b"\xfe\xff"):
+        return codecs.EncodedFile(handle, data_encoding="utf-8", file_encoding="utf-16")
     return handle
 
 

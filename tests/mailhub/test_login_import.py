@@ -162,6 +162,14 @@ def test_other_servers_through_a_named_regex(app: App, tmp_path: Path) -> None:
     assert stored(app)[0] == (datetime(2026, 11, 28, 7, 5, tzinfo=UTC), "vinhnq2@bacninh.gov.vn")
 
 
+def test_a_windows_export_in_utf16_with_crlf(app: App, tmp_path: Path) -> None:
+    path = tmp_path / "export.log"
+    path.write_bytes("2026-11-29 08:00:00 mail dovecot: imap-login: Login: user=<vinhnq@bacninh.gov.vn>\r\n"
+                     .encode("utf-16"))
+    report = import_logins(app.engine, app.directory.address_book(), path, now=NOW)
+    assert (report.lines_read, report.stored) == (1, 1)
+
+
 def test_an_old_address_counts_for_its_official(app: App, tmp_path: Path) -> None:
     app.directory.add_alias("vinh.nq@bacninh.gov.vn", "vinhnq@bacninh.gov.vn")
     log = write_log(tmp_path, "m.log", ["2026-11-29 08:00:00 mail dovecot: imap-login: Login: "

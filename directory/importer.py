@@ -23,13 +23,16 @@ from directory.status import parse_status
 from directory.tables import Table, TableRow, parse_flag, read_table
 
 ROSTER_COLUMNS: dict[str, tuple[str, ...]] = {
-    "full_name": ("full name", "name", "họ và tên", "họ tên", "tên cán bộ", "họ và tên cán bộ"),
+    "full_name": ("full name", "name", "display name", "họ và tên", "họ tên", "tên cán bộ", "họ và tên cán bộ"),
     "family_name": ("họ", "họ đệm", "họ và đệm", "họ và tên đệm", "họ lót", "family name", "surname", "last name"),
+    "middle_name": ("middle name", "tên đệm", "đệm", "chữ lót"),
     "given_name": ("tên", "given name", "first name"),
-    "agency": ("agency", "đơn vị", "cơ quan", "đơn vị công tác", "cơ quan đơn vị", "mã đơn vị"),
-    "title": ("title", "position", "chức vụ", "chức danh", "chức vụ chức danh"),
-    "email": ("e-mail", "mail", "địa chỉ email", "thư điện tử", "địa chỉ thư điện tử", "hộp thư", "hộp thư công vụ",
-              "email công vụ", "thư công vụ", "địa chỉ thư công vụ"),
+    "agency": ("agency", "đơn vị", "cơ quan", "đơn vị công tác", "cơ quan đơn vị", "mã đơn vị",
+               "agency code"),
+    "title": ("title", "position", "job title", "chức vụ", "chức danh", "chức vụ chức danh"),
+    "email": ("e-mail", "mail", "e-mail address", "email address", "địa chỉ email", "thư điện tử",
+              "địa chỉ thư điện tử", "hộp thư", "hộp thư công vụ", "email công vụ", "thư công vụ",
+              "địa chỉ thư công vụ"),
     "external_id": ("id", "employee id", "staff id", "mã cán bộ", "mã định danh", "mã số cán bộ", "mã cb"),
     "is_head": ("head", "is head", "thủ trưởng", "thủ trưởng đơn vị", "người đứng đầu"),
     "active": ("enabled", "status", "trạng thái", "hoạt động", "đang hoạt động", "tình trạng", "tình trạng công tác",
@@ -96,8 +99,9 @@ def read_roster(path: Path) -> Table:
             split = read_table(path, ROSTER_COLUMNS, required=("family_name", "given_name", "agency"))
         except InvalidInput:
             raise whole_name_missing from None
-    rows = tuple(TableRow(row.line, {**row.values, "full_name": f"{row.get('family_name')} {row.get('given_name')}"
-                                     .strip()}, row.cells) for row in split.rows)
+    rows = tuple(TableRow(row.line, {**row.values, "full_name": " ".join(
+        row.get(part) for part in ("family_name", "middle_name", "given_name") if row.get(part))}, row.cells)
+        for row in split.rows)
     return Table((*split.columns, "full_name"), rows, split.ignored_headers,
                  (*split.notes, "the name is in two columns (Họ đệm, Tên): read as one"))
 

@@ -124,3 +124,13 @@ def test_a_name_split_in_two_columns(province: Directory, tmp_path: Path) -> Non
     assert report.created == 2 and "two columns" in report.notes[-1]
     assert province.official("huongttt@bacninh.gov.vn").full_name == "Trần Thị Thu Hương"
     assert province.official("vinhnq@bacninh.gov.vn").agency_code == "STTTT"
+
+
+def test_the_directorys_own_export_imports_back_unchanged(province: Directory, tmp_path: Path) -> None:
+    from directory import csv_export
+
+    text = "Họ và tên,Đơn vị,Chức vụ\nTS. Nguyễn Quang Vinh,STTTT,Giám đốc\nTrần Thị Thu Hương,SYT,Chuyên viên\n"
+    province.import_roster(read_roster(write(tmp_path, "r.csv", text)))
+    exported = write(tmp_path, "export.csv", csv_export(province.officials()))
+    again = province.import_roster(read_roster(exported))
+    assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 2, ())

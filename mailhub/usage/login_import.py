@@ -86,7 +86,7 @@ def import_logins(
         if isinstance(entry, BadLine):
             tally.bad(entry)
             continue
-        row = _row(entry, book, tally)
+        row = _row(entry, book, tally, path.name)
         if row is not None:
             pending.append(row)
         if len(pending) >= BATCH:
@@ -111,7 +111,7 @@ def import_logins(
         year_of_last_line=reader.year_of_last_line, days_recounted=len(tally.days), notes=notes)
 
 
-def _row(entry: LoginLine, book: AddressBook, tally: _Tally) -> dict[str, object] | None:
+def _row(entry: LoginLine, book: AddressBook, tally: _Tally, file_name: str) -> dict[str, object] | None:
     try:
         address = book.full_address(entry.user)
     except DirectoryError:
@@ -126,7 +126,7 @@ def _row(entry: LoginLine, book: AddressBook, tally: _Tally) -> dict[str, object
     else:
         tally.officials.add(official)
     return dict(at=entry.at, address=official or address, kind="login", source_key=entry.key,
-                detail=f"{entry.source} line {entry.line}"[:1000])
+                detail=f"{entry.source} {file_name}:{entry.line}"[:1000])
 
 
 def _store(engine: Engine, rows: list[dict[str, object]], tally: _Tally) -> None:

@@ -77,7 +77,7 @@ def import_log(obj: Context, files: tuple[Path, ...], year: int | None, regex: s
     if domain:
         book = dataclasses.replace(book, province_domain=normalise_domain(domain))
     reports = []
-    with progress_bar("Reading logins", sum(f.stat().st_size for f in files)) as advance:
+    with progress_bar("Reading logins", 2 * sum(f.stat().st_size for f in files)) as advance:  # two passes
         for file in files:
             reports.append(import_logins(app.engine, book, file, now=app.clock(), forms=forms, zone=tz, year=year,
                                          progress=advance))

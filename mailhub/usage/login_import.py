@@ -78,10 +78,9 @@ def import_logins(
     zone: tzinfo = LOCAL, year: int | None = None, progress: Progress | None = None,
 ) -> LoginImportReport:
     """Read ``path`` and store each login not stored before; re-fold the days that changed."""
-    reader = LogReader(path, forms or LogForms(), zone, year=year, now=now)
+    reader = LogReader(path, forms or LogForms(), zone, year=year, now=now, progress=progress)
     tally = _Tally()
     pending: list[dict[str, object]] = []
-    reported = 0
     for entry in reader.read():
         if isinstance(entry, BadLine):
             tally.bad(entry)
@@ -92,12 +91,7 @@ def import_logins(
         if len(pending) >= BATCH:
             _store(engine, pending, tally)
             pending = []
-        if progress and reader.position > reported:
-            progress(reader.position - reported)
-            reported = reader.position
     _store(engine, pending, tally)
-    if progress and reader.position > reported:
-        progress(reader.position - reported)
     aggregate(engine, now, also=tally.days)
     unknown = dict(tally.unknown.most_common(MAX_UNKNOWN_LISTED))
     notes: tuple[str, ...] = ()

@@ -18,7 +18,7 @@ import gzip
 import hashlib
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -191,16 +191,40 @@ def read_time(text: str, zone: tzinfo, *, anywhere: bool = False) -> datetime | 
     return None
 
 
+class _Ticker:
+    """Advances a progress bar every 4,096 lines by the bytes of the file read (the compressed bytes
+    of a .gz), and to the file's end when a pass is over."""
+
+    def __init__(self, stream: BinaryIO, path: Path, progress: Callable[[int], None] | None) -> None:
+        self.raw = getattr(stream, "fileobj", None) or getattr(stream, "stream", None) or stream
+        self.size = path.stat().st_size
+        self.progress = progress
+        self.lines = self.reported = 0
+
+    def tick(self) -> None:
+        self.lines += 1
+        if self.progress and self.lines % 4096 == 0:
+            position = min(self.raw.tell(), self.size)
+            self.progress(position - self.reported)
+            self.reported = position
+
+    def done(self) -> None:
+        if self.progress and self.size > self.reported:
+            self.progress(self.size - self.reported)
+            self.reported = self.size
+
+
 class LogReader:
     """One pass over a log for the syslog years, one to read the logins."""
 
-    def __init__(self, path: Path, forms: LogForms, zone: tzinfo, *, year: int | None, now: datetime) -> None:
+    def __init__(self, path: Path, forms: LogForms, zone: tzinfo, *, year: int | None, now: datetime,
+                 progress: Callable[[int], None] | None = None) -> None:
         self.path = path
         self.forms = forms
         self.zone = zone
         self.now = now
         self.lines = 0
-        self.position = 0  # bytes of the file read so far, for a progress bar
+        self.progress = progress  # told of bytes read, twice the file's size in all (two passes)
         self.year_of_last_line = year
         self._times_in_group = any("time" in pattern.groupindex for _, pattern in forms.forms)
         self._head: str | None = None  # the last line's first characters, and the day they gave
@@ -216,7 +240,9 @@ class LogReader:
         (of every line that starts with one; of the login lines when the times are in a group)."""
         crossings, last = 0, None
         with open_log(self.path) as stream, contextlib.suppress(DamagedLog):
+            ticks = _Ticker(stream, self.path, self.progress)
             for text in raw_lines(stream):
+                ticks.tick()
                 if text is None:
                     continue
                 stamp = self._sequence_time(text)
@@ -224,6 +250,7 @@ class LogReader:
                     if last is not None and stamp.in_year < last.in_year - HALF_YEAR:
                         crossings += 1
                     last = stamp
+            ticks.done()
         return crossings, last
 
     def _sequence_time(self, text: str) -> SyslogTime | None:
@@ -265,11 +292,10 @@ class LogReader:
         previous: SyslogTime | None = None
         latest = self.now + timedelta(days=1)
         with open_log(self.path) as stream:
-            raw = getattr(stream, "fileobj", None) or stream
+            ticks = _Ticker(stream, self.path, self.progress)
             for text in raw_lines(stream):
                 self.lines += 1
-                if self.lines % 4096 == 0:
-                    self.position = raw.tell()
+                ticks.tick()
                 if text is None:
                     yield BadLine(self.lines, f"longer than {MAX_LINE_BYTES} bytes, skipped")
                     continue
@@ -312,7 +338,8 @@ class LogReader:
                     yield BadLine(self.lines, f"{at.isoformat()} is in the future (wrong --year?)")
                     continue
                 yield LoginLine(self.lines, source, user.strip(), at, line_key(source, at, text))
-        self.position = self.path.stat().st_size
+            ticks.done()
+
 
 
 def line_key(source: str, at: datetime, text: str) -> str:

@@ -170,6 +170,14 @@ def test_a_windows_export_in_utf16_with_crlf(app: App, tmp_path: Path) -> None:
     assert (report.lines_read, report.stored) == (1, 1)
 
 
+def test_progress_goes_through_both_passes_of_a_long_log(app: App, tmp_path: Path) -> None:
+    line = "Nov 29 08:00:00 mail postfix/smtpd[1]: connect from unknown[10.0.0.1]"
+    log = write_log(tmp_path, "long.log", [line] * 20_000, modified=NOW)
+    steps: list[int] = []
+    import_logins(app.engine, app.directory.address_book(), log, now=NOW, progress=steps.append)
+    assert sum(steps) == 2 * log.stat().st_size and len(steps) > 4 and min(steps) > 0
+
+
 def test_an_old_address_counts_for_its_official(app: App, tmp_path: Path) -> None:
     app.directory.add_alias("vinh.nq@bacninh.gov.vn", "vinhnq@bacninh.gov.vn")
     log = write_log(tmp_path, "m.log", ["2026-11-29 08:00:00 mail dovecot: imap-login: Login: "

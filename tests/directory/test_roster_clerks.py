@@ -24,6 +24,7 @@ NFD = lambda s: unicodedata.normalize("NFD", s)  # noqa: E731
     ("Đang công tác", True), ("đang  CÔNG TÁC ", True), (NFD("Đang làm việc"), True), ("Nghỉ thai sản", True),
     ("Nghỉ hưu", False), ("Đã nghỉ hưu từ 01/2026", False), ("Thôi việc", False), ("Chuyển công tác", False),
     ("Đã chuyển công tác sang Sở Nội vụ", False), ("Từ trần", False), ("x", True), ("Không", False), ("", None),
+    ("Nghỉ việc riêng", True), ("Tạm nghỉ", True), ("Nghỉ việc", False), ("Retired", False), ("Working", True),
 ])
 def test_status_words(written: str, works_here: bool | None) -> None:
     assert parse_status(written) is works_here

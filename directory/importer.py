@@ -162,8 +162,10 @@ def import_roster(
     address_pattern: str,
     create_agencies_under: str | None = None,
     progress: ProgressCallback | None = None,
+    own_domains: tuple[str, ...] = (),
 ) -> ImportReport:
     state = _State(session)
+    state.own_domains.update(own_domains)
     rejected: list[RejectedRow] = []
     created_agencies: list[str] = []
     parsed: list[_Row] = []

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from directory import Directory, NotFound, seed_demo
+from directory import Directory, DirectoryOptions, NotFound, seed_demo
 from directory.agencies import create_agency
 from directory.importer import read_roster
 from directory.models import Official
@@ -92,6 +92,15 @@ def test_an_address_outside_the_province_is_imported_with_a_warning_and_no_relay
     assert province.may_send_as("hoalt@bacninh.gov.vn", "hoalt@bacninh.gov.vn")
     province.grant_send_as("hung.nv@gmail.com", "stttt@bacninh.gov.vn")  # an operator's explicit grant still works
     assert province.may_send_as("hung.nv@gmail.com", "stttt@bacninh.gov.vn")
+
+
+def test_a_domain_the_province_configures_is_its_own(province: Directory, tmp_path: Path) -> None:
+    configured = Directory(province.engine, DirectoryOptions(own_domains=(" TinhUy.BacNinh.gov.vn ",)))
+    text = "Họ và tên,Đơn vị,Email\nNguyễn Văn Hùng,STTTT,hungnv@tinhuy.bacninh.gov.vn\n"
+    report = configured.import_roster(read_roster(write(tmp_path, "r.csv", text)))
+    assert report.created == 1 and report.warnings == ()
+    assert configured.may_send_as("hungnv@tinhuy.bacninh.gov.vn", "hungnv@tinhuy.bacninh.gov.vn")
+    assert not province.may_send_as("hungnv@tinhuy.bacninh.gov.vn", "hungnv@tinhuy.bacninh.gov.vn")
 
 
 def test_files_no_office_wrote_are_reported_not_a_traceback(province: Directory, tmp_path: Path) -> None:

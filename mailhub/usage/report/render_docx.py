@@ -9,6 +9,7 @@ from docx import Document
 from docx.document import Document as WordDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Length, Pt
+from docx.table import Table as WordTable
 from docx.text.paragraph import Paragraph as WordParagraph
 
 from mailhub.usage.report.document import (
@@ -53,10 +54,20 @@ def _text(paragraph: WordParagraph, text: str, *, bold: bool = False, italic: bo
         run.font.size = Pt(size)
 
 
+def _widths(table: WordTable, widths: list[Length]) -> None:
+    """Column widths that Word and LibreOffice both keep: on the grid and on every cell."""
+    table.autofit = False
+    for column, value in zip(table.columns, widths, strict=True):
+        column.width = value
+        for cell in column.cells:
+            cell.width = value
+
+
 def _block(word: WordDocument, block: Block, width: Length) -> None:
     center = WD_ALIGN_PARAGRAPH.CENTER
     if isinstance(block, Letterhead):
         table = word.add_table(rows=1, cols=2)
+        _widths(table, [Length(int(width * 0.36)), Length(int(width * 0.64))])
         left, right = table.rows[0].cells
         left.paragraphs[0].alignment = right.paragraphs[0].alignment = center
         _text(left.paragraphs[0], block.parent + "\n", size=13)
@@ -88,9 +99,7 @@ def _block(word: WordDocument, block: Block, width: Length) -> None:
             for column, value in enumerate(row):
                 _text(table.rows[number].cells[column].paragraphs[0], value, bold=number - 1 in block.bold_rows,
                       size=12)
-        for column, share in enumerate(block.widths):
-            for row in table.rows:
-                row.cells[column].width = Length(int(width * share))
+        _widths(table, [Length(int(width * share)) for share in block.widths])
     elif isinstance(block, Figure):
         word.add_picture(io.BytesIO(block.chart.png), width=width)
         caption = word.add_paragraph()

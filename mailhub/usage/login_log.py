@@ -118,7 +118,7 @@ def open_log(path: Path) -> BinaryIO:
     if start == b"\x1f\x8b":
         return gzip.GzipFile(fileobj=handle, mode="rb")  # type: ignore[return-value]
     if start in (b"\xff\xfe", b"\xfe\xff"):
-        return codecs.EncodedFile(handle, data_encoding="utf-8", file_encoding="utf-16")
+        return codecs.EncodedFile(handle, data_encoding="utf-8", file_encoding="utf-16", errors="replace")
     return handle
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import random
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -213,6 +214,24 @@ def test_hostile_log_is_counted_and_reported_never_a_traceback(invoke: Invoke, a
     text = invoke("activity", "import-log", str(path), env=env).stdout
     assert "8 lines read, 1 logins matched (dovecot 1), 0 new, 1 already imported" in text
     assert "line 3: no such date" in text
+
+
+def test_random_bytes_and_broken_encodings_never_raise(app: App, tmp_path: Path) -> None:
+    rng = random.Random(15)
+    pieces = [b"Oct 28 09:00:00 mail dovecot: imap-login: Login: user=<", b">", b"\n", b"\r\n", b"\x00",
+              b"\xff\xfe", b"\x1f\x8b", b"2026-02-30T25:61:00+07:00 ", b"Feb 29 ", b"sasl_username=", b"@",
+              b"cmd=Auth; account=", b";", b"<34>1 ", b"user=<>", b"\xd8\x00", b"9999-12-31T23:59:59Z "]
+    book = app.directory.address_book()
+    broken = tmp_path / "broken-utf16.log"  # a byte order mark, then a lone surrogate
+    broken.write_bytes(b"\xff\xfe" + "Oct 28 09:00:00 x\n".encode("utf-16-le") + b"\x00\xd8a\x00\n\x00")
+    assert import_logins(app.engine, book, broken, now=NOW).lines_read == 2
+    for number in range(40):
+        path = tmp_path / f"junk{number}.log"
+        path.write_bytes(b"".join(rng.choice(pieces) if rng.random() < 0.7 else rng.randbytes(rng.randrange(1, 30))
+                                  for _ in range(rng.randrange(1, 60))))
+        os.utime(path, (rng.randrange(0, 4_000_000_000),) * 2)
+        report = import_logins(app.engine, book, path, now=NOW, year=rng.choice([None, 2026]))
+        assert report.lines_read >= report.logins_matched
 
 
 def test_bad_arguments_are_one_line_errors(invoke: Invoke, app: App, tmp_path: Path) -> None:

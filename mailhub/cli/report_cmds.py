@@ -1,4 +1,5 @@
-"""``mailhub report usage``: the six-monthly report on officials' use of email."""
+"""``mailhub report usage`` (the six-monthly report on officials' use of email) and ``mailhub report
+ranking`` (the annual emulation ranking)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from pathlib import Path
 import click
 
 from mailhub.cli.main import Context
-from mailhub.cli.output import emit_json, fail
+from mailhub.cli.output import emit_json, emit_table, fail
 from mailhub.timeutil import LOCAL
+from mailhub.usage.report.document import KIND_NAMES
 from mailhub.usage.report.figures import Period, PeriodError
 from mailhub.usage.report.make import FORMATS, issuer_for, usage_report
+from mailhub.usage.report.ranking import WeightsError, parse_weights, rank
 from mailhub.usage.stats import aggregate
 
 
@@ -55,3 +58,37 @@ def usage_command(obj: Context, period: str, kind: str, output: Path | None, off
         return
     click.echo(f"{target}: {half.label}, toàn tỉnh {figures.province.active}/{figures.province.officials} "
                f"= {figures.province.share:.1f}% ({len(content)} bytes)")
+
+
+@report.command("ranking")
+@click.option("--year", required=True, type=click.IntRange(2000, 2100), help="The year of the emulation review.")
+@click.option("--weights", metavar="usage=50,response=30,active=20",
+              help="Weights of the criteria (default usage=50,response=30,active=20).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def ranking_command(obj: Context, year: int, weights: str | None, as_json: bool) -> None:
+    """Agencies ranked for the annual emulation review (thi đua), each bloc apart, with the criteria,
+    their weights and how ties are broken."""
+    try:
+        chosen = parse_weights(weights)
+    except WeightsError as exc:
+        fail(str(exc))
+    app = obj.app
+    today = app.clock().astimezone(LOCAL).date()
+    if year > today.year:
+        fail(f"--year {year} has not started yet")
+    aggregate(app.engine, app.clock())
+    parents = {a.code: a.parent_code for a in app.directory.agencies()}
+    result = rank(app.engine, year, today=today, weights=chosen, parents=parents)
+    if as_json:
+        emit_json(result)
+        return
+    click.echo(f"Xếp hạng ứng dụng thư điện tử năm {year} (số liệu đến {result.as_of:%d/%m/%Y}). Tiêu chí và trọng số:")
+    for name, label in result.criteria.items():
+        click.echo(f"  {label}: {result.weights[name]:g}")
+    click.echo(f"  {result.tie_rule}")
+    for kind, rows in result.blocs.items():
+        emit_table(["Hạng", "Đơn vị", "Tên", "Cán bộ", "Sử dụng %", "Trả lời %", "Có dùng %", "Điểm", "Ghi chú"],
+                   [(r.rank, r.code, r.name, r.officials, f"{r.usage_share:.1f}",
+                     "" if r.response_rate is None else f"{r.response_rate:.1f}", f"{r.active_share:.1f}",
+                     f"{r.score:.2f}", r.note) for r in rows], title=KIND_NAMES.get(kind, kind))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,9 +19,7 @@ from mailhub.store.models import ActivityEvent, AuditEvent
 from mailhub.usage.report.document import date_line
 from mailhub.usage.report.figures import Period, PeriodError, gather
 from mailhub.usage.stats import aggregate
-from tests.mailhub.conftest import Invoke, seed_province
-
-NOW = datetime.now(UTC)
+from tests.mailhub.conftest import NOW, Invoke, seed_province, this_month
 
 
 @pytest.fixture
@@ -29,11 +27,11 @@ def app(sqlite_url: str, tmp_path: Path) -> App:
     built = App.build(Settings(home=tmp_path / "h", database_url=sqlite_url))
     seed_province(built, tmp_path)  # BN > STTTT (vinhnq, vinhnq2), SYT (huongttt)
     with Session(built.engine) as session:
-        session.add(ActivityEvent(at=NOW - timedelta(days=3), address="vinhnq@bacninh.gov.vn", kind="login"))
-        session.add(ActivityEvent(at=NOW - timedelta(days=5), address="huongttt@bacninh.gov.vn", kind="mdn"))
+        session.add(ActivityEvent(at=this_month(0.7), address="vinhnq@bacninh.gov.vn", kind="login"))
+        session.add(ActivityEvent(at=this_month(0.5), address="huongttt@bacninh.gov.vn", kind="mdn"))
         meeting = Meeting(uid="m1", title="Họp giao ban", starts_at=NOW, ends_at=NOW + timedelta(hours=1),
                           organizer="vpubnd@bacninh.gov.vn", organizer_service="vpubnd@lich.bacninh.gov.vn",
-                          created_at=NOW - timedelta(days=2))
+                          created_at=this_month(0.2))
         session.add(meeting)
         session.flush()
         assert meeting.id is not None
@@ -41,8 +39,8 @@ def app(sqlite_url: str, tmp_path: Path) -> App:
             session.add(MeetingAttendee(meeting_id=meeting.id, email=email))
         for email, hours in (("vinhnq@bacninh.gov.vn", 2), ("huongttt@bacninh.gov.vn", 6)):
             session.add(MeetingAnswer(meeting_id=meeting.id, email=email, answer="accepted",
-                                      stamped_at=NOW - timedelta(days=2) + timedelta(hours=hours)))
-        session.add(AuditEvent(at=NOW - timedelta(days=1), event="blocked", rule="confidential-mark"))
+                                      stamped_at=this_month(0.2) + timedelta(hours=hours)))
+        session.add(AuditEvent(at=this_month(0.9), event="blocked", rule="confidential-mark"))
         session.commit()
     aggregate(built.engine, NOW)
     yield built

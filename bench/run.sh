@@ -13,4 +13,5 @@ $PY bench/fault_upstream.py --messages 500 --down 8
 $PY bench/inbound_trust.py
 $PY bench/policy_throughput.py --seconds 3
 $PY bench/ocr_throughput.py --seconds 10
+$PY bench/usage_report.py --officials 10000 --log-rows 500000
 MAILHUB_BENCH_DATABASE_URL="${MAILHUB_BENCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}" $PY bench/scaleout_two_nodes.py --messages 1000

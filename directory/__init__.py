@@ -3,7 +3,8 @@
 Knows nothing of mail transport; the service (``mailhub``) builds on it.
 """
 
-from directory.addressing import DEFAULT_PATTERN, normalise_address, validate_pattern
+from directory.address_book import AddressBook
+from directory.addressing import DEFAULT_PATTERN, normalise_address, normalise_domain, validate_pattern
 from directory.agencies import add_domain_alias, create_agency, merge_agency, move_agency, require_agency
 from directory.agency_import import read_agencies
 from directory.demo import DemoProvince, seed_demo
@@ -22,6 +23,7 @@ from directory.types import AgencyInfo, GroupInfo, Mailbox, OfficialInfo, Resolu
 __all__ = [
     "DEFAULT_PATTERN",
     "EXPORT_FORMATS",
+    "AddressBook",
     "Agency",
     "AgencyInfo",
     "Conflict",
@@ -55,6 +57,7 @@ __all__ = [
     "merge_agency",
     "move_agency",
     "normalise_address",
+    "normalise_domain",
     "read_agencies",
     "read_roster",
     "read_table",

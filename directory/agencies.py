@@ -98,6 +98,8 @@ def create_agency(
         raise InvalidInput("an agency needs a code and a name")
     if find_agency_by_code(session, code) is not None:
         raise Conflict(f"agency code {code!r} already exists")
+    if mailbox and session.exec(select(Agency).where(Agency.mailbox == normalise_address(mailbox))).first():
+        raise Conflict(f"mailbox {normalise_address(mailbox)} already belongs to another agency")
     resolved_domain = normalise_domain(domain) if domain else (parent.domain if parent else None)
     if not resolved_domain:
         raise InvalidInput(f"agency {code!r} needs a mail domain (it has no parent to inherit one from)")

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from directory.addressing import normalise_address
 from directory.errors import InvalidInput, NotFound
-from directory.models import Account, MailAlias, Official, SendAsGrant, utcnow
+from directory.models import Account, Agency, DomainAlias, MailAlias, Official, SendAsGrant, utcnow
 
 _HASHER = PasswordHasher()
 # Verifying against this keeps the time of an unknown login close to a known one.
@@ -78,7 +78,7 @@ def grant_send_as(session: Session, login: str, address: str) -> SendAsGrant:
     return grant
 
 
-def sendable_addresses(session: Session, login: str) -> list[str]:
+def sendable_addresses(session: Session, login: str, extra_domains: tuple[str, ...] = ()) -> list[str]:
     """Everything a login may put in MAIL FROM / From: its own addresses and its grants. An official
     without a directory password (checked by the mailbox server instead) has the same rights."""
     address = normalise_address(login)
@@ -90,20 +90,29 @@ def sendable_addresses(session: Session, login: str) -> list[str]:
         official = session.exec(select(Official).where(Official.email == address)).first()
         if official is None:
             return []
-    allowed = [address]
+    own = [address]
     if official is not None:
-        allowed.append(official.email)
-        allowed.extend(session.exec(select(MailAlias.address).where(MailAlias.target == official.email)).all())
+        own.append(official.email)
+        own.extend(session.exec(select(MailAlias.address).where(MailAlias.target == official.email)).all())
+    # An address outside the province's domains (a roster's gmail.com) is no right to relay; only an
+    # operator's explicit grant gives one.
+    domains = own_domains(session) | set(extra_domains)
+    allowed = [a for a in own if a.rpartition("@")[2] in domains]
     allowed.extend(session.exec(select(SendAsGrant.address).where(SendAsGrant.login == address)).all())
     return list(dict.fromkeys(allowed))
 
 
-def may_send_as(session: Session, login: str, address: str) -> bool:
+def own_domains(session: Session) -> set[str]:
+    """The province's domains: every agency's, and the former ones still answered."""
+    return set(session.exec(select(Agency.domain)).all()) | set(session.exec(select(DomainAlias.domain)).all())
+
+
+def may_send_as(session: Session, login: str, address: str, extra_domains: tuple[str, ...] = ()) -> bool:
     try:
         wanted = normalise_address(address)
     except InvalidInput:
         return False
-    for allowed in sendable_addresses(session, login):
+    for allowed in sendable_addresses(session, login, extra_domains):
         if allowed == wanted or (allowed.startswith("@") and wanted.endswith(allowed)):
             return True
     return False

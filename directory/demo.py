@@ -9,12 +9,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from directory.agencies import create_agency, find_agency_by_code
 from directory.groups import create_group
 from directory.importer import ImportReport, ProgressCallback, import_roster
-from directory.models import Agency
+from directory.models import Agency, Group
+from directory.service import address_taken
 from directory.tables import Table, TableRow
 
 # Share of the population per surname (per cent, rounded; Nguyễn alone is about 38%).
@@ -102,22 +103,30 @@ def _name(rng: random.Random) -> str:
 
 
 def _agencies(session: Session, province: DemoProvince, communes: int) -> list[Agency]:
-    root = find_agency_by_code(session, province.code) or create_agency(
-        session, code=province.code, name=province.name, kind="province", domain=province.domain,
-        mailbox=f"ubnd@{province.domain}",
-    )
+    root = _ensure_agency(session, province.code, province.name, "province", None, f"ubnd@{province.domain}",
+                          domain=province.domain)
     made = []
     for code, name, mailbox in DEPARTMENTS:
-        made.append(find_agency_by_code(session, code) or create_agency(
-            session, code=code, name=name, kind="department", parent=root,
-            mailbox=f"{mailbox}@{province.domain}"))
+        made.append(_ensure_agency(session, code, name, "department", root, f"{mailbox}@{province.domain}"))
     for name in COMMUNES[:communes]:
         slug = "".join(word.lower() for word in _ascii(name).split())
-        code = f"X.{slug.upper()}"
-        made.append(find_agency_by_code(session, code) or create_agency(
-            session, code=code, name=f"UBND xã {name}", kind="commune", parent=root,
-            mailbox=f"ubnd.{slug}@{province.domain}"))
+        made.append(_ensure_agency(session, f"X.{slug.upper()}", f"UBND xã {name}", "commune", root,
+                                   f"ubnd.{slug}@{province.domain}"))
     return made
+
+
+def _ensure_agency(session: Session, code: str, name: str, kind: str, parent: Agency | None, mailbox: str,
+                   domain: str | None = None) -> Agency:
+    """The agency by its code, or the one that already has its mailbox (added by hand or by an import
+    under another code); else a new one, without the mailbox when someone else already uses it."""
+    found = find_agency_by_code(session, code)
+    if found is None:
+        found = session.exec(select(Agency).where(Agency.mailbox == mailbox)).first()
+    if found is not None:
+        return found
+    free = not address_taken(session, mailbox)
+    return create_agency(session, code=code, name=name, kind=kind, parent=parent, domain=domain,
+                         mailbox=mailbox if free else None)
 
 
 def _ascii(name: str) -> str:
@@ -127,10 +136,6 @@ def _ascii(name: str) -> str:
 
 
 def _groups(session: Session, province: DemoProvince) -> None:
-    from sqlmodel import select
-
-    from directory.models import Group
-
     wanted = [
         ("lanhdao-so", "heads:department", "Lãnh đạo các sở, ban, ngành"),
         ("chutich-xa", "heads:commune", "Chủ tịch UBND các xã, phường"),
@@ -138,5 +143,6 @@ def _groups(session: Session, province: DemoProvince) -> None:
     ]
     for name, rule, description in wanted:
         if session.exec(select(Group).where(Group.name == name)).first() is None:
+            address = f"{name.replace('-', '')}@{province.service_domain}"
             create_group(session, name, rule=rule, description=description,
-                         address=f"{name.replace('-', '')}@{province.service_domain}")
+                         address=None if address_taken(session, address) else address)

@@ -7,7 +7,6 @@ Bad rows are reported with their line numbers while the good rows import.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,23 +14,33 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from directory.addressing import generate_address, local_part_for, normalise_address
-from directory.agencies import create_agency, find_agency_by_code, name_key
+from directory.agencies import create_agency, find_agency_by_code
+from directory.agency_matching import AgencyMatcher
 from directory.errors import DirectoryError, InvalidInput
-from directory.models import Agency, Group, MailAlias, Official, utcnow
-from directory.names import clean_full_name, clean_text, unaccented
+from directory.models import Agency, DomainAlias, Group, MailAlias, Official, utcnow
+from directory.names import clean_full_name, clean_text, split_honorific, unaccented
+from directory.status import parse_status
 from directory.tables import Table, TableRow, parse_flag, read_table
 
 ROSTER_COLUMNS: dict[str, tuple[str, ...]] = {
-    "full_name": ("full name", "name", "họ và tên", "họ tên", "tên cán bộ", "họ và tên cán bộ"),
-    "agency": ("agency", "đơn vị", "cơ quan", "đơn vị công tác", "cơ quan đơn vị", "mã đơn vị"),
-    "title": ("title", "position", "chức vụ", "chức danh", "chức vụ chức danh"),
-    "email": ("e-mail", "mail", "địa chỉ email", "thư điện tử", "địa chỉ thư điện tử", "hộp thư"),
+    "full_name": ("full name", "name", "display name", "họ và tên", "họ tên", "tên cán bộ", "họ và tên cán bộ"),
+    "family_name": ("họ", "họ đệm", "họ và đệm", "họ và tên đệm", "họ lót", "family name", "surname", "last name"),
+    "middle_name": ("middle name", "tên đệm", "đệm", "chữ lót"),
+    "given_name": ("tên", "given name", "first name"),
+    "agency": ("agency", "đơn vị", "cơ quan", "đơn vị công tác", "cơ quan đơn vị", "mã đơn vị",
+               "agency code"),
+    "title": ("title", "position", "job title", "chức vụ", "chức danh", "chức vụ chức danh"),
+    "email": ("e-mail", "mail", "e-mail address", "email address", "địa chỉ email", "thư điện tử",
+              "địa chỉ thư điện tử", "hộp thư", "hộp thư công vụ", "email công vụ", "thư công vụ",
+              "địa chỉ thư công vụ"),
     "external_id": ("id", "employee id", "staff id", "mã cán bộ", "mã định danh", "mã số cán bộ", "mã cb"),
     "is_head": ("head", "is head", "thủ trưởng", "thủ trưởng đơn vị", "người đứng đầu"),
-    "active": ("enabled", "status", "trạng thái", "hoạt động", "đang hoạt động"),
+    "active": ("enabled", "status", "trạng thái", "hoạt động", "đang hoạt động", "tình trạng", "tình trạng công tác",
+               "trạng thái công tác"),
 }
 
 ProgressCallback = Callable[[int], None]
+MAX_NAME_LENGTH, MAX_NAME_WORDS, MAX_TITLE_LENGTH = 100, 12, 255
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,14 @@ class RejectedRow:
 
 
 @dataclass(frozen=True)
+class RowWarning:
+    """A row imported, with something the office should look at."""
+
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
 class ImportReport:
     created: int
     updated: int
@@ -56,15 +73,17 @@ class ImportReport:
     rows: tuple[RowOutcome, ...]
     agencies_created: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    warnings: tuple[RowWarning, ...] = ()
 
     @classmethod
     def of(cls, outcomes: list[RowOutcome], rejected: list[RejectedRow], notes: tuple[str, ...],
-           agencies_created: tuple[str, ...] = ()) -> ImportReport:
+           agencies_created: tuple[str, ...] = (), warnings: tuple[RowWarning, ...] = ()) -> ImportReport:
         count = {kind: sum(1 for o in outcomes if o.outcome == kind) for kind in ("created", "updated", "unchanged")}
         return cls(created=count["created"], updated=count["updated"], unchanged=count["unchanged"],
                    rejected=tuple(sorted(rejected, key=lambda r: r.line)),
                    rows=tuple(sorted(outcomes, key=lambda o: o.line)),
-                   agencies_created=agencies_created, notes=notes)
+                   agencies_created=agencies_created, notes=notes,
+                   warnings=tuple(sorted(warnings, key=lambda w: w.line)))
 
 
 def fold_key(value: str) -> str:
@@ -72,13 +91,26 @@ def fold_key(value: str) -> str:
 
 
 def read_roster(path: Path) -> Table:
-    return read_table(path, ROSTER_COLUMNS, required=("full_name", "agency"))
+    """The roster's rows; a name split in two columns (Họ đệm | Tên), as many offices keep it, is joined."""
+    try:
+        return read_table(path, ROSTER_COLUMNS, required=("full_name", "agency"))
+    except InvalidInput as whole_name_missing:
+        try:
+            split = read_table(path, ROSTER_COLUMNS, required=("family_name", "given_name", "agency"))
+        except InvalidInput:
+            raise whole_name_missing from None
+    rows = tuple(TableRow(row.line, {**row.values, "full_name": " ".join(
+        row.get(part) for part in ("family_name", "middle_name", "given_name") if row.get(part))}, row.cells)
+        for row in split.rows)
+    return Table((*split.columns, "full_name"), rows, split.ignored_headers,
+                 (*split.notes, "the name is in two columns (Họ đệm, Tên): read as one"))
 
 
 @dataclass
 class _Row:
     line: int
     full_name: str
+    honorific: str | None  # TS., ThS., PGS.TS. …: None when the name carries none
     agency: Agency
     title: str | None
     email: str | None
@@ -104,17 +136,12 @@ class _State:
         self.taken = set(self.by_email) | set(self.aliases)
         self.taken |= {a.mailbox for a in self.agencies if a.mailbox}
         self.taken |= {g for g in session.exec(select(Group.address)).all() if g}
-        self.default_domain: str | None = None  # for an empty directory: the roster's most common domain
+        self.own_domains = {a.domain for a in self.agencies} | set(session.exec(select(DomainAlias.domain)).all())
+        self.warnings: list[RowWarning] = []
+        self.matcher = AgencyMatcher(self.agencies)
 
     def agency(self, value: str) -> Agency | None:
-        key = value.casefold()
-        for agency in self.agencies:
-            if agency.code_key == key:
-                return agency
-        for agency in self.agencies:
-            if agency.name_key == name_key(value):
-                return agency
-        return None
+        return self.matcher.find(value)
 
     def create_agency(self, name: str, parent: Agency | None, domain: str | None = None) -> Agency:
         base = "".join(w[:1] for w in (unaccented(p) for p in name.split()) if w).upper() or "DV"
@@ -123,6 +150,8 @@ class _State:
             code, n = f"{base}{n}", n + 1
         agency = create_agency(self.session, code=code, name=name, kind="unit", parent=parent, domain=domain)
         self.agencies.append(agency)
+        self.matcher.add(agency)
+        self.own_domains.add(agency.domain)
         return agency
 
 
@@ -133,8 +162,10 @@ def import_roster(
     address_pattern: str,
     create_agencies_under: str | None = None,
     progress: ProgressCallback | None = None,
+    own_domains: tuple[str, ...] = (),
 ) -> ImportReport:
     state = _State(session)
+    state.own_domains.update(own_domains)
     rejected: list[RejectedRow] = []
     created_agencies: list[str] = []
     parsed: list[_Row] = []
@@ -142,10 +173,6 @@ def import_roster(
     seen_external: dict[str, int] = {}
     claimed: set[int] = set()
 
-    domains = Counter(raw.get("email").rpartition("@")[2].strip().lower() for raw in table.rows
-                      if "@" in raw.get("email"))
-    if domains:
-        state.default_domain = domains.most_common(1)[0][0]
     identical: dict[tuple[str, ...], int] = {}
     for raw in table.rows:
         # A row identical in every cell, STT included, is a copy; namesakes differ somewhere.
@@ -200,13 +227,16 @@ def import_roster(
         if progress:
             progress(1)
     session.flush()
-    return ImportReport.of(outcomes, rejected, table.notes, tuple(created_agencies))
+    return ImportReport.of(outcomes, rejected, table.notes, tuple(created_agencies), tuple(state.warnings))
 
 
 def _parse(raw: TableRow, state: _State, parent_code: str | None, created: list[str]) -> _Row:
-    name = clean_full_name(raw.get("full_name"))
+    honorific, written_name = split_honorific(raw.get("full_name"))
+    name = clean_full_name(written_name)
     if not name:
         raise InvalidInput("missing full name (Họ và tên)")
+    if len(name) > MAX_NAME_LENGTH or len(name.split(" ")) > MAX_NAME_WORDS:
+        raise InvalidInput(f"{name[:40]!r}… is too long for a person's name")
     if not any(ch.isalpha() for ch in name) or any(ch.isdigit() for ch in name):
         raise InvalidInput(f"{name!r} does not look like a person's name")
     local_part_for(name)  # a name that yields no mailbox name is refused here, not later
@@ -215,18 +245,23 @@ def _parse(raw: TableRow, state: _State, parent_code: str | None, created: list[
         raise InvalidInput("missing agency (Đơn vị)")
     agency = state.agency(agency_value)
     if agency is None:
+        if not parent_code:
+            raise InvalidInput(state.matcher.unknown(agency_value))
         agency = _agency_on_the_fly(agency_value, state, parent_code)
         created.append(agency.code)
     email_value = raw.get("email")
+    if len(raw.get("title")) > MAX_TITLE_LENGTH:
+        raise InvalidInput(f"the position (Chức vụ) is longer than {MAX_TITLE_LENGTH} characters")
     return _Row(
         line=raw.line,
         full_name=name,
+        honorific=honorific or None,
         agency=agency,
         title=raw.get("title") if "title" in raw.values else None,
         email=normalise_address(email_value) if email_value else None,
         external_id=raw.get("external_id") or None,
         is_head=_flag(raw, "is_head"),
-        active=_flag(raw, "active"),
+        active=_status(raw),
     )
 
 
@@ -237,21 +272,20 @@ def _flag(raw: TableRow, column: str) -> bool | None:
         raise InvalidInput(f"column {column}: {exc}") from exc
 
 
-def _agency_on_the_fly(value: str, state: _State, parent_code: str | None) -> Agency:
-    """An agency the roster names but the directory lacks: under ``--parent``, else under the one
-    root agency; in an empty directory, at the top, in the domain the roster's own addresses use."""
-    if parent_code:
-        parent = state.agency(parent_code)
-        if parent is None:
-            raise InvalidInput(f"unknown agency {value!r} (and no parent agency {parent_code!r} to create it under)")
-        return state.create_agency(value, parent)
-    roots = [a for a in state.agencies if a.parent_id is None and a.active]
-    if len(roots) == 1:
-        return state.create_agency(value, roots[0])
-    if not roots and state.default_domain:
-        return state.create_agency(value, None, domain=state.default_domain)
-    raise InvalidInput(f"unknown agency {value!r}; import agencies first (mailhub directory import-agencies)"
-                       + ("" if roots else " or give addresses in the Email column so the domain is known"))
+def _status(raw: TableRow) -> bool | None:
+    try:
+        return parse_status(raw.get("active"))
+    except InvalidInput as exc:
+        raise InvalidInput(f"column status: {exc}") from exc
+
+
+def _agency_on_the_fly(value: str, state: _State, parent_code: str) -> Agency:
+    """An agency the roster names but the directory lacks, created only when the operator said where
+    (``--parent``): a misspelt agency must be reported, never become an agency of its own."""
+    parent = state.agency(parent_code)
+    if parent is None:
+        raise InvalidInput(f"unknown agency {value!r} (and no parent agency {parent_code!r} to create it under)")
+    return state.create_agency(value, parent)
 
 
 def _check_duplicate(row: _Row, seen_email: dict[str, int], seen_external: dict[str, int]) -> None:
@@ -300,6 +334,7 @@ def _apply(row: _Row, state: _State, pattern: str) -> RowOutcome:
             full_name=row.full_name,
             name_key=row.full_name.casefold(),
             title=row.title or "",
+            honorific=row.honorific or "",
             agency_id=row.agency.id,
             email=email,
             active=True if row.active is None else row.active,
@@ -308,6 +343,7 @@ def _apply(row: _Row, state: _State, pattern: str) -> RowOutcome:
         state.session.add(official)
         state.taken.add(email)
         state.by_email[email] = official
+        _warn_outside(row, email, state)
         return RowOutcome(row.line, email, "created")
 
     changes = {
@@ -315,6 +351,7 @@ def _apply(row: _Row, state: _State, pattern: str) -> RowOutcome:
         "name_key": row.full_name.casefold(),
         "agency_id": row.agency.id,
         "title": row.title,
+        "honorific": row.honorific,
         "external_id": row.external_id,
         "is_head": row.is_head,
         "active": row.active,
@@ -334,7 +371,16 @@ def _apply(row: _Row, state: _State, pattern: str) -> RowOutcome:
         official.email = row.email
         state.by_email[row.email] = official
         changed = True
+    _warn_outside(row, official.email, state)
     if changed:
         official.updated_at = utcnow()
         state.session.add(official)
     return RowOutcome(row.line, official.email, "updated" if changed else "unchanged")
+
+
+def _warn_outside(row: _Row, email: str, state: _State) -> None:
+    domain = email.rpartition("@")[2]
+    if domain not in state.own_domains:
+        own = ", ".join(sorted(state.own_domains)) or "none yet"
+        state.warnings.append(RowWarning(row.line, f"{email} is outside the province's domains ({own}): imported, "
+                                                   "but it may not send through mailhub"))

@@ -40,7 +40,8 @@ class Official(SQLModel, table=True):
     external_id: str | None = Field(default=None, max_length=64, unique=True)
     full_name: str = Field(max_length=255)
     name_key: str = Field(max_length=255, index=True)
-    title: str = Field(default="", max_length=255)
+    title: str = Field(default="", max_length=255)  # the position: Giám đốc, Chuyên viên …
+    honorific: str = Field(default="", max_length=64)  # TS., ThS., PGS.TS. …: never part of the name
     agency_id: int = Field(foreign_key="agency.id", index=True)
     email: str = Field(max_length=320, unique=True, index=True)
     active: bool = Field(default=True)

@@ -27,6 +27,44 @@ def clean_full_name(value: str) -> str:
     return " ".join(_capitalise(word) for word in words if word)
 
 
+# Academic and professional titles written before a name (TS. Nguyễn Văn Hùng, PGS.TS. …, BSCKII. …).
+HONORIFICS = frozenset({
+    "gs", "pgs", "ts", "tskh", "ths", "bs", "bsck", "bscki", "bsckii", "bsnt", "ck", "cki", "ckii", "ks", "kts",
+    "cn", "ds", "dsck", "dscki", "dsckii", "ls", "ncs", "ttut", "ttnd", "nsnd", "nsut", "ngut", "ngnd", "gv", "gvc",
+})
+HONORIFIC_WORDS = ("giáo sư", "phó giáo sư", "tiến sĩ", "tiến sỹ", "thạc sĩ", "thạc sỹ", "bác sĩ", "bác sỹ",
+                   "dược sĩ", "dược sỹ", "kỹ sư", "kĩ sư", "kiến trúc sư", "luật sư", "cử nhân", "nghiên cứu sinh")
+_DOTTED = re.compile(r"^((?:[^\W\d_]{1,7}\s*\.\s*)+)(?=\S)")
+
+
+def split_honorific(value: str) -> tuple[str, str]:
+    """('TS.', 'Nguyễn Văn Hùng') from 'TS. Nguyễn Văn Hùng'; ('', name) when no title leads the name.
+    Abbreviations count with or without dots (TS, Ts., PGS.TS., ThS.BS.); spelled-out titles too
+    (Tiến sĩ, Bác sĩ). What is left must still be two words or more: a title is never a whole name."""
+    name = clean_text(value)
+    prefix: list[str] = []
+    while True:
+        dotted = _DOTTED.match(name)
+        parts = [p for p in re.split(r"[.\s]+", dotted.group(1)) if p] if dotted else []
+        if dotted and all(unaccented(p) in HONORIFICS for p in parts) and len(name[dotted.end():].split()) >= 2:
+            prefix.append(dotted.group(1).replace(" ", ""))
+            name = name[dotted.end():].strip()
+            continue
+        words = name.split(" ")
+        if len(words) >= 3 and words[0].isascii() and words[0].casefold() in HONORIFICS:
+            prefix.append(words[0])
+            name = " ".join(words[1:])
+            continue
+        folded = name.casefold()
+        spelled = next((w for w in sorted(HONORIFIC_WORDS, key=len, reverse=True)
+                        if folded.startswith(w + " ") and len(name[len(w):].split()) >= 2), None)
+        if spelled:
+            prefix.append(name[:len(spelled)])
+            name = name[len(spelled):].strip()
+            continue
+        return " ".join(prefix), name
+
+
 def _capitalise(word: str) -> str:
     # Hyphenated or apostrophe names keep each part capitalised ("Ê-Đê" style names).
     return "-".join(part[:1].upper() + part[1:].lower() for part in word.split("-"))

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from directory import agencies as agency_ops
 from directory import credentials
+from directory.address_book import AddressBook, load_address_book
 from directory.addressing import DEFAULT_PATTERN, normalise_address, validate_pattern
 from directory.errors import Conflict, InvalidInput, NotFound
 from directory.importer import ImportReport, ProgressCallback, import_roster
@@ -29,9 +30,11 @@ MAX_ALIAS_HOPS = 8
 @dataclass(frozen=True)
 class DirectoryOptions:
     address_pattern: str = DEFAULT_PATTERN
+    own_domains: tuple[str, ...] = ()  # the province's besides its agencies' (MAILHUB_PROVINCE_DOMAINS)
 
     def __post_init__(self) -> None:
         validate_pattern(self.address_pattern)
+        object.__setattr__(self, "own_domains", tuple(d.strip().lower() for d in self.own_domains if d.strip()))
 
 
 class Directory:
@@ -81,6 +84,11 @@ class Directory:
             cache = _AgencyCache(session)
             return [official_info(session, o, cache) for o in session.exec(query).all()]
 
+    def address_book(self) -> AddressBook:
+        """Every address that reaches an official, for reading logs without a query per line."""
+        with self.session() as session:
+            return load_address_book(session)
+
     def agency(self, code: str) -> AgencyInfo:
         with self.session() as session:
             return agency_ops.agency_info(session, agency_ops.require_agency(session, code))
@@ -102,10 +110,11 @@ class Directory:
 
     def may_send_as(self, login: str, address: str) -> bool:
         with self.session() as session:
-            if credentials.may_send_as(session, login, address):
+            extra = self.options.own_domains
+            if credentials.may_send_as(session, login, address, extra):
                 return True
             try:
-                return credentials.may_send_as(session, login, canonical_address(session, address))
+                return credentials.may_send_as(session, login, canonical_address(session, address), extra)
             except InvalidInput:
                 return False
 
@@ -115,7 +124,7 @@ class Directory:
 
     def sendable_addresses(self, login: str) -> list[str]:
         with self.session() as session:
-            return credentials.sendable_addresses(session, login)
+            return credentials.sendable_addresses(session, login, self.options.own_domains)
 
     # -- imports -------------------------------------------------------------------------
 
@@ -125,6 +134,7 @@ class Directory:
     ) -> ImportReport:
         with Session(self.engine, expire_on_commit=False) as session:
             report = import_roster(session, table, address_pattern=self.options.address_pattern,
+                                   own_domains=self.options.own_domains,
                                    create_agencies_under=create_agencies_under, progress=progress)
             session.rollback() if dry_run else session.commit()
             return report
@@ -195,6 +205,7 @@ def official_info(session: Session, official: Official, cache: _AgencyCache | No
         aliases=tuple(sorted(aliases)),
         agency_path=cache.path(official.agency_id),
         external_id=official.external_id,
+        honorific=official.honorific,
     )
 
 

@@ -98,14 +98,21 @@ def _csv_rows(path: Path, notes: list[str]) -> list[tuple[int, list[str]]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        # Excel's plain "CSV" on a Vietnamese Windows saves in Windows-1258.
-        text = data.decode("cp1258", errors="replace")
-        notes.append(f"{path.name} is not UTF-8; read it as Windows-1258 (save as 'CSV UTF-8' to be sure)")
+        text = data.decode("utf-8-sig", errors="replace")
+        damaged = text.count("\ufffd")
+        if damaged >= sum(1 for ch in text if ord(ch) > 127 and ch != "\ufffd"):
+            # Excel's plain "CSV" on a Vietnamese Windows saves in Windows-1258.
+            text = data.decode("cp1258", errors="replace")
+            notes.append(f"{path.name} is not UTF-8; read it as Windows-1258 (save as 'CSV UTF-8' to be sure)")
+        else:  # UTF-8 with a few damaged bytes: the rows they are in are reported, the rest imports
+            notes.append(f"{path.name}: {damaged} bytes that are not UTF-8 were replaced by \ufffd")
     sample = text[:8192]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    # A runaway cell is one bad row (reported with its line), not a file that cannot be read.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     rows: list[tuple[int, list[str]]] = []
     start = 1

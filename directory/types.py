@@ -39,6 +39,7 @@ class OfficialInfo:
     aliases: tuple[str, ...] = ()
     agency_path: tuple[str, ...] = ()
     external_id: str | None = None
+    honorific: str = ""
 
 
 @dataclass(frozen=True)

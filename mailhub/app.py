@@ -74,7 +74,8 @@ class App:
         app = cls(
             settings=settings,
             engine=engine,
-            directory=Directory(engine, DirectoryOptions(address_pattern=settings.address_pattern)),
+            directory=Directory(engine, DirectoryOptions(address_pattern=settings.address_pattern,
+                                                         own_domains=tuple(settings.province_domains.split(",")))),
             clock=clock,
         )
         if check_schema:

@@ -43,24 +43,28 @@ def print_report(report: ImportReport, as_json: bool, what: str, dry_run: bool) 
             "rejected": [dataclasses.asdict(r) for r in report.rejected],
             "rows": [dataclasses.asdict(r) for r in report.rows],
             "agencies_created": list(report.agencies_created), "notes": list(report.notes),
-            "dry_run": dry_run,
+            "warnings": [dataclasses.asdict(w) for w in report.warnings], "dry_run": dry_run,
         })
         return
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     for row in report.rejected:
         click.echo(f"line {row.line}: rejected: {row.reason}")
+    for warning in report.warnings:
+        click.echo(f"line {warning.line}: warning: {warning.message}")
     if report.agencies_created:
         click.echo(f"agencies created from the roster: {', '.join(report.agencies_created)}")
     prefix = "dry run, nothing saved: " if dry_run else ""
     click.echo(f"{prefix}{what}: {report.created} created, {report.updated} updated, "
-               f"{report.unchanged} unchanged, {len(report.rejected)} rejected")
+               f"{report.unchanged} unchanged, {len(report.rejected)} rejected"
+               + (f", {len(report.warnings)} warnings" if report.warnings else ""))
 
 
 @directory.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--parent", "parent", metavar="CODE",
-              help="Where agencies named in the roster but unknown are created (default: the root).")
+              help="Create agencies the roster names but the directory lacks, under CODE (default: such rows "
+                   "are rejected).")
 @click.option("--dry-run", is_flag=True, help="Check the file and report, save nothing.")
 @json_option
 @click.pass_obj

@@ -188,6 +188,7 @@ def _register() -> None:
         policy_cmds,
         publish_cmds,
         queue_cmds,
+        report_cmds,
         serve_cmds,
         stats_cmds,
     )
@@ -210,6 +211,7 @@ def _register() -> None:
     cli.add_command(publish_cmds.notice)
     cli.add_command(stats_cmds.stats)
     cli.add_command(stats_cmds.activity)
+    cli.add_command(report_cmds.report)
 
 
 _register()

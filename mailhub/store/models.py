@@ -79,6 +79,8 @@ class ActivityEvent(SQLModel, table=True):
     address: str = Field(max_length=320, index=True)
     kind: str = Field(max_length=32)
     detail: str = Field(default="", max_length=1000)
+    # Imported lines only: a hash of the line's source, time and text, so a re-import stores nothing twice.
+    source_key: str | None = Field(default=None, max_length=64, unique=True, index=True)
 
 
 class AuditEvent(SQLModel, table=True):

@@ -126,8 +126,22 @@ def test_new_address_in_roster_keeps_the_old_one_as_alias(province: Directory, t
     assert [m.address for m in province.resolve("vinhnq@bacninh.gov.vn").mailboxes] == ["vinh.nq@bacninh.gov.vn"]
 
 
-def test_unknown_agency_is_created_under_the_root(province: Directory, tmp_path: Path) -> None:
-    report = import_text(province, tmp_path, "Họ và tên,Đơn vị\nLê Văn Hải,Sở Tài chính\n")
+def test_an_unknown_agency_is_reported_with_its_line_never_created(province: Directory, tmp_path: Path) -> None:
+    text = "Họ và tên,Đơn vị\nLê Văn Hải,Sở Tài chính\nĐỗ Văn Nam,Sở Y tế\nPhan Thị Mai,So Y Te\nVũ Văn Khoa,Sở Y Tá\n"
+    report = import_text(province, tmp_path, text)
+
+    assert report.created == 2 and report.agencies_created == ()
+    reasons = {r.line: r.reason for r in report.rejected}
+    assert set(reasons) == {2, 5}
+    assert "unknown agency 'Sở Tài chính'" in reasons[2] and "--parent" in reasons[2]
+    assert "did you mean 'Sở Y tế' (SYT)" in reasons[5]
+    assert {a.code for a in province.agencies()} == {"BN", "STTTT", "SYT", "BVT", "X.TAMGIANG"}
+    assert province.official("maipt@bacninh.gov.vn").agency_code == "SYT"  # typed without diacritics
+
+
+def test_parent_option_creates_the_unknown_agency_there(province: Directory, tmp_path: Path) -> None:
+    path = write(tmp_path, "r.csv", "Họ và tên,Đơn vị\nLê Văn Hải,Sở Tài chính\n")
+    report = province.import_roster(read_roster(path), create_agencies_under="BN")
 
     assert report.agencies_created == ("STC",)
     agency = province.agency("Sở Tài chính")
@@ -135,7 +149,7 @@ def test_unknown_agency_is_created_under_the_root(province: Directory, tmp_path:
     assert province.officials("STC")[0].email == "hailv@bacninh.gov.vn"
 
 
-def test_unknown_agency_without_a_single_root_is_rejected(directory: Directory, tmp_path: Path) -> None:
+def test_unknown_agency_in_an_empty_directory_is_rejected(directory: Directory, tmp_path: Path) -> None:
     report = import_text(directory, tmp_path, "Họ và tên,Đơn vị\nLê Văn Hải,Sở Tài chính\n")
     assert report.created == 0
     assert report.rejected[0].line == 2 and "import agencies first" in report.rejected[0].reason
@@ -211,15 +225,6 @@ def test_a_repeated_row_is_rejected_but_namesakes_with_other_titles_are_two_peop
     report = import_text(province, tmp_path, text)
     assert report.created == 2
     assert [(r.line, r.reason) for r in report.rejected] == [(3, "the same row as line 2")]
-
-
-def test_an_empty_directory_takes_its_domain_from_the_roster(directory: Directory, tmp_path: Path) -> None:
-    text = ("Họ và tên,Đơn vị,Email\n"
-            "Nguyễn Văn An,Sở Nội vụ,annv@quangngai.gov.vn\n"
-            "Lê Thị Hoa,Sở Nội vụ,\n")
-    report = import_text(directory, tmp_path, text)
-    assert report.created == 2 and report.agencies_created == ("SNV",)
-    assert directory.official("hoalt@quangngai.gov.vn").agency_name == "Sở Nội vụ"
 
 
 def test_excel_97_workbook_with_the_roster_on_its_second_sheet(province: Directory) -> None:

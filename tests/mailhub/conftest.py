@@ -133,3 +133,19 @@ def wait_until(condition: Callable[[], bool], timeout: float = 15.0) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+# -- a clock for figures of "this period" ---------------------------------------------------------
+
+from datetime import UTC, datetime  # noqa: E402
+
+from mailhub.timeutil import LOCAL  # noqa: E402
+
+NOW = datetime.now(UTC)
+MONTH_START = NOW.astimezone(LOCAL).replace(day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+
+
+def this_month(share: float) -> datetime:
+    """A moment between the start of this month (the province's) and now: never in another month,
+    half year or year than now, whatever day the tests run."""
+    return MONTH_START + (NOW - MONTH_START) * share

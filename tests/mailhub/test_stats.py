@@ -26,7 +26,7 @@ def test_share_per_agency_and_level_over_the_window(invoke: Invoke, sqlite_url: 
     log = tmp_path / "dovecot.log"
     log.write_text("2026-11-22 09:00:00 imap-login: Login: user=<HuongTTT@bacninh.gov.vn>, method=PLAIN\n")
     env = {"MAILHUB_DATABASE_URL": sqlite_url}
-    assert "1 logins imported" in invoke("activity", "import-log", str(log), env=env).stdout
+    assert "1 new" in invoke("activity", "import-log", str(log), env=env).stdout
 
     aggregate(app.engine, now)
     report = usage(app.engine, root=None, window_days=30, as_of=now.date())
@@ -40,4 +40,23 @@ def test_share_per_agency_and_level_over_the_window(invoke: Invoke, sqlite_url: 
     printed = json.loads(invoke("stats", "--agency", "STTTT", "--json", env=env).stdout)
     assert "iTIP REPLY" in printed["definition"] and printed["agencies"][0]["code"] == "STTTT"
     assert invoke("stats", "--agency", "NOPE", env=env).exit_code == 1
+    app.close()
+
+
+def test_stats_for_an_agency_counts_that_subtree_only(invoke: Invoke, sqlite_url: str, tmp_path: Path) -> None:
+    app = App.build(Settings(home=tmp_path / "h", database_url=sqlite_url))
+    seed_province(app, tmp_path)
+    now = datetime.now(UTC)
+    with Session(app.engine) as session:
+        for address, kind in (("vinhnq@bacninh.gov.vn", "submission"), ("vinhnq2@bacninh.gov.vn", "submission"),
+                              ("huongttt@bacninh.gov.vn", "mdn"), ("stranger@gmail.com", "login")):
+            session.add(ActivityEvent(at=now - timedelta(hours=1), address=address, kind=kind))
+        session.commit()
+    env = {"MAILHUB_DATABASE_URL": sqlite_url}
+
+    health = json.loads(invoke("stats", "--agency", "syt", "--json", env=env).stdout)
+    assert [(a["code"], a["officials"], a["active"]) for a in health["agencies"]] == [("SYT", 1, 1)]
+    assert health["activity"] == {"mdn": 1} and list(health["levels"]) == ["department"]
+    province = json.loads(invoke("stats", "--json", env=env).stdout)
+    assert province["activity"] == {"submission": 2, "mdn": 1}
     app.close()

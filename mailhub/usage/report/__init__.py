@@ -1,0 +1,1 @@
+"""The six-monthly usage report (``mailhub report usage``): figures, one document model, three renderings."""

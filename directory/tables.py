@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Any
 
 from directory.errors import InvalidInput
 from directory.names import clean_text, unaccented
@@ -76,9 +77,16 @@ def _table(raw_rows: list[tuple[int, list[str]]], lookup: dict[str, str], requir
     for index, (_line, cells) in enumerate(raw_rows):
         if index >= HEADER_SEARCH_ROWS:
             break
-        mapping = {i: lookup[header_key(c)] for i, c in enumerate(cells) if header_key(c) in lookup}
+        mapping: dict[int, str] = {}
+        for i, c in enumerate(cells):  # two headers for one column: the first is read, the other reported
+            if header_key(c) in lookup and lookup[header_key(c)] not in mapping.values():
+                mapping[i] = lookup[header_key(c)]
         if all(col in mapping.values() for col in required):
             ignored = tuple(c for i, c in enumerate(cells) if i not in mapping and clean_text(c))
+            doubles = [c for i, c in enumerate(cells) if i not in mapping and header_key(c) in lookup]
+            if doubles:
+                notes.append(f"column{'s' if len(doubles) > 1 else ''} {', '.join(doubles)} not read: another "
+                             "column of the same meaning comes first")
             rows = []
             for row_line, row_cells in raw_rows[index + 1:]:
                 if not any(clean_text(c) for c in row_cells):
@@ -95,6 +103,9 @@ def _table(raw_rows: list[tuple[int, list[str]]], lookup: dict[str, str], requir
 
 def _csv_rows(path: Path, notes: list[str]) -> list[tuple[int, list[str]]]:
     data = path.read_bytes()
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode Text" export
+        data = data.decode("utf-16", errors="replace").encode("utf-8")
+        notes.append(f"{path.name} is UTF-16 (Excel's Unicode Text); read as such")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -109,6 +120,10 @@ def _csv_rows(path: Path, notes: list[str]) -> list[tuple[int, list[str]]]:
     sample = text[:8192]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        # only '"' quotes a cell: a cell that starts with an apostrophe must not swallow the rows below it
+        dialect = type("Sniffed", (csv.Dialect,), {
+            "delimiter": dialect.delimiter, "quotechar": '"', "doublequote": True, "skipinitialspace": False,
+            "lineterminator": "\r\n", "quoting": csv.QUOTE_MINIMAL})
     except csv.Error:
         dialect = csv.excel
     # A runaway cell is one bad row (reported with its line), not a file that cannot be read.
@@ -128,19 +143,63 @@ def _csv_rows(path: Path, notes: list[str]) -> list[tuple[int, list[str]]]:
 Sheet = tuple[str, list[tuple[int, list[str]]]]
 
 
+MAX_COLUMNS = 256  # a sheet that declares 16,384 columns is read this wide, not padded to that
+MAX_ROWS = 200_000
+FULL_READ_BYTES = 8 * 1024 * 1024  # the layout (merged cells, hidden rows) of smaller workbooks is read too
+
+
 def _xlsx_sheets(path: Path) -> list[Sheet]:
     from openpyxl import load_workbook  # imported here: only XLSX imports pay for it
 
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+    try:  # the values and the formulas streamed side by side; the layout (merges, hidden rows) when small
+        values = load_workbook(path, read_only=True, data_only=True)
+        formulas = load_workbook(path, read_only=True, data_only=False)
+        layout = load_workbook(path, read_only=False) if path.stat().st_size <= FULL_READ_BYTES else None
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise InvalidInput(f"{path}: cannot read as XLSX ({exc})") from exc
     try:
-        return [(sheet.title, [(number, [_cell_text(v) for v in values])
-                               for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)])
-                for sheet in workbook.worksheets]
+        return [(sheet.title, _sheet_rows(path, sheet, formulas[sheet.title],
+                                          layout[sheet.title] if layout is not None else None))
+                for sheet in values.worksheets]
     finally:
-        workbook.close()
+        values.close()
+        formulas.close()
+
+
+def _sheet_rows(path: Path, sheet: Any, formulas: Any, layout: Any) -> list[tuple[int, list[str]]]:
+    """The rows as text: a cell merged down several rows fills them (a date, a leader or a place written
+    once for several rows), hidden rows are left out, and a formula Excel never computed (no saved
+    value) reads as its formula, so that it is reported instead of taken for an empty cell. The size a
+    file declares is never trusted: at most MAX_COLUMNS columns and MAX_ROWS rows are read."""
+    merged: dict[tuple[int, int], object] = {}
+    hidden: set[int] = set()
+    if layout is not None:
+        for area in layout.merged_cells.ranges:  # down a column only: a heading merged across is one cell
+            for row in range(area.min_row + 1, min(area.max_row, MAX_ROWS) + 1):
+                merged[(row, area.min_col)] = layout.cell(area.min_row, area.min_col).value
+        hidden = {number for number, dimension in layout.row_dimensions.items() if dimension.hidden}
+    merged_rows = {row for row, _ in merged}
+    for worksheet in (sheet, formulas):
+        worksheet.reset_dimensions()
+    rows: list[tuple[int, list[str]]] = []
+    streams = zip(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS),
+                  formulas.iter_rows(values_only=True, max_col=MAX_COLUMNS), strict=False)
+    for number, (cached, written) in enumerate(streams, start=1):
+        if number > MAX_ROWS:
+            raise InvalidInput(f"{path}: more than {MAX_ROWS} rows in the sheet {sheet.title!r}")
+        if number in hidden or (number not in merged_rows and cached.count(None) == len(cached)
+                                and written.count(None) == len(written)):
+            continue  # hidden, or empty (tuple.count: a declared million empty rows pass in a second)
+        cells = []
+        for column, value in enumerate(cached, start=1):
+            if value is None and (number, column) in merged:
+                value = merged[(number, column)]
+            formula = written[column - 1] if column - 1 < len(written) else None
+            if value is None and isinstance(formula, str) and formula.startswith("="):
+                value = formula
+            cells.append(_cell_text(value))
+        rows.append((number, cells))
+    return rows
 
 
 def _xls_sheets(path: Path) -> list[Sheet]:

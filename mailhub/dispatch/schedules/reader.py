@@ -123,7 +123,8 @@ def _advance(row: TableRow, week: str, monday: date, sunday: date, day: date | N
     if date_text and is_heading(date_text):  # 'SÁNG' in the first column of a full-width heading row
         return day, block_of(date_text), not has_item
     if date_text:
-        day, block = parse_day(date_text, monday, sunday), None
+        new_day = parse_day(date_text, monday, sunday)
+        day, block = new_day, (block if new_day == day else None)  # the same day again (a merged cell): same part
         if not monday <= day <= sunday:
             raise ValueError(f"{day:%d/%m/%Y} is not in week {week} ({monday:%d/%m} - {sunday:%d/%m/%Y})")
     if block_text:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import overload
 from zoneinfo import ZoneInfo
 
@@ -24,3 +24,10 @@ def aware(value: datetime | None) -> datetime | None:
 def utcnow() -> datetime:
     """The service's default clock (injected everywhere as ``clock``)."""
     return datetime.now(UTC)
+
+
+def document_date(day: date) -> str:
+    """'ngày 05 tháng 01 năm 2027', 'ngày 15 tháng 12 năm 2026': Nghị định 30/2020 writes a leading zero
+    on days below 10 and on months 1 and 2 only."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"

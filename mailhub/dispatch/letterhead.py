@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from directory import AgencyInfo, Directory, DirectoryError
-from mailhub.timeutil import LOCAL
+from mailhub.timeutil import LOCAL, document_date
 
 _PEOPLES_COMMITTEE = re.compile(r"^(ủy|uỷ) ban nhân dân\s+", re.IGNORECASE)
 _PLACE_PREFIX = re.compile(r"^(tỉnh|thành phố|tp\.?)\s+", re.IGNORECASE)
@@ -34,9 +34,7 @@ class Letterhead:
 
     def date_line(self, when: datetime) -> str:
         """'Khánh Hòa, ngày 05 tháng 01 năm 2027': days below 10 and months 1 and 2 take a leading zero."""
-        local = when.astimezone(LOCAL)
-        month = f"{local.month:02d}" if local.month < 3 else str(local.month)
-        text = f"ngày {local.day:02d} tháng {month} năm {local.year}"
+        text = document_date(when.astimezone(LOCAL).date())
         return f"{self.place}, {text}" if self.place else text[0].upper() + text[1:]
 
     def with_options(self, *, number: str = "", signer: Signer | None = None,

@@ -16,7 +16,7 @@ from mailhub.app import App
 from mailhub.config import Settings
 from mailhub.store.meeting_models import Meeting, MeetingAnswer, MeetingAttendee
 from mailhub.store.models import ActivityEvent, AuditEvent
-from mailhub.usage.report.document import date_line
+from mailhub.timeutil import document_date as date_line
 from mailhub.usage.report.figures import Period, PeriodError, gather
 from mailhub.usage.stats import aggregate
 from tests.mailhub.conftest import NOW, Invoke, seed_province, this_month

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from mailhub.timeutil import document_date
 from mailhub.usage.report.chart import Chart
 from mailhub.usage.report.figures import DORMANT_DAYS, AgencyLine, ReportFigures
 
@@ -84,13 +85,6 @@ class ReportDocument:
     blocks: tuple[Block, ...]
 
 
-def date_line(day: date) -> str:
-    """'ngày 05 tháng 01 năm 2027', 'ngày 15 tháng 12 năm 2026': Nghị định 30 writes a leading zero on days
-    below 10 and on months 1 and 2 only."""
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
-
-
 def _pct(value: float) -> str:
     return f"{value:.1f}".replace(".", ",") + "%"
 
@@ -129,7 +123,7 @@ def build(figures: ReportFigures, issuer: Issuer, chart: Chart, issued_on: date)
     number = issuer.number or BLANK_NUMBER
     blocks: list[Block] = [
         Letterhead(issuer.parent, issuer.office, f"Số: {number}/BC-{issuer.office_abbreviation}",
-                   f"{issuer.place}, {date_line(issued_on)}"),
+                   f"{issuer.place}, {document_date(issued_on)}"),
         Title("BÁO CÁO", subject),
         Heading("I. CÁCH TÍNH"),
         Paragraph(f"Số liệu tính đến hết ngày {figures.as_of:%d/%m/%Y}. Một cán bộ, công chức được tính là "

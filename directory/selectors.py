@@ -21,7 +21,7 @@ MAX_GROUP_DEPTH = 5
 
 def is_selector(target: str) -> bool:
     value = target.strip().casefold()
-    return value == "heads" or (any(value.startswith(p) for p in SELECTOR_PREFIXES) and "@" not in value)
+    return "@" not in value and (value == "heads" or value.startswith(SELECTOR_PREFIXES))
 
 
 def parse_rule(rule: str) -> list[str]:

@@ -178,6 +178,7 @@ class App:
                                answers=ReplyProcessor(self.directory, self.clock)),
             node=node,
             concurrency=s.delivery_concurrency,
+            connections_per_route=s.destination_concurrency,
             lease_seconds=s.claim_lease_seconds,
         )
         intake.on_enqueued = manager.wake

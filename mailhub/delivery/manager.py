@@ -44,9 +44,9 @@ class DeliveryManager:
         on_failed: FailureHandler,
         local: LocalStage,
         node: str,
-        concurrency: int = 20,
-        connections_per_route: int = 8,
-        batch: int = 500,
+        concurrency: int = 100,
+        connections_per_route: int = 20,
+        batch: int = 1000,
         lease_seconds: int = 300,
         poll_seconds: float = 1.0,
     ) -> None:
@@ -191,25 +191,35 @@ class DeliveryManager:
 
 
 class _ResultBuffer:
-    """Outcomes written in batches: one transaction per ~25 recipients instead of one each.
-    A crash re-sends at most what a buffer held."""
+    """Outcomes written in batches, in the background: the connection goes on to its next transaction
+    while the last one's outcomes are committed (the queue's writer joins the batches of every
+    connection into one transaction). A crash re-sends at most what was not yet committed."""
 
-    def __init__(self, queue: Queue, failures: dict[str, list[FailedDelivery]], size: int = 25) -> None:
+    def __init__(self, queue: Queue, failures: dict[str, list[FailedDelivery]],
+                 size: int = MAX_RCPT_PER_TRANSACTION) -> None:
         self.queue = queue
         self.failures = failures
         self.size = size
         self.pending: list[tuple[DeliveryJob, list[RecipientResult]]] = []
         self.count = 0
+        self.writing: list[asyncio.Task[None]] = []
 
     async def add(self, job: DeliveryJob, results: list[RecipientResult]) -> None:
         self.pending.append((job, results))
         self.count += len(results)
         if self.count >= self.size:
-            await self.flush()
+            self.writing = [t for t in self.writing if not t.done()]
+            self.writing.append(asyncio.create_task(self._write()))
 
-    async def flush(self) -> None:
+    async def _write(self) -> None:
         if not self.pending:
             return
         batch, self.pending, self.count = self.pending, [], 0
         for failure in await asyncio.to_thread(self.queue.record_many, batch):
             self.failures.setdefault(failure.queue_id, []).append(failure)
+
+    async def flush(self) -> None:
+        """Everything added is committed when this returns."""
+        self.writing.append(asyncio.create_task(self._write()))
+        await asyncio.gather(*self.writing)
+        self.writing = []

@@ -17,6 +17,7 @@ from sqlmodel import select
 
 from directory import (
     Directory,
+    DirectoryError,
     Group,
     InvalidInput,
     NotFound,
@@ -112,6 +113,8 @@ class Recipients:
         own = [v for a, k in zip(addresses, keys, strict=True) if may_relay and self._decisions.get(k) is None
                and (v := self._own_address(a))]
         found = self.directory.resolve_many(own) if own else {}
+        for value, outcome in found.items():  # what expand_all will ask for next
+            self._remember_expansion(value, LOCAL, outcome)
 
         def known(value: str) -> bool:
             return isinstance(found[value], Resolution) if value in found else self.directory.is_known(value)
@@ -129,14 +132,16 @@ class Recipients:
         """``expand`` for a whole envelope, the directory's part in one look-up."""
         wanted = [d.address for d in decisions if d.kind in (GROUP, LOCAL)
                   and self._expansions.get((d.address, d.kind)) is None]
-        found = self.directory.resolve_many(wanted) if wanted else {}
-        for decision in decisions:
-            outcome = found.get(decision.address)
-            if isinstance(outcome, Resolution):
-                self._expansions.put((decision.address, decision.kind), [m.address for m in outcome.mailboxes])
-            elif isinstance(outcome, NotFound):
-                self._expansions.put((decision.address, decision.kind), [])
+        kinds = {d.address: d.kind for d in decisions}
+        for address, outcome in (self.directory.resolve_many(wanted) if wanted else {}).items():
+            self._remember_expansion(address, kinds[address], outcome)
         return [self.expand(d) for d in decisions]
+
+    def _remember_expansion(self, address: str, kind: str, outcome: Resolution | DirectoryError) -> None:
+        if isinstance(outcome, Resolution):
+            self._expansions.put((address, kind), [m.address for m in outcome.mailboxes])
+        elif isinstance(outcome, NotFound):
+            self._expansions.put((address, kind), [])
 
     def _own_address(self, address: str) -> str:
         """The normalised address if it is on one of the province's domains (not ours), else ""."""

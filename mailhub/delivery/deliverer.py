@@ -3,12 +3,15 @@ and the one ``classify`` that maps every outcome to delivered / deferred / bounc
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import aiosmtplib
 
 from mailhub.delivery.routing import HostPort, Route
+from mailhub.delivery.smtp_client import SmtpClient
 from mailhub.store.models import BOUNCED, DEFERRED, DELIVERED
 
 MAX_RCPT_PER_TRANSACTION = 50
@@ -36,59 +39,46 @@ class Connection:
 
     def __init__(self, host: HostPort, helo_name: str, timeout: float) -> None:
         self.host = host
-        self.client = aiosmtplib.SMTP(hostname=host[0], port=host[1], local_hostname=helo_name, timeout=timeout,
-                                      start_tls=None, validate_certs=False)
-        self.used = 0
+        self.client = SmtpClient(host[0], host[1], helo_name, timeout)
 
-    async def open(self) -> None:
-        await self.client.connect()
+    async def open(self, credentials: tuple[str, str] | None = None) -> None:
+        await self.client.connect(tls=_opportunistic_tls(), credentials=credentials)
 
     @property
     def alive(self) -> bool:
         return self.client.is_connected
 
     async def close(self) -> None:
-        if self.client.is_connected:
-            try:
-                await self.client.quit()
-            except (TimeoutError, aiosmtplib.SMTPException, OSError):
-                self.client.close()
+        await self.client.quit()
+
+    def abort(self) -> None:
+        self.client.close()
 
     async def send(self, mail_from: str, recipients: Sequence[str], content: bytes) -> list[Outcome]:
-        if self.used:
-            await self.client.rset()
-        self.used += 1
         options = []
-        if not content.isascii() and self.client.supports_extension("8bitmime"):
+        if not content.isascii() and self.client.supports("8bitmime"):
             options.append("BODY=8BITMIME")
-        if not (mail_from.isascii() and all(r.isascii() for r in recipients)) and \
-                self.client.supports_extension("smtputf8"):
+        if not (mail_from.isascii() and all(r.isascii() for r in recipients)) and self.client.supports("smtputf8"):
             options.append("SMTPUTF8")
-        try:
-            await self.client.mail(mail_from, options=options)
-        except aiosmtplib.SMTPResponseException as exc:
-            outcome = classify(exc.code)
-            return [Outcome(r, outcome, exc.code, exc.message) for r in recipients]
-        results: dict[str, Outcome] = {}
-        accepted: list[str] = []
-        for recipient in recipients:
-            try:
-                await self.client.rcpt(recipient)
-                accepted.append(recipient)
-            except aiosmtplib.SMTPResponseException as exc:
-                results[recipient] = Outcome(recipient, classify(exc.code), exc.code, exc.message)
-        if accepted:
-            try:
-                response = await self.client.data(content)
-                for recipient in accepted:
-                    results[recipient] = Outcome(recipient, classify(response.code), response.code, response.message)
-            except aiosmtplib.SMTPResponseException as exc:
-                for recipient in accepted:
-                    results[recipient] = Outcome(recipient, classify(exc.code), exc.code, exc.message)
-        else:
-            await self.client.rset()
-            self.used = 0
-        return [results[r] for r in recipients]
+        replies = await self.client.transaction(mail_from, recipients, content, options)
+        if not replies.mail.ok:
+            outcome = classify(replies.mail.code)
+            return [Outcome(r, outcome, replies.mail.code, replies.mail.text) for r in recipients]
+        results = []
+        for recipient, reply in zip(recipients, replies.rcpt, strict=True):
+            final = reply if not reply.ok or replies.data is None else replies.data
+            results.append(Outcome(recipient, classify(final.code), final.code, final.text))
+        return results
+
+
+@cache
+def _opportunistic_tls() -> ssl.SSLContext:
+    """STARTTLS whenever offered, without verifying the certificate (a smart host's is often self-signed;
+    Postfix's smtp_tls_security_level = may). One context for every connection: making one is costly."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
 
 
 class Deliverer:
@@ -102,11 +92,10 @@ class Deliverer:
         for host in route.hosts:
             connection = Connection(host, self.helo_name, self.timeout)
             try:
-                await connection.open()
-                if route.credentials:  # aiosmtplib has upgraded to TLS if the server offers it
-                    await connection.client.login(*route.credentials)
+                await connection.open(route.credentials)
                 return connection
-            except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
+            except (TimeoutError, OSError) as exc:
+                connection.abort()
                 last = exc
         assert last is not None
         raise last

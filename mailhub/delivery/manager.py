@@ -13,8 +13,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-import aiosmtplib
-
 from mailhub.delivery.deliverer import MAX_RCPT_PER_TRANSACTION, Connection, Deliverer, Outcome
 from mailhub.delivery.routing import LOCAL_ROUTE, Route, RouteError, Router
 from mailhub.queue.core import DeliveryJob, FailedDelivery, Queue, RecipientJob, RecipientResult
@@ -153,7 +151,7 @@ class DeliveryManager:
                     if connection is None or not connection.alive:
                         try:
                             connection = await self.deliverer.connect(route)
-                        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+                        except (OSError, TimeoutError) as exc:
                             text = f"cannot connect to {route.name}: {exc}"
                             await buffer.add(item.job, [
                                 RecipientResult(r.id, r.address, DEFERRED, None, text, route.name)
@@ -178,8 +176,8 @@ class DeliveryManager:
         recipients = [r.address for r in item.recipients]
         try:
             return await connection.send(self.mail_from(item.job), recipients, item.job.content)
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            connection.client.close()
+        except (OSError, TimeoutError) as exc:
+            connection.abort()
             text = f"{type(exc).__name__}: {exc}"
             return [Outcome(r, DEFERRED, None, text) for r in recipients]
 

@@ -211,6 +211,14 @@ class MailhubProcess:
         wait_port(self.submission_port)
         return self
 
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        """Until `serve` prints its ready line (the content checkers have started), not just until it listens."""
+        deadline = time.monotonic() + timeout
+        while b"mailhub ready" not in (self.home / "serve.log").read_bytes():
+            if time.monotonic() > deadline:
+                raise TimeoutError("mailhub serve did not get ready")
+            time.sleep(0.05)
+
     def kill(self) -> None:
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL)

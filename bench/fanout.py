@@ -87,7 +87,7 @@ def run_mailhub(work: Path, officials: int) -> dict[str, float]:
     mailhub.prepare()
     mailhub.start()
     try:
-        time.sleep(1.0)  # the content checkers warm up before the ready line; let the server settle
+        mailhub.wait_ready()  # the content checkers have started, as Postfix's processes have
         start = time.monotonic()
         subprocess.run([MAILHUB, "notice", "send", "--subject", "Kết luận giao ban", "--body", BODY,
                         "--number", "45/TB-UBND", "--to", f"agency:{ROOT_CODE}"],

@@ -243,6 +243,15 @@ class MailhubProcess:
         return ids
 
 
+def mailhub_to_sink(work: Path) -> tuple[SmtpSink, MailhubProcess]:
+    """smtp-sink as the mailbox server and a prepared, started `mailhub serve` relaying to it."""
+    sink = SmtpSink(work).start()
+    mailhub = MailhubProcess(work / "mailhub", sink.port)
+    mailhub.prepare()
+    mailhub.start()
+    return sink, mailhub
+
+
 def report(title: str, rows: list[tuple[str, str]]) -> None:
     width = max(len(k) for k, _ in rows)
     print(f"\n== {title}")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import MailhubProcess, PostfixInstance, SmtpSink, Workdir, report, smtp_source
+from common import PostfixInstance, SmtpSink, Workdir, mailhub_to_sink, report, smtp_source
 
 
 def run_postfix(work: Path, messages: int, sessions: int, recipients: int, size: int) -> dict[str, float]:
@@ -32,10 +32,7 @@ def run_postfix(work: Path, messages: int, sessions: int, recipients: int, size:
 
 
 def run_mailhub(work: Path, messages: int, sessions: int, recipients: int, size: int) -> dict[str, float]:
-    sink = SmtpSink(work).start()
-    mailhub = MailhubProcess(work / "mailhub", sink.port)
-    mailhub.prepare()
-    mailhub.start()
+    sink, mailhub = mailhub_to_sink(work)
     try:
         accept = smtp_source(mailhub.submission_port, messages, sessions, recipients, size)
         assert isinstance(accept, float)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import socket
 import ssl
 import uuid
@@ -16,6 +17,7 @@ from mailhub.delivery.bounces import BounceNotifier
 from mailhub.delivery.deliverer import Deliverer
 from mailhub.delivery.manager import DeliveryManager
 from mailhub.delivery.routing import DnsMxResolver, MxResolver, Router, parse_transport_map
+from mailhub.delivery.wakeup import WakeListener, poke
 from mailhub.dispatch.meetings.service import MeetingService
 from mailhub.dispatch.notices import NoticeService
 from mailhub.dispatch.people import People
@@ -51,6 +53,7 @@ class RelayService:
     tls_context: ssl.SSLContext
     limiter: ConnectionLimiter
     gate: ContentGate
+    wake_listener: WakeListener
 
 
 @dataclass
@@ -141,7 +144,9 @@ class App:
 
     def intake(self, *, gate: ContentGate | None = None) -> Intake:
         """The intake alone, for the CLI paths that compose mail (nothing is delivered from here)."""
-        return self._intake(self.queue(), self.domains(), gate or self.gate())
+        intake = self._intake(self.queue(), self.domains(), gate or self.gate())
+        intake.on_enqueued = functools.partial(poke, self.settings.home)  # a `serve` on this home delivers now
+        return intake
 
     def _intake(self, queue: Queue, domains: Domains, gate: ContentGate) -> Intake:
         return_paths = ReturnPaths.load(self.engine, self.settings.service_domain)
@@ -201,6 +206,7 @@ class App:
             tls_context=server_context(cert, key),
             limiter=ConnectionLimiter(s.max_connections_per_client, s.max_connections, s.smtp_data_timeout_seconds),
             gate=gate,
+            wake_listener=WakeListener(s.home, manager.wake),
         )
 
     def _audit_lockout(self, login: str, client: str) -> None:

@@ -13,7 +13,7 @@ import asyncio
 import base64
 import re
 import ssl
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 
@@ -50,12 +50,26 @@ _NEWLINES = re.compile(rb"\r\n|\r|\n")
 _LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
 
 
+DATA_CHUNK = 1 << 20  # a large message goes out a megabyte at a time, never copied whole
+
+
+def data_chunks(content: bytes, size: int = DATA_CHUNK) -> Iterator[bytes]:
+    """The content as it goes on the wire after DATA, in pieces cut at line ends: CRLF line ends,
+    dot-stuffed, ended by ``.``."""
+    start, last = 0, b""
+    while start < len(content):
+        cut = content.find(b"\n", start + size) if start + size < len(content) else -1
+        end = len(content) if cut == -1 else cut + 1
+        piece = _LEADING_DOT.sub(b"..", _NEWLINES.sub(b"\r\n", content[start:end]))
+        if piece:
+            last = piece[-2:]
+            yield piece
+        start = end
+    yield b".\r\n" if last == b"\r\n" else b"\r\n.\r\n"
+
+
 def data_block(content: bytes) -> bytes:
-    """The content as it goes on the wire after DATA: CRLF line ends, dot-stuffed, ended by ``.``."""
-    body = _LEADING_DOT.sub(b"..", _NEWLINES.sub(b"\r\n", content))
-    if not body.endswith(b"\r\n"):
-        body += b"\r\n"
-    return body + b".\r\n"
+    return b"".join(data_chunks(content))
 
 
 def _path(address: str, utf8: bool) -> bytes:
@@ -122,7 +136,9 @@ class SmtpClient:
             return TransactionReplies(mail_reply, rcpt_replies, None)
         if data_reply.code != 354:
             return TransactionReplies(mail_reply, rcpt_replies, data_reply if accepted else None)
-        self._write(data_block(content))
+        for piece in data_chunks(content):
+            self._write(piece)
+            await self._drain()
         return TransactionReplies(mail_reply, rcpt_replies, await self._read())
 
     async def quit(self) -> None:
@@ -170,8 +186,7 @@ class SmtpClient:
         """One reply, however many lines (``250-...`` continues, ``250 ...`` ends)."""
         if self._reader is None:
             raise SmtpConnectionError(f"not connected to {self.host}:{self.port}")
-        if self._writer is not None:
-            await asyncio.wait_for(self._writer.drain(), self.timeout)
+        await self._drain()
         lines: list[str] = []
         while True:
             raw = await asyncio.wait_for(self._reader.readline(), self.timeout)
@@ -185,6 +200,10 @@ class SmtpClient:
             lines.append(line[4:])
             if line[3:4] != "-":
                 return Reply(int(line[:3]), "\n".join(lines))
+
+    async def _drain(self) -> None:
+        if self._writer is not None:
+            await asyncio.wait_for(self._writer.drain(), self.timeout)
 
     def _expect(self, reply: Reply, code: int, step: str) -> None:
         if reply.code != code:

@@ -30,6 +30,7 @@ from mailhub.store.models import (
 log = logging.getLogger("mailhub.queue.core")
 
 CHUNK = 500  # ids per IN (...)
+CLAIM_BYTES = 64 * 1024 * 1024  # message content one claim may load: a few large messages, or many small ones
 
 
 @dataclass(frozen=True)
@@ -59,12 +60,14 @@ class Outcome:
     owes_dsn: bool  # a bounce the sender hears about (not for a DSN, not for the null sender)
 
 
-def claim(connection: Connection, node: str, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
+def claim(connection: Connection, node: str, now: datetime, limit: int, lease: timedelta,
+          max_bytes: int = CLAIM_BYTES) -> list[Claimed]:
     """Due recipients (and expired claims of dead nodes) marked active for ``node``; SKIP LOCKED on
-    PostgreSQL so that nodes never claim the same recipient."""
+    PostgreSQL so that nodes never claim the same recipient. The messages of one claim add up to at
+    most ``max_bytes`` (at least one message): their content is held in memory while they are sent."""
     due = (
         select(col(QueueRecipient.id), col(QueueRecipient.message_pk), col(QueueRecipient.address),
-               col(QueueRecipient.domain), col(QueueRecipient.attempts))
+               col(QueueRecipient.domain), col(QueueRecipient.attempts), col(QueuedMessage.size))
         .join(QueuedMessage, col(QueuedMessage.id) == col(QueueRecipient.message_pk))
         .where(col(QueuedMessage.held).is_(False))
         .where(or_(
@@ -75,7 +78,14 @@ def claim(connection: Connection, node: str, now: datetime, limit: int, lease: t
         .limit(limit)
         .with_for_update(skip_locked=True, of=QueueRecipient)
     )
-    rows = [Claimed(row[0] or 0, row[1], row[2], row[3], row[4]) for row in connection.execute(due)]
+    rows: list[Claimed] = []
+    sizes: dict[int, int] = {}
+    for row in connection.execute(due):
+        if row[1] not in sizes:
+            if sizes and sum(sizes.values()) + row[5] > max_bytes:
+                break
+            sizes[row[1]] = row[5]
+        rows.append(Claimed(row[0] or 0, row[1], row[2], row[3], row[4]))
     for chunk in _chunks([r.id for r in rows]):
         connection.execute(update(QueueRecipient).where(col(QueueRecipient.id).in_(chunk))
                            .values(state=ACTIVE, claimed_by=node, claimed_until=now + lease))

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from mailhub.delivery.deliverer import Connection, Outcome
-from mailhub.delivery.smtp_client import data_block
+from mailhub.delivery.smtp_client import data_block, data_chunks
 from tests.mailhub.relay_harness import Sink
 
 CONTENT = b"Subject: thu\r\n\r\nline one\r\n.starts with a dot\r\nbare LF\nlast line without an end"
@@ -66,3 +66,11 @@ def test_several_transactions_on_one_connection(sink: Sink) -> None:
     assert [len(r) for r in results] == [50, 1]
     assert all(o.outcome == "delivered" for r in results for o in r)
     assert [len(m.rcpt_tos) for m in sink.messages] == [50, 1]
+
+
+@pytest.mark.parametrize("size", [1, 2, 5, 16, 1 << 20])
+def test_a_large_message_goes_out_in_pieces_that_add_up_to_the_same_wire_form(size: int) -> None:
+    content = b".first\r\nbare LF\n.dot\rbare CR\r\n\r\n..two\r\nend"
+    assert b"".join(data_chunks(content, size)) == (
+        b"..first\r\nbare LF\r\n..dot\r\nbare CR\r\n\r\n...two\r\nend\r\n.\r\n")
+    assert max(len(piece) for piece in data_chunks(content * 1000, 4096)) < 2 * 4096  # never the whole

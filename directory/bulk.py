@@ -116,10 +116,10 @@ def _rows(session: Session, columns: tuple[Any, ...], key: Any, values: Sequence
     for a short list, one scan of the table for a long one (cheaper than twenty IN lists)."""
     if len(values) > SCAN_ABOVE:
         wanted = set(values)
-        everything = session.connection().execute(select(*columns).where(col(key).is_not(None)))
+        everything = session.execute(select(*columns).where(col(key).is_not(None)))
         return [row for row in everything.all() if row[0] in wanted]
     found: list[Any] = []
     for start in range(0, len(values), CHUNK):
         chunk = values[start:start + CHUNK]
-        found.extend(session.connection().execute(select(*columns).where(col(key).in_(chunk))))
+        found.extend(session.execute(select(*columns).where(col(key).in_(chunk))))
     return found

@@ -252,6 +252,33 @@ def mailhub_to_sink(work: Path) -> tuple[SmtpSink, MailhubProcess]:
     return sink, mailhub
 
 
+def private_schema(url: str) -> str:
+    """A fresh schema in the PostgreSQL database at ``url``, and the URL that uses it: each run
+    starts empty and never meets another run's tables."""
+    import uuid
+
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from mailhub.db import make_engine, normalise_url
+
+    schema = f"mailhub_bench_{uuid.uuid4().hex[:8]}"
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    return make_url(normalise_url(url)).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False)
+
+
+def use_private_schema() -> str:
+    """With MAILHUB_BENCH_DATABASE_URL set, point it at a fresh schema of that database; the engine's name."""
+    if not os.environ.get("MAILHUB_BENCH_DATABASE_URL"):
+        return "sqlite"
+    os.environ["MAILHUB_BENCH_DATABASE_URL"] = private_schema(os.environ["MAILHUB_BENCH_DATABASE_URL"])
+    return "postgresql"
+
+
 def report(title: str, rows: list[tuple[str, str]]) -> None:
     width = max(len(k) for k, _ in rows)
     print(f"\n== {title}")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import MAILHUB, MailhubProcess, PostfixInstance, SmtpSink, Workdir, report, smtp_source
+from common import MAILHUB, MailhubProcess, PostfixInstance, SmtpSink, Workdir, report, smtp_source, use_private_schema
 
 ROOT_CODE = "KHANHHOA"  # the demo province (directory/demo.py)
 BODY = ("Ủy ban nhân dân tỉnh thông báo kết luận của Chủ tịch UBND tỉnh tại cuộc họp giao ban.\n\n" * 20)
@@ -108,16 +108,18 @@ def main() -> None:
     parser.add_argument("--officials", type=int, default=10000)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    engine = use_private_schema()
     work = Workdir().path
     postfix = run_postfix(work, args.officials)
     mailhub = run_mailhub(work, args.officials)
-    result = {"officials": args.officials, "postfix": postfix, "mailhub": mailhub,
+    result = {"officials": args.officials, "database": engine, "postfix": postfix, "mailhub": mailhub,
               "ratio": postfix["seconds"] / mailhub["seconds"]}
     if args.json:
         print(json.dumps(result))
     else:
-        report(f"fan-out, one notice to {args.officials} officials (Postfix: {max(args.officials // 1000, 1)} "
-               f"messages x {min(args.officials, 1000)} recipients)", [
+        messages, each = max(args.officials // 1000, 1), min(args.officials, 1000)
+        report(f"fan-out on {engine}, one notice to {args.officials} officials (Postfix: {messages} messages x "
+               f"{each} recipients)", [
             ("postfix until the last recipient", f"{postfix['seconds']:.2f} s"),
             ("mailhub `notice send`", f"{mailhub['notice_send_seconds']:.2f} s"),
             ("mailhub until the last recipient", f"{mailhub['seconds']:.2f} s"),

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import PostfixInstance, SmtpSink, Workdir, mailhub_to_sink, report, smtp_source
+from common import PostfixInstance, SmtpSink, Workdir, mailhub_to_sink, report, smtp_source, use_private_schema
 
 
 def run_postfix(work: Path, messages: int, sessions: int, recipients: int, size: int) -> dict[str, float]:
@@ -54,11 +54,13 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=5000, help="bytes of body per message (smtp-source -l)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    engine = use_private_schema()
     work = Workdir().path
     postfix = run_postfix(work, args.messages, args.sessions, args.recipients, args.size)
     mailhub = run_mailhub(work, args.messages, args.sessions, args.recipients, args.size)
     result = {
-        "messages": args.messages, "sessions": args.sessions, "recipients": args.recipients, "size": args.size,
+        "database": engine, "messages": args.messages, "sessions": args.sessions, "recipients": args.recipients,
+        "size": args.size,
         "postfix": postfix, "mailhub": mailhub,
         "accept_rate_ratio": postfix["accept_seconds"] / mailhub["accept_seconds"],
         "end_to_end_ratio": postfix["end_to_end_seconds"] / mailhub["end_to_end_seconds"],
@@ -67,7 +69,7 @@ def main() -> None:
         print(json.dumps(result))
         return
     n = args.messages
-    report(f"relay throughput, {n} messages of {args.size} bytes x {args.recipients} recipient(s), "
+    report(f"relay throughput on {engine}, {n} messages of {args.size} bytes x {args.recipients} recipient(s), "
            f"{args.sessions} sessions", [
         ("postfix accept", f"{n / postfix['accept_seconds']:.0f} msg/s"),
         ("postfix end to end", f"{n / postfix['end_to_end_seconds']:.0f} msg/s"),

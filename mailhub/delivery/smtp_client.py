@@ -86,12 +86,18 @@ class SmtpClient:
         self._writer: asyncio.StreamWriter | None = None
         self._dirty = False  # a transaction was started: RSET before the next
 
-    async def connect(self, *, tls: ssl.SSLContext | None, credentials: tuple[str, str] | None = None) -> None:
-        """Greeting, EHLO (HELO if refused), STARTTLS when offered and ``tls`` is given, AUTH if asked."""
+    async def connect(self, *, tls: ssl.SSLContext | None, credentials: tuple[str, str] | None = None,
+                      require_tls: bool = False) -> None:
+        """Greeting, EHLO (HELO if refused), STARTTLS when offered and ``tls`` is given, AUTH if asked.
+        ``require_tls``: a server that does not offer STARTTLS is not used (a TLS policy of encrypt or
+        verify; the context then decides what is verified)."""
         self._reader, self._writer = await asyncio.wait_for(asyncio.open_connection(self.host, self.port),
                                                             self.timeout)
         self._expect(await self._read(), 220, "greeting")
         await self._hello()
+        if require_tls and (tls is None or "starttls" not in self.extensions):
+            self.close()
+            raise SmtpConnectionError(f"{self.host}:{self.port} does not offer STARTTLS, and TLS is required")
         if tls is not None and "starttls" in self.extensions:
             self._expect(await self.command(b"STARTTLS"), 220, "STARTTLS")
             assert self._writer is not None

@@ -74,3 +74,16 @@ def test_a_large_message_goes_out_in_pieces_that_add_up_to_the_same_wire_form(si
     assert b"".join(data_chunks(content, size)) == (
         b"..first\r\nbare LF\r\n..dot\r\nbare CR\r\n\r\n...two\r\nend\r\n.\r\n")
     assert max(len(piece) for piece in data_chunks(content * 1000, 4096)) < 2 * 4096  # never the whole
+
+
+def test_a_server_without_starttls_is_not_used_when_tls_is_required(sink: Sink) -> None:
+    from mailhub.delivery.deliverer import _opportunistic_tls
+    from mailhub.delivery.smtp_client import SmtpClient
+
+    async def run() -> None:
+        client = SmtpClient("127.0.0.1", sink.port, "mailhub.test", timeout=10)
+        await client.connect(tls=_opportunistic_tls(), require_tls=True)
+
+    with pytest.raises(ConnectionError, match="does not offer STARTTLS"):
+        asyncio.run(run())
+    assert sink.messages == []

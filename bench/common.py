@@ -211,6 +211,14 @@ class MailhubProcess:
         wait_port(self.submission_port)
         return self
 
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        """Until `serve` prints its ready line (the content checkers have started), not just until it listens."""
+        deadline = time.monotonic() + timeout
+        while b"mailhub ready" not in (self.home / "serve.log").read_bytes():
+            if time.monotonic() > deadline:
+                raise TimeoutError("mailhub serve did not get ready")
+            time.sleep(0.05)
+
     def kill(self) -> None:
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL)
@@ -233,6 +241,42 @@ class MailhubProcess:
             ids = [row[0] for row in connection.execute(text("SELECT message_id FROM queue_message"))]
         engine.dispose()
         return ids
+
+
+def mailhub_to_sink(work: Path) -> tuple[SmtpSink, MailhubProcess]:
+    """smtp-sink as the mailbox server and a prepared, started `mailhub serve` relaying to it."""
+    sink = SmtpSink(work).start()
+    mailhub = MailhubProcess(work / "mailhub", sink.port)
+    mailhub.prepare()
+    mailhub.start()
+    return sink, mailhub
+
+
+def private_schema(url: str) -> str:
+    """A fresh schema in the PostgreSQL database at ``url``, and the URL that uses it: each run
+    starts empty and never meets another run's tables."""
+    import uuid
+
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from mailhub.db import make_engine, normalise_url
+
+    schema = f"mailhub_bench_{uuid.uuid4().hex[:8]}"
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    return make_url(normalise_url(url)).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False)
+
+
+def use_private_schema() -> str:
+    """With MAILHUB_BENCH_DATABASE_URL set, point it at a fresh schema of that database; the engine's name."""
+    if not os.environ.get("MAILHUB_BENCH_DATABASE_URL"):
+        return "sqlite"
+    os.environ["MAILHUB_BENCH_DATABASE_URL"] = private_schema(os.environ["MAILHUB_BENCH_DATABASE_URL"])
+    return "postgresql"
 
 
 def report(title: str, rows: list[tuple[str, str]]) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import MailhubProcess, SmtpSink, Workdir, report, smtp_source
+from common import Workdir, mailhub_to_sink, report, smtp_source
 
 
 def main() -> None:
@@ -27,10 +27,7 @@ def main() -> None:
     args = parser.parse_args()
 
     work = Workdir().path
-    sink = SmtpSink(work).start()
-    mailhub = MailhubProcess(work / "mailhub", sink.port)
-    mailhub.prepare()
-    mailhub.start()
+    sink, mailhub = mailhub_to_sink(work)
     try:
         source = smtp_source(mailhub.submission_port, args.messages, args.sessions, background=True)
         assert isinstance(source, subprocess.Popen)

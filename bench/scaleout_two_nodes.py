@@ -15,28 +15,12 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import MailhubProcess, SmtpSink, Workdir, free_port, report, smtp_source
-
-
-def private_schema(url: str) -> str:
-    from sqlalchemy import text
-    from sqlalchemy.engine import make_url
-
-    from mailhub.db import make_engine, normalise_url
-
-    schema = f"mailhub_bench_{uuid.uuid4().hex[:8]}"
-    engine = make_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine.dispose()
-    return make_url(normalise_url(url)).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False)
+from common import MailhubProcess, SmtpSink, Workdir, free_port, private_schema, report, smtp_source
 
 
 def main() -> None:

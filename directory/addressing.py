@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Callable
+from functools import lru_cache
 
 from directory.errors import InvalidInput
 from directory.names import NameParts
@@ -26,6 +27,7 @@ class AddressError(InvalidInput):
     """An address or pattern that cannot be used."""
 
 
+@lru_cache(maxsize=65536)  # pure; a notice to a province normalises the same 10,000 addresses several times
 def normalise_address(value: str) -> str:
     """Lower-cased, validated ``local@domain``; raises AddressError with the reason."""
     if any(ch in value for ch in "\r\n\t\x00"):

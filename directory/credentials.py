@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
@@ -11,8 +13,15 @@ from directory.errors import InvalidInput, NotFound
 from directory.models import Account, Agency, DomainAlias, MailAlias, Official, SendAsGrant, utcnow
 
 _HASHER = PasswordHasher()
-# Verifying against this keeps the time of an unknown login close to a known one.
-_DUMMY_HASH = _HASHER.hash("mailhub-timing-equaliser")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verifying against this keeps the time of an unknown login close to a known one (made on first
+    use, not at import: every CLI command imports this module)."""
+    return _HASHER.hash("mailhub-timing-equaliser")
+
+
 MIN_PASSWORD_LENGTH = 8
 
 
@@ -43,7 +52,7 @@ def authenticate(session: Session, login: str, password: str) -> str | None:
         address = ""
     account = session.exec(select(Account).where(Account.login == address)).first() if address else None
     if account is None or not account.active:
-        _verify(_DUMMY_HASH, password)
+        _verify(_dummy_hash(), password)
         return None
     if not _verify(account.password_hash, password):
         return None

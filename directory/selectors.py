@@ -21,7 +21,7 @@ MAX_GROUP_DEPTH = 5
 
 def is_selector(target: str) -> bool:
     value = target.strip().casefold()
-    return value == "heads" or (any(value.startswith(p) for p in SELECTOR_PREFIXES) and "@" not in value)
+    return "@" not in value and (value == "heads" or value.startswith(SELECTOR_PREFIXES))
 
 
 def parse_rule(rule: str) -> list[str]:
@@ -97,7 +97,7 @@ def expand_group(session: Session, group: Group, depth: int = 0) -> list[Officia
 
 
 def mailboxes_of(session: Session, officials: list[Official]) -> tuple[Mailbox, ...]:
-    codes = {a.id: a.code for a in session.exec(select(Agency)).all()} if officials else {}
+    codes: dict[int | None, str] = dict(session.exec(select(Agency.id, Agency.code)).all()) if officials else {}
     return tuple(
         Mailbox(address=o.email, display_name=o.full_name, agency_code=codes.get(o.agency_id, ""), kind="official")
         for o in officials

@@ -6,7 +6,7 @@ checks SMTP AUTH credentials, ``may_send_as`` guards MAIL FROM / From.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -17,7 +17,8 @@ from directory import agencies as agency_ops
 from directory import credentials
 from directory.address_book import AddressBook, load_address_book
 from directory.addressing import DEFAULT_PATTERN, normalise_address, validate_pattern
-from directory.errors import Conflict, InvalidInput, NotFound
+from directory.bulk import resolve_many
+from directory.errors import Conflict, DirectoryError, InvalidInput, NotFound
 from directory.importer import ImportReport, ProgressCallback, import_roster
 from directory.models import Agency, DomainAlias, Group, MailAlias, Official, utcnow
 from directory.selectors import expand, expand_group, is_selector, mailboxes_of
@@ -55,6 +56,12 @@ class Directory:
         """Mailboxes for an address, ``group:NAME`` or ``agency:CODE``; NotFound if none exists."""
         with self.session() as session:
             return resolve(session, target)
+
+    def resolve_many(self, targets: Iterable[str]) -> dict[str, Resolution | DirectoryError]:
+        """``resolve`` for a whole list in a few statements: each target -> its Resolution, or the
+        NotFound / InvalidInput that ``resolve`` would raise for it."""
+        with self.session() as session:
+            return resolve_many(session, targets)
 
     def is_known(self, address: str) -> bool:
         try:

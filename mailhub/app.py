@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import socket
 import ssl
 import uuid
@@ -19,6 +20,7 @@ from mailhub.delivery.manager import DeliveryManager
 from mailhub.delivery.mta_sts import MtaSts
 from mailhub.delivery.routing import DnsMxResolver, MxResolver, Router, parse_transport_map
 from mailhub.delivery.tls_policy import TlsPolicy
+from mailhub.delivery.wakeup import WakeListener, poke
 from mailhub.dispatch.meetings.service import MeetingService
 from mailhub.dispatch.notices import NoticeService
 from mailhub.dispatch.people import People
@@ -58,6 +60,7 @@ class RelayService:
     tls_context: ssl.SSLContext
     limiter: ConnectionLimiter
     gate: ContentGate
+    wake_listener: WakeListener
 
 
 @dataclass
@@ -149,7 +152,9 @@ class App:
 
     def intake(self, *, gate: ContentGate | None = None) -> Intake:
         """The intake alone, for the CLI paths that compose mail (nothing is delivered from here)."""
-        return self._intake(self.queue(), self.domains(), gate or self.gate())
+        intake = self._intake(self.queue(), self.domains(), gate or self.gate())
+        intake.on_enqueued = functools.partial(poke, self.settings.home)  # a `serve` on this home delivers now
+        return intake
 
     def _intake(self, queue: Queue, domains: Domains, gate: ContentGate) -> Intake:
         return_paths = ReturnPaths.load(self.engine, self.settings.service_domain)
@@ -193,6 +198,7 @@ class App:
         intake = self._intake(queue, domains, gate)
         recipients, return_paths = intake.recipients, intake.recipients.return_paths
         node = f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
+        tls_policy = TlsPolicy(s.tls_policy, s.tls_ca_file)
 
         def mail_from(job: DeliveryJob) -> str:
             return return_paths.address(job.queue_id) if job.sender else ""
@@ -201,11 +207,11 @@ class App:
             queue=queue,
             router=Router(domains, smarthost, transport_map,
                           resolver or DnsMxResolver(s.dns_timeout_seconds, parse_nameservers(s.dns_nameservers)),
-                          self._smarthost_credentials(), tls_policy=TlsPolicy(s.tls_policy, s.tls_ca_file),
+                          self._smarthost_credentials(), tls_policy=tls_policy,
                           mta_sts=MtaSts(self.dns_lookup(), port=s.mta_sts_port, timeout=s.dns_timeout_seconds,
                                          ca_file=str(s.tls_ca_file) if s.tls_ca_file else None)
                           if s.mta_sts else None),
-            deliverer=Deliverer(self.hostname),
+            deliverer=Deliverer(self.hostname, tls_policy=tls_policy),
             mail_from=mail_from,
             on_failed=BounceNotifier(intake=intake, hostname=self.hostname, service_domain=s.service_domain,
                                      organisation=self._organisation(), clock=self.clock),
@@ -213,6 +219,7 @@ class App:
                                answers=ReplyProcessor(self.directory, self.clock)),
             node=node,
             concurrency=s.delivery_concurrency,
+            connections_per_route=s.destination_concurrency,
             lease_seconds=s.claim_lease_seconds,
         )
         intake.on_enqueued = manager.wake
@@ -236,6 +243,7 @@ class App:
             tls_context=server_context(cert, key),
             limiter=ConnectionLimiter(s.max_connections_per_client, s.max_connections, s.smtp_data_timeout_seconds),
             gate=gate,
+            wake_listener=WakeListener(s.home, manager.wake),
         )
 
     def _audit_lockout(self, login: str, client: str) -> None:

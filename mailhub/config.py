@@ -76,7 +76,9 @@ class Settings(BaseSettings):
     retry_min_seconds: int = Field(default=300, gt=0)
     retry_max_seconds: int = Field(default=4000, gt=0)
     queue_lifetime_seconds: int = Field(default=432000, gt=0)
-    delivery_concurrency: int = Field(default=20, gt=0)
+    delivery_concurrency: int = Field(default=100, gt=0, description="delivery connections open at once, in all")
+    destination_concurrency: int = Field(default=20, gt=0,
+                                         description="delivery connections to one destination at once (Postfix: 20)")
     claim_lease_seconds: int = Field(default=300, gt=0, description="a dead node's claims return after this")
 
     auth_imap: str | None = Field(default=None, description="host:port of the mailbox server's IMAP for AUTH")

@@ -94,6 +94,7 @@ async def serve(app: App, *, stop: asyncio.Event | None = None, resolver: MxReso
         ready((sub_host, sub_bound[1]), (in_host, in_bound[1]))
 
     delivery = asyncio.create_task(service.manager.run())
+    service.wake_listener.start(asyncio.get_running_loop())  # commands that queue mail wake delivery
     jobs = start_jobs(app, service)
     await stop.wait()
     jobs.stop()
@@ -102,6 +103,7 @@ async def serve(app: App, *, stop: asyncio.Event | None = None, resolver: MxReso
     submission.close()
     inbound.close()
     service.manager.stop()
+    service.wake_listener.close(asyncio.get_running_loop())
     try:
         await asyncio.wait_for(delivery, timeout=SHUTDOWN_GRACE_SECONDS)
     except TimeoutError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,17 @@ def _validation_message(exc: ValidationError) -> str:
 
 class MailhubGroup(click.Group):
     """Turns every expected failure into one line on stderr and exit status 1."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *(LAZY_COMMANDS if ctx.parent is None else ())})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is None and ctx.parent is None:
+            found = _lazy_command(cmd_name)
+            if found is not None:
+                self.add_command(found, cmd_name)
+        return found
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         """``--config FILE`` is accepted anywhere (``mailhub serve --config FILE`` as well as before)."""
@@ -177,44 +189,32 @@ def db_purge(obj: Context) -> None:
     click.echo(f"purged {result.bodies} message bodies and {result.log_rows} delivery-log rows")
 
 
-def _register() -> None:
-    from mailhub.cli import (
-        certificate_cmds,
-        demo_cmds,
-        directory_cmds,
-        dkim_cmds,
-        group_cmds,
-        meeting_cmds,
-        policy_cmds,
-        publish_cmds,
-        queue_cmds,
-        report_cmds,
-        serve_cmds,
-        stats_cmds,
-    )
-
-    cli.add_command(directory_cmds.directory)
-    directory_cmds.directory.add_command(group_cmds.group)
-    directory_cmds.directory.add_command(certificate_cmds.certificate)
-    cli.add_command(demo_cmds.demo)
-    cli.add_command(serve_cmds.serve)
-    cli.add_command(serve_cmds.sink)
-    cli.add_command(queue_cmds.queue)
-    cli.add_command(dkim_cmds.dkim)
-    cli.add_command(dkim_cmds.dns)
-    cli.add_command(queue_cmds.trace)
-    cli.add_command(policy_cmds.policy)
-    cli.add_command(policy_cmds.audit)
-    cli.add_command(meeting_cmds.invite)
-    cli.add_command(meeting_cmds.meeting)
-    cli.add_command(publish_cmds.schedule)
-    cli.add_command(publish_cmds.notice)
-    cli.add_command(stats_cmds.stats)
-    cli.add_command(stats_cmds.activity)
-    cli.add_command(report_cmds.report)
+# The commands that live in their own modules, imported only when used: `mailhub notice send`
+# does not pay for the meeting, statistics or queue commands' imports (a CLI starts in seconds, not tens).
+LAZY_COMMANDS = {
+    "directory": ("directory_cmds", "directory"), "demo": ("demo_cmds", "demo"), "serve": ("serve_cmds", "serve"),
+    "sink": ("serve_cmds", "sink"), "queue": ("queue_cmds", "queue"), "trace": ("queue_cmds", "trace"),
+    "policy": ("policy_cmds", "policy"), "audit": ("policy_cmds", "audit"), "invite": ("meeting_cmds", "invite"),
+    "meeting": ("meeting_cmds", "meeting"), "schedule": ("publish_cmds", "schedule"),
+    "notice": ("publish_cmds", "notice"), "stats": ("stats_cmds", "stats"), "activity": ("stats_cmds", "activity"),
+    "report": ("report_cmds", "report"), "dkim": ("dkim_cmds", "dkim"), "dns": ("dkim_cmds", "dns"),
+}
 
 
-_register()
+def _lazy_command(name: str) -> click.Command | None:
+    if name not in LAZY_COMMANDS:
+        return None
+    module_name, attribute = LAZY_COMMANDS[name]
+    module = importlib.import_module(f"mailhub.cli.{module_name}")
+    command: click.Command = getattr(module, attribute)
+    if name == "directory":
+        from mailhub.cli.certificate_cmds import certificate
+        from mailhub.cli.group_cmds import group
+
+        assert isinstance(command, click.Group)
+        command.add_command(group)
+        command.add_command(certificate)
+    return command
 
 
 def main() -> None:

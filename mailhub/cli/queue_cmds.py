@@ -112,7 +112,7 @@ def trace(obj: Context, needle: str, as_json: bool) -> None:
         click.echo(f"nothing in the delivery log for {needle}", err=True)
         raise SystemExit(1)
     emit_table([f"Lúc ({words.ZONE_NOTE})", "Mã hàng đợi", "Người nhận", "Kết quả", "Mã", "Đường đi", "Trả lời",
-                "Chữ ký"],
+                "Chữ ký", "TLS"],
                [(words.local_time(r.at, seconds=True), r.queue_id, r.recipient, words.state(r.outcome), r.code or "",
-                 r.route, r.text, r.signed)
+                 r.route, r.text, r.signed, r.tls)
                 for r in rows])

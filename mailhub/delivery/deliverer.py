@@ -3,12 +3,15 @@ and the one ``classify`` that maps every outcome to delivered / deferred / bounc
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import aiosmtplib
 
 from mailhub.delivery.routing import HostPort, Route
+from mailhub.delivery.smtp_client import SmtpClient, SmtpConnectionError
+from mailhub.delivery.tls_policy import TlsPolicy, TlsRequirement, describe
 from mailhub.store.models import BOUNCED, DEFERRED, DELIVERED
 
 MAX_RCPT_PER_TRANSACTION = 50
@@ -36,65 +39,52 @@ class Connection:
 
     def __init__(self, host: HostPort, helo_name: str, timeout: float) -> None:
         self.host = host
-        self.client = aiosmtplib.SMTP(hostname=host[0], port=host[1], local_hostname=helo_name, timeout=timeout,
-                                      start_tls=None, validate_certs=False)
-        self.used = 0
+        self.client = SmtpClient(host[0], host[1], helo_name, timeout)
+        self.tls = "no TLS"  # what the delivery log says of this connection
 
-    async def open(self) -> None:
-        await self.client.connect()
+    async def open(self, credentials: tuple[str, str] | None = None, *, policy: TlsPolicy | None = None,
+                   mode: str = "may") -> None:
+        requirement = TlsRequirement(mode)
+        context = (policy or TlsPolicy()).context(requirement)
+        try:
+            await self.client.connect(tls=context, credentials=credentials, require_tls=requirement.required)
+        except ssl.SSLCertVerificationError as exc:
+            raise SmtpConnectionError(f"TLS certificate of {self.host[0]} not verified ({exc.verify_message}); "
+                                      f"the TLS policy for this destination is {mode}") from exc
+        self.tls = describe(self.client.tls_version, requirement.verified and self.client.tls_version is not None)
 
     @property
     def alive(self) -> bool:
         return self.client.is_connected
 
     async def close(self) -> None:
-        if self.client.is_connected:
-            try:
-                await self.client.quit()
-            except (TimeoutError, aiosmtplib.SMTPException, OSError):
-                self.client.close()
+        await self.client.quit()
+
+    def abort(self) -> None:
+        self.client.close()
 
     async def send(self, mail_from: str, recipients: Sequence[str], content: bytes) -> list[Outcome]:
-        if self.used:
-            await self.client.rset()
-        self.used += 1
         options = []
-        if not content.isascii() and self.client.supports_extension("8bitmime"):
+        if not content.isascii() and self.client.supports("8bitmime"):
             options.append("BODY=8BITMIME")
-        if not (mail_from.isascii() and all(r.isascii() for r in recipients)) and \
-                self.client.supports_extension("smtputf8"):
+        if not (mail_from.isascii() and all(r.isascii() for r in recipients)) and self.client.supports("smtputf8"):
             options.append("SMTPUTF8")
-        try:
-            await self.client.mail(mail_from, options=options)
-        except aiosmtplib.SMTPResponseException as exc:
-            outcome = classify(exc.code)
-            return [Outcome(r, outcome, exc.code, exc.message) for r in recipients]
-        results: dict[str, Outcome] = {}
-        accepted: list[str] = []
-        for recipient in recipients:
-            try:
-                await self.client.rcpt(recipient)
-                accepted.append(recipient)
-            except aiosmtplib.SMTPResponseException as exc:
-                results[recipient] = Outcome(recipient, classify(exc.code), exc.code, exc.message)
-        if accepted:
-            try:
-                response = await self.client.data(content)
-                for recipient in accepted:
-                    results[recipient] = Outcome(recipient, classify(response.code), response.code, response.message)
-            except aiosmtplib.SMTPResponseException as exc:
-                for recipient in accepted:
-                    results[recipient] = Outcome(recipient, classify(exc.code), exc.code, exc.message)
-        else:
-            await self.client.rset()
-            self.used = 0
-        return [results[r] for r in recipients]
+        replies = await self.client.transaction(mail_from, recipients, content, options)
+        if not replies.mail.ok:
+            outcome = classify(replies.mail.code)
+            return [Outcome(r, outcome, replies.mail.code, replies.mail.text) for r in recipients]
+        results = []
+        for recipient, reply in zip(recipients, replies.rcpt, strict=True):
+            final = reply if not reply.ok or replies.data is None else replies.data
+            results.append(Outcome(recipient, classify(final.code), final.code, final.text))
+        return results
 
 
 class Deliverer:
-    def __init__(self, helo_name: str, timeout: float = 60.0) -> None:
+    def __init__(self, helo_name: str, timeout: float = 60.0, tls_policy: TlsPolicy | None = None) -> None:
         self.helo_name = helo_name
         self.timeout = timeout
+        self.tls_policy = tls_policy or TlsPolicy()
 
     async def connect(self, route: Route) -> Connection:
         """The first host of the route that answers; the last error if none does."""
@@ -102,11 +92,10 @@ class Deliverer:
         for host in route.hosts:
             connection = Connection(host, self.helo_name, self.timeout)
             try:
-                await connection.open()
-                if route.credentials:  # aiosmtplib has upgraded to TLS if the server offers it
-                    await connection.client.login(*route.credentials)
+                await connection.open(route.credentials, policy=self.tls_policy, mode=route.tls)
                 return connection
-            except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
+            except (TimeoutError, OSError) as exc:
+                connection.abort()
                 last = exc
         assert last is not None
         raise last

@@ -13,8 +13,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-import aiosmtplib
-
 from mailhub.delivery.deliverer import MAX_RCPT_PER_TRANSACTION, Connection, Deliverer, Outcome
 from mailhub.delivery.routing import LOCAL_ROUTE, Route, RouteError, Router
 from mailhub.queue.core import DeliveryJob, FailedDelivery, Queue, RecipientJob, RecipientResult
@@ -44,9 +42,9 @@ class DeliveryManager:
         on_failed: FailureHandler,
         local: LocalStage,
         node: str,
-        concurrency: int = 20,
-        connections_per_route: int = 8,
-        batch: int = 500,
+        concurrency: int = 100,
+        connections_per_route: int = 20,
+        batch: int = 1000,
         lease_seconds: int = 300,
         poll_seconds: float = 1.0,
     ) -> None:
@@ -153,7 +151,7 @@ class DeliveryManager:
                     if connection is None or not connection.alive:
                         try:
                             connection = await self.deliverer.connect(route)
-                        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+                        except (OSError, TimeoutError) as exc:
                             text = f"cannot connect to {route.name}: {exc}"
                             await buffer.add(item.job, [
                                 RecipientResult(r.id, r.address, DEFERRED, None, text, route.name)
@@ -165,7 +163,7 @@ class DeliveryManager:
                     results = [
                         RecipientResult(r.id, r.address, by_address[r.address].outcome, by_address[r.address].code,
                                         by_address[r.address].text, f"{route.kind}:{connection.host[0]}:"
-                                                                     f"{connection.host[1]}")
+                                                                     f"{connection.host[1]}", connection.tls)
                         for r in item.recipients
                     ]
                     await buffer.add(item.job, results)
@@ -178,8 +176,8 @@ class DeliveryManager:
         recipients = [r.address for r in item.recipients]
         try:
             return await connection.send(self.mail_from(item.job), recipients, item.job.content)
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-            connection.client.close()
+        except (OSError, TimeoutError) as exc:
+            connection.abort()
             text = f"{type(exc).__name__}: {exc}"
             return [Outcome(r, DEFERRED, None, text) for r in recipients]
 
@@ -191,25 +189,35 @@ class DeliveryManager:
 
 
 class _ResultBuffer:
-    """Outcomes written in batches: one transaction per ~25 recipients instead of one each.
-    A crash re-sends at most what a buffer held."""
+    """Outcomes written in batches, in the background: the connection goes on to its next transaction
+    while the last one's outcomes are committed (the queue's writer joins the batches of every
+    connection into one transaction). A crash re-sends at most what was not yet committed."""
 
-    def __init__(self, queue: Queue, failures: dict[str, list[FailedDelivery]], size: int = 25) -> None:
+    def __init__(self, queue: Queue, failures: dict[str, list[FailedDelivery]],
+                 size: int = MAX_RCPT_PER_TRANSACTION) -> None:
         self.queue = queue
         self.failures = failures
         self.size = size
         self.pending: list[tuple[DeliveryJob, list[RecipientResult]]] = []
         self.count = 0
+        self.writing: list[asyncio.Task[None]] = []
 
     async def add(self, job: DeliveryJob, results: list[RecipientResult]) -> None:
         self.pending.append((job, results))
         self.count += len(results)
         if self.count >= self.size:
-            await self.flush()
+            self.writing = [t for t in self.writing if not t.done()]
+            self.writing.append(asyncio.create_task(self._write()))
 
-    async def flush(self) -> None:
+    async def _write(self) -> None:
         if not self.pending:
             return
         batch, self.pending, self.count = self.pending, [], 0
         for failure in await asyncio.to_thread(self.queue.record_many, batch):
             self.failures.setdefault(failure.queue_id, []).append(failure)
+
+    async def flush(self) -> None:
+        """Everything added is committed when this returns."""
+        self.writing.append(asyncio.create_task(self._write()))
+        await asyncio.gather(*self.writing)
+        self.writing = []

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, func, insert
 from sqlmodel import Session, col, select
 
 from directory import InvalidInput
@@ -123,9 +123,9 @@ class NoticeService:
             session.add(notice)
             session.flush()
             assert notice.id is not None
-            for person in recipients:
-                session.add(NoticeRecipient(notice_id=notice.id, email=person.email, display_name=person.name,
-                                            agency_code=person.agency))
+            session.execute(insert(NoticeRecipient), [  # one statement for a whole province
+                dict(notice_id=notice.id, email=p.email, display_name=p.name, agency_code=p.agency)
+                for p in recipients])
             if output is None:  # the notice, its recipients and its queued message: one transaction
                 queue_id = self.intake.enqueue_in(session, submission)
                 session.add(Publication(kind="notice", reference=str(notice.id), queue_id=queue_id))

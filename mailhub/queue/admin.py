@@ -68,6 +68,7 @@ class LogView:
     code: int | None
     text: str
     signed: str = ""  # "DKIM d=…; S/MIME" as the message was queued (while its body is kept)
+    tls: str = ""  # the connection of this attempt: 'TLSv1.3, verified' …
 
 
 def signed_summary(content: bytes | None) -> str:
@@ -155,7 +156,7 @@ class QueueAdmin:
                 select(QueuedMessage.queue_id, QueuedMessage.content).where(
                     col(QueuedMessage.queue_id).in_(queue_ids))).all()} if queue_ids else {}
             return [LogView(r.at, r.queue_id, r.message_id, r.recipient, r.outcome, r.route, r.code, r.text,
-                            signed.get(r.queue_id, ""))
+                            signed.get(r.queue_id, ""), r.tls)
                     for r in sorted(unique.values(), key=lambda r: r.id or 0)]
 
     def _message(self, session: Session, queue_id: str) -> QueuedMessage:

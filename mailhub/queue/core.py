@@ -13,19 +13,21 @@ import secrets
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, Engine, insert, or_, update
+from sqlalchemy import Connection, Engine, insert, update
 from sqlmodel import Session, col, select
 
 from mailhub.errors import MailhubError
+from mailhub.queue import outcomes
 from mailhub.store.models import (
     ACTIVE,
     BOUNCED,
     DEFERRED,
     DELIVERED,
-    PENDING_STATES,
     QUEUED,
     ActivityEvent,
     DeliveryLog,
@@ -37,6 +39,8 @@ from mailhub.timeutil import utcnow
 log = logging.getLogger("mailhub.queue.core")
 
 Clock = Callable[[], datetime]
+C = TypeVar("C")
+R = TypeVar("R")
 
 
 def new_queue_id() -> str:
@@ -102,6 +106,7 @@ class RecipientResult:
     code: int | None
     text: str
     route: str
+    tls: str = ""  # what TLS the connection had (delivery/tls_policy.describe)
 
 
 @dataclass(frozen=True)
@@ -125,20 +130,22 @@ class FailedDelivery:
     route: str
 
 
-class GroupCommit:
-    """One writer thread that commits whatever is waiting in one transaction, then wakes each caller.
-    A batch that fails is retried one message at a time, so one bad message fails alone."""
+class GroupCommit(Generic[C]):
+    """One writer thread that runs whatever work is waiting in one transaction, then wakes each caller
+    with its own result: queue writes and delivery outcomes of twenty sessions cost one fsync, and on
+    SQLite no two of this process's writers ever wait on each other's lock. A batch that fails is
+    retried one piece of work at a time, so one bad message fails alone."""
 
-    def __init__(self, write: Callable[[list[NewMessage]], None], max_batch: int = 100) -> None:
-        self._write = write
+    def __init__(self, begin: Callable[[], AbstractContextManager[C]], max_batch: int = 100) -> None:
+        self._begin = begin
         self._max_batch = max_batch
-        self._pending: queue.SimpleQueue[tuple[NewMessage, Future[str]]] = queue.SimpleQueue()
+        self._pending: queue.SimpleQueue[tuple[Callable[[C], Any], Future[Any]]] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def submit(self, message: NewMessage) -> str:
-        done: Future[str] = Future()
-        self._pending.put((message, done))
+    def submit(self, work: Callable[[C], R]) -> R:
+        done: Future[R] = Future()
+        self._pending.put((work, done))
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="mailhub-group-commit", daemon=True)
@@ -162,9 +169,10 @@ class GroupCommit:
                     break
             self._commit(batch)
 
-    def _commit(self, batch: list[tuple[NewMessage, Future[str]]]) -> None:
+    def _commit(self, batch: list[tuple[Callable[[C], Any], Future[Any]]]) -> None:
         try:
-            self._write([message for message, _ in batch])
+            with self._begin() as connection:
+                results = [work(connection) for work, _ in batch]
         except Exception as exc:
             if len(batch) == 1:
                 batch[0][1].set_exception(exc)
@@ -172,8 +180,8 @@ class GroupCommit:
             for item in batch:
                 self._commit([item])
             return
-        for message, done in batch:
-            done.set_result(message.queue_id)
+        for (_, done), result in zip(batch, results, strict=True):
+            done.set_result(result)
 
 
 class Queue:
@@ -181,7 +189,7 @@ class Queue:
         self.engine = engine
         self.retry = retry
         self.clock = clock
-        self._committer = GroupCommit(self._write)
+        self._committer: GroupCommit[Connection] = GroupCommit(engine.begin)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -194,7 +202,12 @@ class Queue:
         """
         if not message.recipients:
             raise MailhubError("a message needs at least one recipient")
-        return self._committer.submit(message)
+
+        def write(connection: Connection) -> str:
+            self._write_rows(connection, [message])
+            return message.queue_id
+
+        return self._committer.submit(write)
 
     def enqueue_in(self, session: Session, message: NewMessage) -> None:
         """Write the message in the caller's transaction: it is durable when the caller commits,
@@ -202,10 +215,6 @@ class Queue:
         if not message.recipients:
             raise MailhubError("a message needs at least one recipient")
         self._write_rows(session.connection(), [message])
-
-    def _write(self, messages: list[NewMessage]) -> None:
-        with self.engine.begin() as connection:
-            self._write_rows(connection, messages)
 
     def _write_rows(self, connection: Connection, messages: list[NewMessage]) -> None:
         now = self.clock()
@@ -228,33 +237,12 @@ class Queue:
     def claim_due(self, node: str, limit: int = 500, lease_seconds: int = 300) -> list[DeliveryJob]:
         """Mark due recipients active for ``node`` and return them grouped by message."""
         now = self.clock()
-        with Session(self.engine, expire_on_commit=False) as session:
-            due = (
-                select(QueueRecipient)
-                .join(QueuedMessage, col(QueuedMessage.id) == col(QueueRecipient.message_pk))
-                .where(col(QueuedMessage.held).is_(False))
-                .where(or_(
-                    col(QueueRecipient.state).in_(PENDING_STATES) & (col(QueueRecipient.next_attempt_at) <= now),
-                    (col(QueueRecipient.state) == ACTIVE) & (col(QueueRecipient.claimed_until) < now),
-                ))
-                .order_by(col(QueueRecipient.next_attempt_at))
-                .limit(limit)
-                .with_for_update(skip_locked=True, of=QueueRecipient)
-            )
-            rows = list(session.exec(due).all())
+        with self.engine.begin() as connection:
+            rows = outcomes.claim(connection, node, now, limit, timedelta(seconds=lease_seconds))
             if not rows:
                 return []
-            until = now + timedelta(seconds=lease_seconds)
-            for row in rows:
-                row.state, row.claimed_by, row.claimed_until = ACTIVE, node, until
-                session.add(row)
-            messages = {
-                m.id: m for m in session.exec(
-                    select(QueuedMessage).where(col(QueuedMessage.id).in_({r.message_pk for r in rows}))
-                ).all()
-            }
-            session.commit()
-        jobs: dict[int, list[QueueRecipient]] = {}
+            messages = outcomes.messages(connection, {r.message_pk for r in rows})
+        jobs: dict[int, list[outcomes.Claimed]] = {}
         for row in rows:
             jobs.setdefault(row.message_pk, []).append(row)
         return [
@@ -262,7 +250,7 @@ class Queue:
                 message_pk=pk, queue_id=messages[pk].queue_id, message_id=messages[pk].message_id,
                 sender=messages[pk].sender, kind=messages[pk].kind, content=messages[pk].content or b"",
                 created_at=messages[pk].created_at, expires_at=messages[pk].expires_at,
-                recipients=tuple(RecipientJob(r.id or 0, r.address, r.domain, r.attempts) for r in recipients),
+                recipients=tuple(RecipientJob(r.id, r.address, r.domain, r.attempts) for r in recipients),
                 submitted_by=messages[pk].submitted_by,
             )
             for pk, recipients in jobs.items()
@@ -273,50 +261,35 @@ class Queue:
         return self.record_many([(job, list(results))])
 
     def record_many(self, batch: list[tuple[DeliveryJob, list[RecipientResult]]]) -> list[FailedDelivery]:
-        """``record`` for several messages in one transaction (one fsync for a whole burst)."""
-        now = self.clock()
-        failed: list[FailedDelivery] = []
-        with Session(self.engine, expire_on_commit=False) as session:
-            for job, results in batch:
-                for result in results:
-                    failure = self._record_one(session, job, result, now)
-                    if failure is not None:
-                        failed.append(failure)
-            session.commit()
-        return failed
+        """``record`` for several messages; callers at the same moment share one transaction (one
+        fsync for a whole burst of deliveries, and one writer instead of twenty waiting on a lock)."""
+        return self._committer.submit(lambda connection: self._record_rows(connection, batch, self.clock()))
 
     def record_in(self, session: Session, job: DeliveryJob, result: RecipientResult) -> None:
         """``record`` of one outcome inside the caller's transaction (the replies stage writes what a
         message said and that its recipient is done in one commit)."""
-        self._record_one(session, job, result, self.clock())
+        self._record_rows(session.connection(), [(job, [result])], self.clock())
 
-    def _record_one(self, session: Session, job: DeliveryJob, result: RecipientResult,
-                    now: datetime) -> FailedDelivery | None:
-        row = session.get(QueueRecipient, result.recipient_id)
-        if row is None:
-            return None
-        outcome, text = result.outcome, result.text
-        row.attempts += 1
-        if outcome == DEFERRED:
+    def _record_rows(self, connection: Connection, batch: list[tuple[DeliveryJob, list[RecipientResult]]],
+                     now: datetime) -> list[FailedDelivery]:
+        attempts = {r.id: r.attempts for job, _ in batch for r in job.recipients}
+        written = outcomes.write(connection, [self._outcome(job, result, attempts.get(result.recipient_id, 0), now)
+                                              for job, results in batch for result in results], now)
+        return [FailedDelivery(o.queue_id, o.address, o.code, o.text, o.route) for o in written]
+
+    def _outcome(self, job: DeliveryJob, result: RecipientResult, attempts_before: int,
+                 now: datetime) -> outcomes.Outcome:
+        attempts = attempts_before + 1
+        state, text, next_attempt_at = result.outcome, result.text, None
+        if state == DEFERRED:
             if now >= job.expires_at:
-                outcome = BOUNCED
-                text = f"delivery time expired after {row.attempts} attempts; last error: {text}"
+                state = BOUNCED
+                text = f"delivery time expired after {attempts} attempts; last error: {text}"
             else:
-                row.next_attempt_at = min(now + self.retry.delay_after(row.attempts), job.expires_at)
-        row.state = outcome
-        row.last_code, row.last_text = result.code, text[:1000]
-        row.claimed_by, row.claimed_until, row.updated_at = None, None, now
-        session.add(row)
-        session.add(DeliveryLog(
-            at=now, queue_id=job.queue_id, message_id=job.message_id, recipient=result.address,
-            outcome=outcome, route=result.route[:300], code=result.code, text=text[:1000],
-        ))
-        log.info("%s: to=<%s> relay=%s status=%s (%s%s)", job.queue_id, result.address, result.route, outcome,
-                 f"{result.code} " if result.code else "", text[:200])
-        if outcome == BOUNCED and job.sender and job.kind != "dsn" and not row.dsn_sent:
-            row.dsn_sent = True
-            return FailedDelivery(job.queue_id, result.address, result.code, text, result.route)
-        return None
+                next_attempt_at = min(now + self.retry.delay_after(attempts), job.expires_at)
+        return outcomes.Outcome(result.recipient_id, result.address, state, result.code, text, result.route,
+                                next_attempt_at, job.queue_id, job.message_id,
+                                owes_dsn=bool(job.sender) and job.kind != "dsn", tls=result.tls)
 
     def release_claims(self, node: str | None = None) -> int:
         """Hand active recipients back (graceful stop; or all of them on a single-node start)."""

@@ -193,9 +193,8 @@ class Intake:
                                       directory=self.directory)
 
         may_relay = submission.listener == LOCAL or bool(submission.login) or submission.trusted
-        decisions = [self.recipients.decide(r, sender=submission.mail_from, may_relay=may_relay,
-                                            report=submission.kind == "dsn")
-                     for r in submission.rcpt_tos]
+        decisions = self.recipients.decide_all(submission.rcpt_tos, sender=submission.mail_from,
+                                               may_relay=may_relay, report=submission.kind == "dsn")
         if submission.listener != LOCAL:
             decisions = self._closed_groups(decisions, submission, author, vouched, may_relay)
         refused = [d for d in decisions if d.refusal is not None]
@@ -283,10 +282,10 @@ class Intake:
         recipient too: the replies stage reads the message there, after the queue (an organizer's
         real mailbox gets the message as well, as an ordinary recipient)."""
         seen: dict[str, NewRecipient] = {}
-        for decision in decisions:
+        for decision, expansion in zip(decisions, self.recipients.expand_all(decisions), strict=True):
             if decision.kind in (RETURN_PATH, PERSON):
                 seen.setdefault(decision.address, NewRecipient(address=decision.address, original=decision.address))
-            for address in self.recipients.expand(decision):
+            for address in expansion:
                 seen.setdefault(address, NewRecipient(address=address, original=decision.address))
         return list(seen.values())
 

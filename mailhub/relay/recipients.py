@@ -9,13 +9,23 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from sqlmodel import select
 
-from directory import Directory, Group, InvalidInput, NotFound, is_selector, may_post, normalise_address
+from directory import (
+    Directory,
+    DirectoryError,
+    Group,
+    InvalidInput,
+    NotFound,
+    Resolution,
+    is_selector,
+    may_post,
+    normalise_address,
+)
 from mailhub.relay.domains import Domains
 from mailhub.relay.refusals import (
     BAD_ADDRESS,
@@ -53,11 +63,14 @@ class TtlCache(Generic[K, V]):
         if cached is not None:
             return cached
         value = make()
+        self.put(key, value, now)
+        return value
+
+    def put(self, key: K, value: V, made_at: float | None = None) -> None:
         with self._lock:
             if len(self._entries) >= self.max_entries:
                 self._entries.clear()
-            self._entries[key] = (now, value)
-        return value
+            self._entries[key] = (time.monotonic() if made_at is None else made_at, value)
 
 
 @dataclass(frozen=True)
@@ -92,7 +105,57 @@ class Recipients:
         """A decision made in the last seconds, without touching the database (the RCPT fast path)."""
         return self._decisions.get((address.lower(), sender.lower(), may_relay, False))
 
-    def _decide(self, address: str, *, sender: str, may_relay: bool, report: bool) -> RecipientDecision:
+    def decide_all(self, addresses: Sequence[str], *, sender: str, may_relay: bool,
+                   report: bool = False) -> list[RecipientDecision]:
+        """``decide`` for a whole envelope: the province's own addresses not decided in the last seconds
+        are looked up in the directory together (a notice to a province names 10,000 of them)."""
+        keys = [(a.lower(), sender.lower(), may_relay, report) for a in addresses]
+        own = [v for a, k in zip(addresses, keys, strict=True) if may_relay and self._decisions.get(k) is None
+               and (v := self._own_address(a))]
+        found = self.directory.resolve_many(own) if own else {}
+        for value, outcome in found.items():  # what expand_all will ask for next
+            self._remember_expansion(value, LOCAL, outcome)
+
+        def known(value: str) -> bool:
+            return isinstance(found[value], Resolution) if value in found else self.directory.is_known(value)
+
+        decisions = []
+        for address, key in zip(addresses, keys, strict=True):
+            decision = self._decisions.get(key)
+            if decision is None:
+                decision = self._decide(address, sender=sender, may_relay=may_relay, report=report, known=known)
+                self._decisions.put(key, decision)
+            decisions.append(decision)
+        return decisions
+
+    def expand_all(self, decisions: Sequence[RecipientDecision]) -> list[list[str]]:
+        """``expand`` for a whole envelope, the directory's part in one look-up."""
+        wanted = [d.address for d in decisions if d.kind in (GROUP, LOCAL)
+                  and self._expansions.get((d.address, d.kind)) is None]
+        kinds = {d.address: d.kind for d in decisions}
+        for address, outcome in (self.directory.resolve_many(wanted) if wanted else {}).items():
+            self._remember_expansion(address, kinds[address], outcome)
+        return [self.expand(d) for d in decisions]
+
+    def _remember_expansion(self, address: str, kind: str, outcome: Resolution | DirectoryError) -> None:
+        if isinstance(outcome, Resolution):
+            self._expansions.put((address, kind), [m.address for m in outcome.mailboxes])
+        elif isinstance(outcome, NotFound):
+            self._expansions.put((address, kind), [])
+
+    def _own_address(self, address: str) -> str:
+        """The normalised address if it is on one of the province's domains (not ours), else ""."""
+        if is_selector(address):
+            return ""
+        try:
+            value = normalise_address(address)
+        except InvalidInput:
+            return ""
+        domain = value.rpartition("@")[2]
+        return value if self.domains.is_own(domain) and not self.domains.is_service(domain) else ""
+
+    def _decide(self, address: str, *, sender: str, may_relay: bool, report: bool,
+                known: Callable[[str], bool] | None = None) -> RecipientDecision:
         if may_relay and is_selector(address):  # group:NAME, agency:CODE from the CLI and office systems
             try:
                 self.directory.resolve(address)
@@ -119,7 +182,7 @@ class Recipients:
         if not may_relay:
             return RecipientDecision(value, EXTERNAL, RELAY_DENIED)
         if self.domains.is_own(domain):
-            if not self.directory.is_known(value):
+            if not (known or self.directory.is_known)(value):
                 return RecipientDecision(value, EXTERNAL) if report else RecipientDecision(value, LOCAL, UNKNOWN_USER)
             return RecipientDecision(value, LOCAL)
         return RecipientDecision(value, EXTERNAL)

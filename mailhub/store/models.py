@@ -67,6 +67,7 @@ class DeliveryLog(SQLModel, table=True):
     route: str = Field(default="", max_length=300)
     code: int | None = None
     text: str = Field(default="", max_length=1000)
+    tls: str = Field(default="", max_length=64)  # 'TLSv1.3, verified', 'TLSv1.3, not verified', 'no TLS'
 
 
 class ActivityEvent(SQLModel, table=True):

@@ -34,3 +34,22 @@ def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path
     path = tmp_path / name
     path.write_bytes(text.encode(encoding))
     return path
+
+
+ROSTER = (
+    "Họ và tên,Đơn vị,Chức vụ,Thủ trưởng\n"
+    "Nguyễn Quang Vinh,STTTT,Giám đốc,x\n"
+    "Trần Thị Thu Hương,STTTT,Chuyên viên,\n"
+    "Lê Văn Hải,SYT,Giám đốc,x\n"
+    "Phạm Thị Lan,BVT,Giám đốc bệnh viện,x\n"
+    "Đỗ Văn Nam,X.TAMGIANG,Chủ tịch UBND,x\n"
+)
+
+
+@pytest.fixture
+def staffed(province: Directory, tmp_path: Path) -> Directory:
+    """The small province with five officials, four of them heads."""
+    from directory.importer import read_roster
+
+    province.import_roster(read_roster(write(tmp_path, "r.csv", ROSTER)))
+    return province

@@ -6,24 +6,7 @@ import pytest
 
 from directory import Conflict, Directory, InvalidInput, NotFound
 from directory import groups as group_ops
-from directory.importer import read_roster
 from directory.selectors import require_group
-from tests.directory.conftest import write
-
-ROSTER = (
-    "Họ và tên,Đơn vị,Chức vụ,Thủ trưởng\n"
-    "Nguyễn Quang Vinh,STTTT,Giám đốc,x\n"
-    "Trần Thị Thu Hương,STTTT,Chuyên viên,\n"
-    "Lê Văn Hải,SYT,Giám đốc,x\n"
-    "Phạm Thị Lan,BVT,Giám đốc bệnh viện,x\n"
-    "Đỗ Văn Nam,X.TAMGIANG,Chủ tịch UBND,x\n"
-)
-
-
-@pytest.fixture
-def staffed(province: Directory, tmp_path: Path) -> Directory:
-    province.import_roster(read_roster(write(tmp_path, "r.csv", ROSTER)))
-    return province
 
 
 def addresses(directory: Directory, target: str) -> list[str]:

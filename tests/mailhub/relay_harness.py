@@ -52,14 +52,29 @@ class SinkHandler:
         return "250 2.0.0 Ok: stored"
 
 
+@dataclass
+class PipeliningSinkHandler(SinkHandler):
+    """The same, announcing PIPELINING as Postfix does (aiosmtpd reads one command at a time anyway)."""
+
+    async def handle_EHLO(self, server: SMTP, session: Session, envelope: Envelope, hostname: str,
+                          responses: list[str]) -> list[str]:
+        session.host_name = hostname
+        return [*responses[:-1], "250-PIPELINING", responses[-1]]
+
+
 class Sink:
     def __init__(self, port: int = 0, reply_for: Callable[[str], str | None] | None = None,
-                 size_limit: int | None = None, auth: tuple[str, str, Path] | None = None) -> None:
-        self.handler = SinkHandler(reply_for=reply_for or (lambda a: None))
+                 size_limit: int | None = None, auth: tuple[str, str, Path] | None = None,
+                 pipelining: bool = False, tls: tuple[Path, Path] | None = None) -> None:
+        self.handler = (PipeliningSinkHandler if pipelining else SinkHandler)(reply_for=reply_for or (lambda a: None))
         extra: dict[str, Any] = {"data_size_limit": size_limit} if size_limit else {}
         if auth is not None:  # a mailbox server that wants STARTTLS and AUTH from mailhub
             user, password, home = auth
             extra.update(_auth_options(user, password, home))
+        if tls is not None:  # STARTTLS offered with this certificate (chain, key), nothing required
+            from mailhub.smtp.tls import server_context
+
+            extra["tls_context"] = server_context(*tls)
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=port or free_port(), **extra)
 
     @property

@@ -4,7 +4,9 @@ message that cannot be written fails alone."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 
@@ -19,15 +21,24 @@ def test_concurrent_callers_share_transactions_and_a_bad_message_fails_alone() -
     batches: list[list[str]] = []
     gate = threading.Event()
 
-    def write(messages: list[NewMessage]) -> None:
+    @contextmanager
+    def begin() -> Iterator[list[str]]:
         gate.wait(5)  # hold the first transaction so that the others pile up behind it
-        if any(m.queue_id == "Q0013" for m in messages):
-            raise ValueError("cannot write Q0013")
-        batches.append([m.queue_id for m in messages])
+        transaction: list[str] = []
+        yield transaction
+        batches.append(transaction)  # committed: only a transaction that ended without an exception
 
-    committer = GroupCommit(write)
+    def write(message: NewMessage) -> Callable[[list[str]], str]:
+        def run(transaction: list[str]) -> str:
+            if message.queue_id == "Q0013":
+                raise ValueError("cannot write Q0013")
+            transaction.append(message.queue_id)
+            return message.queue_id
+        return run
+
+    committer: GroupCommit[list[str]] = GroupCommit(begin)
     with ThreadPoolExecutor(20) as pool:
-        futures = [pool.submit(committer.submit, make(n)) for n in range(40)]
+        futures = [pool.submit(committer.submit, write(make(n))) for n in range(40)]
         gate.set()
         results = []
         for n, future in enumerate(futures):

@@ -1,0 +1,142 @@
+"""Outcomes written in bulk: a claim is two statements and a batch of results a few, whatever the
+number of recipients (a notice to a province is 10,000 of them).
+
+Recipients with the same outcome, reply and next attempt move on in one ``UPDATE ... WHERE id IN``;
+the delivery-log rows go in one ``INSERT``; who is owed a DSN is decided by the database
+(``dsn_sent`` flips once, ``RETURNING`` says for whom).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, insert, or_, select, update
+from sqlmodel import col
+
+from mailhub.store.models import (
+    ACTIVE,
+    BOUNCED,
+    DEFERRED,
+    PENDING_STATES,
+    DeliveryLog,
+    QueuedMessage,
+    QueueRecipient,
+)
+
+log = logging.getLogger("mailhub.queue.core")
+
+CHUNK = 500  # ids per IN (...)
+CLAIM_BYTES = 64 * 1024 * 1024  # message content one claim may load: a few large messages, or many small ones
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A recipient claimed for delivery, with its message's row id."""
+
+    id: int
+    message_pk: int
+    address: str
+    domain: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one attempt at one recipient comes to, ready to write."""
+
+    recipient_id: int
+    address: str
+    state: str
+    code: int | None
+    text: str
+    route: str
+    next_attempt_at: datetime | None
+    queue_id: str
+    message_id: str
+    owes_dsn: bool  # a bounce the sender hears about (not for a DSN, not for the null sender)
+    tls: str = ""
+
+
+def claim(connection: Connection, node: str, now: datetime, limit: int, lease: timedelta,
+          max_bytes: int = CLAIM_BYTES) -> list[Claimed]:
+    """Due recipients (and expired claims of dead nodes) marked active for ``node``; SKIP LOCKED on
+    PostgreSQL so that nodes never claim the same recipient. The messages of one claim add up to at
+    most ``max_bytes`` (at least one message): their content is held in memory while they are sent."""
+    due = (
+        select(col(QueueRecipient.id), col(QueueRecipient.message_pk), col(QueueRecipient.address),
+               col(QueueRecipient.domain), col(QueueRecipient.attempts), col(QueuedMessage.size))
+        .join(QueuedMessage, col(QueuedMessage.id) == col(QueueRecipient.message_pk))
+        .where(col(QueuedMessage.held).is_(False))
+        .where(or_(
+            col(QueueRecipient.state).in_(PENDING_STATES) & (col(QueueRecipient.next_attempt_at) <= now),
+            (col(QueueRecipient.state) == ACTIVE) & (col(QueueRecipient.claimed_until) < now),
+        ))
+        .order_by(col(QueueRecipient.next_attempt_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=QueueRecipient)
+    )
+    rows: list[Claimed] = []
+    sizes: dict[int, int] = {}
+    for row in connection.execute(due):
+        if row[1] not in sizes:
+            if sizes and sum(sizes.values()) + row[5] > max_bytes:
+                break
+            sizes[row[1]] = row[5]
+        rows.append(Claimed(row[0] or 0, row[1], row[2], row[3], row[4]))
+    for chunk in _chunks([r.id for r in rows]):
+        connection.execute(update(QueueRecipient).where(col(QueueRecipient.id).in_(chunk))
+                           .values(state=ACTIVE, claimed_by=node, claimed_until=now + lease))
+    return rows
+
+
+def messages(connection: Connection, pks: set[int]) -> dict[int, Any]:
+    """The claimed recipients' messages by row id (what a DeliveryJob carries)."""
+    return {m.id: m for m in connection.execute(
+        select(col(QueuedMessage.id), col(QueuedMessage.queue_id), col(QueuedMessage.message_id),
+               col(QueuedMessage.sender), col(QueuedMessage.kind), col(QueuedMessage.content),
+               col(QueuedMessage.created_at), col(QueuedMessage.expires_at), col(QueuedMessage.submitted_by))
+        .where(col(QueuedMessage.id).in_(pks)))}
+
+
+def write(connection: Connection, outcomes: Sequence[Outcome], now: datetime) -> list[Outcome]:
+    """Move each recipient on and log the attempt; returns the bounces whose sender is now owed a DSN
+    (each recipient at most once, ever). A recipient deleted meanwhile is skipped, unlogged."""
+    groups: dict[tuple[str, int | None, str, datetime | None], list[int]] = {}
+    for outcome in outcomes:
+        key = (outcome.state, outcome.code, outcome.text[:1000], outcome.next_attempt_at)
+        groups.setdefault(key, []).append(outcome.recipient_id)
+    present: set[int] = set()
+    for (state, code, text, next_attempt_at), ids in groups.items():
+        values = dict(state=state, last_code=code, last_text=text, claimed_by=None, claimed_until=None,
+                      updated_at=now, attempts=col(QueueRecipient.attempts) + 1)
+        if next_attempt_at is not None:
+            values["next_attempt_at"] = next_attempt_at
+        for chunk in _chunks(ids):
+            statement = update(QueueRecipient).where(col(QueueRecipient.id).in_(chunk)).values(**values)
+            present.update(i for i in connection.execute(statement.returning(col(QueueRecipient.id))).scalars() if i)
+    written = [o for o in outcomes if o.recipient_id in present]
+    if written:
+        connection.execute(insert(DeliveryLog), [
+            dict(at=now, queue_id=o.queue_id, message_id=o.message_id, recipient=o.address, outcome=o.state,
+                 route=o.route[:300], code=o.code, text=o.text[:1000], tls=o.tls[:64]) for o in written])
+    for o in written:
+        log.info("%s: to=<%s> relay=%s status=%s (%s%s)%s", o.queue_id, o.address, o.route, o.state,
+                 f"{o.code} " if o.code else "", o.text[:200], f" tls={o.tls}" if o.tls else "")
+    owed = [o.recipient_id for o in written if o.state == BOUNCED and o.owes_dsn]
+    first_time: set[int] = set()
+    for chunk in _chunks(owed):
+        statement = (update(QueueRecipient).where(col(QueueRecipient.id).in_(chunk))
+                     .where(col(QueueRecipient.dsn_sent).is_(False)).values(dsn_sent=True))
+        first_time.update(i for i in connection.execute(statement.returning(col(QueueRecipient.id))).scalars() if i)
+    return [o for o in written if o.recipient_id in first_time]
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[start:start + CHUNK] for start in range(0, len(ids), CHUNK)]
+
+
+__all__ = ["BOUNCED", "DEFERRED", "Claimed", "Outcome", "claim", "write"]

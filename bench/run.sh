@@ -13,6 +13,7 @@ $PY bench/memory.py --messages 10 --megabytes 24
 $PY bench/fault_sigkill.py --messages "${BENCH_MESSAGES:-2000}"
 $PY bench/fault_upstream.py --messages 500 --down 8
 $PY bench/inbound_trust.py
+$PY bench/dkim_through_postfix.py
 $PY bench/policy_throughput.py --seconds 3
 $PY bench/ocr_throughput.py --seconds 10
 $PY bench/usage_report.py --officials 10000 --log-rows 500000

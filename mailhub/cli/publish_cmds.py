@@ -35,7 +35,13 @@ def schedule() -> None:
 def publish(obj: Context, file: Path, week: str, to: tuple[str, ...], organizer: str | None, output: Path | None,
             as_json: bool, number: str, signer_authority: str, signer_title: str, signer_name: str) -> None:
     """Send the week as one email (HTML table + calendar); a revised file sends only what changed, and
-    each removed item goes in its own cancellation, which clients apply to the calendar."""
+    each removed item goes in its own cancellation, which clients apply to the calendar.
+
+    \b
+    FILE: CSV or XLSX. Columns: Ngày, Thời gian (or Giờ, Bắt đầu), Kết thúc, Buổi, Lãnh đạo, Nội dung,
+    Địa điểm, Thành phần (English headers too). Dates: 07/12/2026, 07/12, Thứ Hai 07/12; a date
+    written once holds for the rows below. Times: 08:00, 8h30, 14 giờ 30, 7h30 - 9h00, Sáng, Chiều,
+    Cả ngày ('Chiều 2h' is 14:00). Unreadable rows are listed with their line; nothing is sent."""
     result = obj.app.schedules().publish(file, week, to, organizer, output, number=number,
                                          signer=signer_from(signer_authority, signer_title, signer_name))
     if as_json:

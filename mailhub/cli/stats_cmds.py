@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 
 from directory import normalise_domain
+from mailhub.cli import words
 from mailhub.cli.main import Context
 from mailhub.cli.output import emit_json, emit_table, fail, progress_bar
 from mailhub.timeutil import LOCAL, TZID
@@ -38,12 +39,14 @@ def stats(obj: Context, agency: str | None, window: int | None, as_of: object, a
         return
     click.echo(report.definition)
     emit_table(["Đơn vị", "Tên", "Loại", "Cán bộ", "Dùng thư", "Tỷ lệ %", "≥80%", "≥90%"],
-               [("  " * a.depth + a.code, a.name, a.kind, a.officials, a.active, f"{a.share:.1f}",
-                 "✓" if a.share >= 80 else "", "✓" if a.share >= 90 else "") for a in report.agencies])
+               [("  " * a.depth + a.code, a.name, words.agency_kind(a.kind), a.officials, a.active,
+                 f"{a.share:.1f}", "✓" if a.share >= 80 else "", "✓" if a.share >= 90 else "")
+                for a in report.agencies])
     for kind, values in report.levels.items():
-        click.echo(f"{kind}: {values['active']:.0f}/{values['officials']:.0f} = {values['share']:.1f}%")
-    click.echo("activity in the window: " + (", ".join(f"{k} {v}" for k, v in sorted(report.activity.items()))
-                                             or "none"))
+        click.echo(f"{words.agency_kind(kind)}: {values['active']:.0f}/{values['officials']:.0f} cán bộ dùng thư "
+                   f"= {values['share']:.1f}%")
+    click.echo("Dấu hiệu sử dụng trong kỳ: " + (", ".join(f"{words.activity(k)} {v}"
+                                                          for k, v in sorted(report.activity.items())) or "không có"))
 
 
 @click.group()

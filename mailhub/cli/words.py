@@ -15,6 +15,10 @@ STATES = {"queued": "Chờ gửi", "active": "Đang gửi", "deferred": "Chưa g
           "delivered": "Đã chuyển", "bounced": "Không chuyển được", "deleted": "Đã xóa", "expired": "Quá hạn",
           "held": "Tạm giữ", "done": "Xong", "not sent": "Chưa gửi", "confirmed": "Đã mời", "cancelled": "Đã hủy",
           "failed": "Không chuyển được", "relayed": "Đã chuyển tiếp"}
+AGENCY_KINDS = {"province": "Tỉnh", "department": "Sở, ban, ngành", "district": "Huyện", "commune": "Xã",
+                "unit": "Đơn vị"}
+ACTIVITY = {"submission": "gửi thư", "itip-reply": "trả lời giấy mời", "mdn": "xác nhận đã đọc",
+            "login": "đăng nhập hộp thư"}
 ZONE_NOTE = "giờ Việt Nam, GMT+7"
 
 
@@ -28,6 +32,14 @@ def role(value: str) -> str:
 
 def state(value: str) -> str:
     return STATES.get(value, value)
+
+
+def agency_kind(value: str) -> str:
+    return AGENCY_KINDS.get(value, value)
+
+
+def activity(value: str) -> str:
+    return ACTIVITY.get(value, value)
 
 
 def local_time(value: datetime | str | None, *, seconds: bool = False) -> str:

@@ -77,12 +77,12 @@ def test_a_large_message_goes_out_in_pieces_that_add_up_to_the_same_wire_form(si
 
 
 def test_a_server_without_starttls_is_not_used_when_tls_is_required(sink: Sink) -> None:
-    from mailhub.delivery.deliverer import _opportunistic_tls
     from mailhub.delivery.smtp_client import SmtpClient
+    from mailhub.delivery.tls_policy import TlsPolicy, TlsRequirement
 
     async def run() -> None:
         client = SmtpClient("127.0.0.1", sink.port, "mailhub.test", timeout=10)
-        await client.connect(tls=_opportunistic_tls(), require_tls=True)
+        await client.connect(tls=TlsPolicy().context(TlsRequirement("encrypt")), require_tls=True)
 
     with pytest.raises(ConnectionError, match="does not offer STARTTLS"):
         asyncio.run(run())

@@ -127,8 +127,9 @@ class App:
     def schedules(self) -> SchedulePublisher:
         return SchedulePublisher(engine=self.engine, people=self.people(), intake=self.intake(), clock=self.clock)
 
-    def notices(self) -> NoticeService:
-        return NoticeService(engine=self.engine, people=self.people(), intake=self.intake(), clock=self.clock)
+    def notices(self, intake: Intake | None = None) -> NoticeService:
+        return NoticeService(engine=self.engine, people=self.people(), intake=intake or self.intake(),
+                             clock=self.clock)
 
     def service_addresses(self) -> ServiceAddresses:
         return ServiceAddresses(self.engine, self.settings.service_domain)

@@ -99,6 +99,13 @@ class Settings(BaseSettings):
                                           description="a check that runs longer is stopped: 451, try later")
     policy_memory_mb: int = Field(default=1024, ge=256, description="address-space cap of each worker, in MiB")
 
+    report_to: str = Field(default="", description="who gets the six-monthly usage report (addresses, group:NAME, "
+                                                 "agency:CODE, comma-separated); empty: not mailed")
+    report_days_before: int = Field(default=5, ge=1, le=60, description="mail it this many days before 15/6 and 15/12")
+    report_office: str = Field(default="Sở Khoa học và Công nghệ", description="the office that issues the report")
+    report_abbreviation: str = Field(default="SKHCN", description="its letters in the report's number")
+    monthly_digest: bool = Field(default=True, description="each month, agency heads get dormant accounts and "
+                                                           "unanswered invitations")
     reminder_lead_minutes: int = Field(default=1440, ge=0, description="remind silent attendees this long before")
 
     address_pattern: str = DEFAULT_PATTERN

@@ -22,6 +22,7 @@ from mailhub.delivery.routing import MxResolver
 from mailhub.maintenance import LeaderLock, purge
 from mailhub.relay.intake import INBOUND, SUBMISSION
 from mailhub.smtp.listener import start_listener
+from mailhub.timeutil import LOCAL
 from mailhub.usage.stats import aggregate
 
 log = logging.getLogger("mailhub")
@@ -164,8 +165,34 @@ def start_jobs(app: App, service: RelayService) -> Jobs:
 
     scheduler.add_job(retention, "cron", hour=2, minute=30, coalesce=True, max_instances=1, id="retention")
     scheduler.add_job(activity, "interval", hours=1, coalesce=True, max_instances=1, id="activity-daily")
+
+    async def usage_mail() -> None:
+        try:
+            if await asyncio.to_thread(leader.held):
+                await asyncio.to_thread(send_usage_mail, app, service)
+        except Exception:
+            log.exception("the usage report or monthly digests failed; next round in an hour")
+
+    scheduler.add_job(usage_mail, "interval", hours=1, coalesce=True, max_instances=1, id="usage-mail")
     scheduler.start()
     return Jobs(scheduler, leader)
+
+
+def send_usage_mail(app: App, service: RelayService) -> None:
+    """The six-monthly report when due (MAILHUB_REPORT_TO) and, in a month's first days, the digests."""
+    from mailhub.usage.mailings import ReportMailing, send_due_report, send_monthly_digests
+
+    settings, now = app.settings, app.clock()
+    notices = app.notices(service.intake)
+    aggregate(app.engine, now)
+    to = tuple(t.strip() for t in settings.report_to.split(",") if t.strip())
+    send_due_report(app.engine, app.directory, notices, ReportMailing(
+        to=to, days_before=settings.report_days_before, office=settings.report_office,
+        abbreviation=settings.report_abbreviation, window_days=settings.activity_window_days), now)
+    if settings.monthly_digest and now.astimezone(LOCAL).day <= 3:
+        sent = send_monthly_digests(app.engine, app.directory, notices, now)
+        if sent:
+            log.info("sent %d monthly usage digests to agency heads", sent)
 
 
 async def _size_limit(app: App, hostname: str) -> int:

@@ -91,6 +91,16 @@ class Directory:
             cache = _AgencyCache(session)
             return [official_info(session, o, cache) for o in session.exec(query).all()]
 
+    def heads(self, agency_code: str) -> list[OfficialInfo]:
+        """The active heads (Thủ trưởng) of the agency itself, not of the agencies below it."""
+        with self.session() as session:
+            agency = agency_ops.require_agency(session, agency_code)
+            rows = session.exec(select(Official).where(Official.agency_id == agency.id, Official.is_head == True,  # noqa: E712
+                                                       Official.active == True)  # noqa: E712
+                                .order_by(col(Official.id))).all()
+            cache = _AgencyCache(session)
+            return [official_info(session, o, cache) for o in rows]
+
     def address_book(self) -> AddressBook:
         """Every address that reaches an official, for reading logs without a query per line."""
         with self.session() as session:

@@ -67,8 +67,7 @@ def letterhead_for(directory: Directory, agency_code: str) -> Letterhead:
     parent = _parent(directory, agency)
     root_name = _root_name(directory, agency)
     signer = Signer()
-    heads = [o for o in directory.officials(agency.code, include_inactive=False)
-             if o.is_head and o.agency_code == agency.code]  # its own head, not a department's below it
+    heads = directory.heads(agency.code)  # its own head, not a department's below it
     if heads:
         signer = Signer(title=heads[0].title.upper(), name=heads[0].full_name)
     return Letterhead(office=authority_name(agency), parent=authority_name(parent) if parent else "",

@@ -81,8 +81,7 @@ def send_monthly_digests(engine: Engine, directory: Directory, notices: NoticeSe
     last_month = (month_start - timedelta(days=1)).replace(day=1)
     sent = 0
     for agency in directory.agencies():
-        heads = [o for o in directory.officials(agency.code, include_inactive=False)
-                 if o.is_head and o.agency_code == agency.code]
+        heads = directory.heads(agency.code)
         if not agency.active or not heads:
             continue
         subject = f"Tổng hợp sử dụng thư điện tử tháng {last_month:%m/%Y} - {agency.name}"

@@ -142,6 +142,7 @@ from datetime import UTC, datetime  # noqa: E402
 from mailhub.timeutil import LOCAL  # noqa: E402
 
 NOW = datetime.now(UTC)
+TODAY = NOW.astimezone(LOCAL).date()  # the province's day (from 17:00 UTC it is already tomorrow there)
 MONTH_START = NOW.astimezone(LOCAL).replace(day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
 
 

@@ -15,7 +15,7 @@ from mailhub.store.meeting_models import Meeting, MeetingAnswer, MeetingAttendee
 from mailhub.store.models import ActivityEvent
 from mailhub.usage.report.ranking import WeightsError, parse_weights, rank
 from mailhub.usage.stats import aggregate
-from tests.mailhub.conftest import NOW, Invoke, seed_province, this_month
+from tests.mailhub.conftest import NOW, TODAY, Invoke, seed_province, this_month
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_weights() -> None:
 
 
 def test_departments_ranked_on_the_published_criteria(app: App) -> None:
-    result = rank(app.engine, NOW.year, today=NOW.date(), weights=parse_weights(None), parents=parents(app))
+    result = rank(app.engine, TODAY.year, today=TODAY, weights=parse_weights(None), parents=parents(app))
 
     departments = result.blocs["department"]
     # SYT: 1/1 uses email, 1/1 answered, 1/1 active; STTTT: 1/2, 0/2, 1/2.
@@ -71,7 +71,7 @@ def test_departments_ranked_on_the_published_criteria(app: App) -> None:
 
 
 def test_equal_agencies_share_a_rank_and_say_why(app: App) -> None:
-    result = rank(app.engine, NOW.year, today=NOW.date(), weights=parse_weights("usage=1,response=0,active=0"),
+    result = rank(app.engine, TODAY.year, today=TODAY, weights=parse_weights("usage=1,response=0,active=0"),
                   parents=parents(app))
     departments = {r.code: r for r in result.blocs["department"]}
     assert departments["SYT"].rank == 1 and departments["STTTT"].rank == 2
@@ -81,7 +81,7 @@ def test_equal_agencies_share_a_rank_and_say_why(app: App) -> None:
         session.commit()
     aggregate(app.engine, NOW)
     weights = parse_weights("usage=1,response=0,active=1")
-    tied = {r.code: r for r in rank(app.engine, NOW.year, today=NOW.date(), weights=weights,
+    tied = {r.code: r for r in rank(app.engine, TODAY.year, today=TODAY, weights=weights,
                                      parents=parents(app)).blocs["department"]}
     assert tied["SYT"].score == tied["STTTT"].score
     # Same score, broken by the response rate: SYT answered, STTTT did not.

@@ -19,7 +19,7 @@ from mailhub.store.models import ActivityEvent, AuditEvent
 from mailhub.timeutil import document_date as date_line
 from mailhub.usage.report.figures import Period, PeriodError, gather
 from mailhub.usage.stats import aggregate
-from tests.mailhub.conftest import NOW, Invoke, seed_province, this_month
+from tests.mailhub.conftest import NOW, TODAY, Invoke, seed_province, this_month
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def test_date_line_of_nghi_dinh_30() -> None:
 
 
 def test_figures_of_the_half_year(app: App) -> None:
-    today = NOW.date()
+    today = TODAY
     half = Period(today.year, 1 if today.month <= 6 else 2)
     figures = gather(app.engine, half, today=today, window_days=30)
 

@@ -52,6 +52,8 @@ COMMUNES = ["Cam Lâm", "Diên Khánh", "Diên Điền", "Suối Dầu", "Ninh H
 # Seat 0 is the head, seats 1-2 deputies, then staff drawn from the rest (repeats weight the draw).
 DEPT_TITLES = ["Giám đốc", "Phó Giám đốc", "Phó Giám đốc", "Trưởng phòng", "Phó Trưởng phòng",
                "Chuyên viên", "Chuyên viên", "Chuyên viên", "Chuyên viên chính", "Văn thư"]
+OFFICE_TITLES = ["Chánh Văn phòng", "Phó Chánh Văn phòng", "Phó Chánh Văn phòng", "Trưởng phòng",
+                 "Phó Trưởng phòng", "Chuyên viên", "Chuyên viên", "Chuyên viên chính", "Văn thư"]
 COMMUNE_TITLES = ["Chủ tịch UBND", "Phó Chủ tịch UBND", "Phó Chủ tịch UBND", "Công chức Văn phòng - Thống kê",
                   "Công chức Tư pháp - Hộ tịch", "Công chức Địa chính - Xây dựng", "Công chức Tài chính - Kế toán",
                   "Công chức Văn hóa - Xã hội"]
@@ -81,7 +83,8 @@ def seed_demo(
     for number in range(officials):
         agency = agencies[number % len(agencies)]
         seat = number // len(agencies)
-        titles = COMMUNE_TITLES if agency.kind == "commune" else DEPT_TITLES
+        titles = COMMUNE_TITLES if agency.kind == "commune" else \
+            OFFICE_TITLES if agency.name.casefold().startswith("văn phòng") else DEPT_TITLES
         title = titles[seat] if seat < 3 else rng.choice(titles[2:])
         rows.append(TableRow(line=number + 2, values={
             "full_name": _name(rng),

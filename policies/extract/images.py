@@ -22,7 +22,7 @@ from itertools import accumulate
 
 from PIL import Image, ImageChops, UnidentifiedImageError
 
-from policies.extract import ocr
+from policies.extract import cleanup, ocr
 from policies.types import TextPart, Uninspectable
 
 MAX_PIXELS = 50_000_000  # one page or frame: A4 at 600 dpi is 35 Mpx; more is refused, fast
@@ -70,7 +70,7 @@ def document_likeness(image: Image.Image) -> str | None:
     """None if the picture looks like a document, else why it is not read.
 
     Measured on a copy of at most 800 px sampled with nearest-neighbour (so strokes keep their
-    ink, no blending), and on that copy with the paper's shading flattened (see ocr.flattened_gray):
+    ink, no blending), and on that copy with the paper's shading flattened (see cleanup.flattened_gray):
 
     - size: both sides at least MIN_SIDE (40 px), and a picture with a side under TEXT_SIDE
       (120 px) elongated, as text is (a stamp cropped to its frame is 330 x 100, may be 60 px
@@ -97,14 +97,14 @@ def document_likeness(image: Image.Image) -> str | None:
     gray = sample.convert("L")
     histogram = gray.histogram()
     p90 = next(v for v, below in enumerate(accumulate(histogram)) if below >= 0.9 * count)
-    red = ocr.red_ink(sample)
-    saturated = ocr.saturated(sample)
+    red = cleanup.red_ink(sample)
+    saturated = cleanup.saturated(sample)
     colourful = ImageChops.subtract(saturated, red).histogram()[255] / count
     if colourful > 0.12:
         return "a photo (many colours)"
     if p90 < 150:
         return "a photo (no light background)"
-    flat = ocr.flattened_gray(sample, floor=int(p90 * 0.6))
+    flat = cleanup.flattened_gray(sample, floor=int(p90 * 0.6))
     reds = red.histogram()[255]
     histogram = ImageChops.lighter(flat, red).histogram()  # red ink is ink, not a tone: out of the shares
     rest = max(1, count - reds)
@@ -132,15 +132,15 @@ def _step_timeout(deadline: float | None) -> float:
 
 def _gray_pass(scaled: Image.Image, small: bool, deadline: float | None) -> tuple[ocr.OcrText, Image.Image]:
     """Grayscale pass (flattened, levelled, binarised, frame lines out); also the binary image."""
-    gray = ocr.flattened_gray(scaled)
-    gray, _ = ocr.deskewed(gray, ocr.binarised(gray))
-    binary = ocr.binarised(gray)
-    cleaned = ocr.without_lines(binary, *ocr.line_lengths(binary.size, small))
+    gray = cleanup.flattened_gray(scaled)
+    gray, _ = cleanup.deskewed(gray, cleanup.binarised(gray))
+    binary = cleanup.binarised(gray)
+    cleaned = cleanup.without_lines(binary, *cleanup.line_lengths(binary.size, small))
     result = ocr.run_tesseract(cleaned, 6 if small else 3, _step_timeout(deadline))
     if small and not readable([result]):
         # A small picture's frame is taken to surround it (a stamp); if that reads nothing, it may be
         # a diagram, text in boxes: the page's shorter lines are removed as well, and read again.
-        cleaned = ocr.without_lines(binary, *ocr.line_lengths(binary.size, False))
+        cleaned = cleanup.without_lines(binary, *cleanup.line_lengths(binary.size, False))
         retry = ocr.run_tesseract(cleaned, 6, _step_timeout(deadline))
         if retry.confident_words > result.confident_words:
             result = retry
@@ -148,10 +148,10 @@ def _gray_pass(scaled: Image.Image, small: bool, deadline: float | None) -> tupl
 
 
 def _red_passes(scaled: Image.Image, deadline: float | None) -> list[ocr.OcrText]:
-    """Each group of red ink read on its own (ocr.red_ink_groups); a group whose reading is not
+    """Each group of red ink read on its own (cleanup.red_ink_groups); a group whose reading is not
     clean is read again with its frame cut away harder, and the better reading is kept."""
     results = []
-    for group, stricter in ocr.red_ink_groups(scaled):
+    for group, stricter in cleanup.red_ink_groups(scaled):
         red = ocr.run_tesseract(group, 6, _step_timeout(deadline))
         if stricter is not None and (not red.lettered or red.vietnamese < red.lettered
                                      or red.confident_words < red.words):
@@ -180,7 +180,7 @@ def _passes(image: Image.Image, deadline: float | None) -> list[ocr.OcrText]:
     readable is turned the same way, by 180 degrees if it is wider than high, and read again
     whole (it is small: a few tenths of a second). A picture read right at first costs nothing more."""
     small = max(image.size) < PAGE_SIDE
-    scaled = ocr.scaled_for_ocr(image)
+    scaled = cleanup.scaled_for_ocr(image)
     text, binary = _gray_pass(scaled, small, deadline)
     if small:
         results = [text, *_red_passes(scaled, deadline)]
@@ -195,7 +195,7 @@ def _passes(image: Image.Image, deadline: float | None) -> list[ocr.OcrText]:
                 break
         return results
     if text.words >= TURN_WORDS and not readable([text]):
-        for turn in _turns(ocr.rows_are_horizontal(binary)):
+        for turn in _turns(cleanup.rows_are_horizontal(binary)):
             turned = scaled.transpose(turn)
             again, _ = _gray_pass(turned, small, deadline)
             if again.vietnamese > text.vietnamese:
@@ -287,8 +287,8 @@ def _as_rgb(frame: Image.Image) -> Image.Image:
 def _decoded(image: Image.Image) -> Image.Image | str:
     """The current frame in RGB, or why it is not decoded. A large JPEG (a 24-50 Mpx camera
     photo) is decoded at a reduced scale by libjpeg itself (draft): OCR reduces it anyway."""
-    if image.format in ("JPEG", "MPO") and max(image.size) > 2 * ocr.MAX_SIDE:
-        scale = ocr.MAX_SIDE / max(image.size)
+    if image.format in ("JPEG", "MPO") and max(image.size) > 2 * cleanup.MAX_SIDE:
+        scale = cleanup.MAX_SIDE / max(image.size)
         image.draft("RGB", (int(image.width * scale), int(image.height * scale)))
     return _too_large(image) or _as_rgb(image)
 
@@ -339,14 +339,14 @@ def _page_dpi(pdf: bytes, page_numbers: list[int]) -> dict[int, float]:
     try:
         reader = PdfReader(io.BytesIO(pdf), strict=False)
         sizes = {n: reader.pages[n - 1].cropbox for n in page_numbers if n <= len(reader.pages)}
-        return {n: min(PDF_DPI, ocr.MAX_SIDE * 72 / max(float(box.width), float(box.height), 1.0))
+        return {n: min(PDF_DPI, cleanup.MAX_SIDE * 72 / max(float(box.width), float(box.height), 1.0))
                 for n, box in sizes.items()}
     except Exception:  # a damaged PDF: pdftoppm decides, at a bounded size (_render)
         return {}
 
 
 def _render(pdf: bytes, number: int, dpi: float | None, timeout: float) -> Image.Image:
-    scale = ["-r", f"{dpi:.2f}"] if dpi else ["-scale-to", str(ocr.MAX_SIDE)]
+    scale = ["-r", f"{dpi:.2f}"] if dpi else ["-scale-to", str(cleanup.MAX_SIDE)]
     try:
         done = subprocess.run(["pdftoppm", *scale, "-f", str(number), "-l", str(number), "-singlefile", "-"],
                               input=pdf, capture_output=True, timeout=timeout, check=False)

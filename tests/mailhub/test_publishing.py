@@ -183,3 +183,21 @@ def test_previews_change_nothing(world: World, cli: Invoke, tmp_path: Path) -> N
         assert session.exec(select(QueuedMessage)).all() == []
     real = publish(cli, path)  # the preview did not store the week: the real publish still sends it
     assert (real["new"], real["sent"]) == (3, True)
+
+
+def test_a_meeting_moved_to_another_hour_is_that_item_changed(world: World, cli: Invoke, tmp_path: Path) -> None:
+    path = tmp_path / "lich.csv"
+    path.write_text(WEEK, encoding="utf-8")
+    publish(cli, path)
+    [first] = world.sink.wait_for(1)
+    _, calendars = parts(first.content)
+    uids = {str(e["SUMMARY"]): str(e["UID"]) for e in calendars["text/calendar"][0].walk("VEVENT")}
+    path.write_text(WEEK.replace("30/11/2026,08:00,10:00,Chủ tịch", "30/11/2026,09:00,11:00,Chủ tịch"),
+                    encoding="utf-8")
+    moved = publish(cli, path)
+    assert (moved["new"], moved["changed"], moved["removed"]) == (0, 1, 0) and moved["cancel_queue_ids"] == []
+    _, calendars = parts(world.sink.wait_for(2)[1].content)
+    [event] = calendars["text/calendar"][0].walk("VEVENT")
+    assert str(event["UID"]) == uids["Chủ tịch UBND tỉnh: Họp giao ban lãnh đạo"] and int(event["SEQUENCE"]) == 1
+    assert event.decoded("DTSTART").hour == 9
+    assert publish(cli, path)["sent"] is False  # and published again as it is, nothing changed

@@ -27,8 +27,23 @@ from mailhub.queue.core import Clock
 from mailhub.relay.intake import LOCAL, Intake, Submission
 from mailhub.store.publishing_models import Publication, ScheduleItem
 from mailhub.timeutil import aware
+from policies import fold
 
 SCHEDULE_RECIPIENTS = ("Như trên", "Lưu: VT")
+
+
+def _compared(uid: str, entry: ScheduleEntry, old: ScheduleItem) -> Item:
+    """The row as the item it was: re-added, changed (a higher SEQUENCE) or the same."""
+    fields = (entry.start, entry.end, entry.content, entry.location, entry.participants, entry.leader)
+    if old.cancelled:
+        status, sequence = NEW, old.sequence + 1
+    elif (aware(old.starts_at), aware(old.ends_at), old.content, old.location, old.participants,
+          old.leader) != fields:
+        status, sequence = CHANGED, old.sequence + 1
+    else:
+        status, sequence = SAME, old.sequence
+    return Item(uid, entry.day, entry.start, entry.end, entry.leader, entry.content, entry.location,
+                entry.participants, sequence, status)
 
 
 @dataclass(frozen=True)
@@ -104,21 +119,29 @@ class SchedulePublisher:
 
     def _diff(self, week: str, domain: str, entries: list[ScheduleEntry],
               stored: dict[str, ScheduleItem]) -> list[Item]:
+        """Each row against what was sent. A row is the same item as before when its day, start and
+        leader are (its UID); failing that, when its day, leader and content are: a meeting moved to
+        another hour is that item changed (its calendar event moves), not one cancelled and one new."""
         items: list[Item] = []
         seen: set[str] = set()
+        unmatched: list[ScheduleEntry] = []
         for entry in entries:
             uid = entry.uid(week, domain)
-            seen.add(uid)
             old = stored.get(uid)
-            fields = (entry.end, entry.content, entry.location, entry.participants, entry.leader)
-            if old is None or old.cancelled:
-                status, sequence = NEW, (old.sequence + 1 if old else 0)
-            elif (aware(old.ends_at), old.content, old.location, old.participants, old.leader) != fields:
-                status, sequence = CHANGED, old.sequence + 1
-            else:
-                status, sequence = SAME, old.sequence
-            items.append(Item(uid, entry.day, entry.start, entry.end, entry.leader, entry.content, entry.location,
-                              entry.participants, sequence, status))
+            if old is None:
+                unmatched.append(entry)
+                continue
+            seen.add(uid)
+            items.append(_compared(uid, entry, old))
+        for entry in unmatched:
+            earlier = next((old for uid, old in stored.items() if uid not in seen and not old.cancelled
+                            and old.day == entry.day and fold(old.leader) == fold(entry.leader)
+                            and fold(old.content) == fold(entry.content)), None)
+            uid = earlier.uid if earlier is not None else entry.uid(week, domain)
+            seen.add(uid)
+            items.append(_compared(uid, entry, earlier) if earlier is not None else
+                         Item(uid, entry.day, entry.start, entry.end, entry.leader, entry.content, entry.location,
+                              entry.participants, 0, NEW))
         for uid, old in stored.items():
             if uid not in seen and not old.cancelled:
                 items.append(Item(uid, old.day, aware(old.starts_at), aware(old.ends_at), old.leader, old.content,

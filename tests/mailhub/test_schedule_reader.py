@@ -106,3 +106,10 @@ def test_a_dash_in_a_cell_is_nothing(tmp_path: Path) -> None:
     path.write_text("Ngày,Giờ,Lãnh đạo,Nội dung,Địa điểm,Thành phần\n07/12/2026,8h,A,Họp,-,—\n", encoding="utf-8")
     [entry] = read_schedule(path, WEEK)
     assert (entry.location, entry.participants) == ("", "")
+
+
+def test_a_range_in_the_end_column_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "lich.csv"
+    path.write_text("Ngày,Giờ,Kết thúc,Lãnh đạo,Nội dung\n07/12/2026,8h,9h30 - 10h,A,Họp\n", encoding="utf-8")
+    with pytest.raises(ScheduleFileError, match="end column holds a range"):
+        read_schedule(path, WEEK)

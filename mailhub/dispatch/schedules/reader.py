@@ -150,7 +150,10 @@ def _entry(row: TableRow, day: date | None, block: str | None) -> ScheduleEntry:
     times = parse_times(start_text, block)
     end_time = times.end
     if _cell(row, "end"):
-        end_time = parse_times(_cell(row, "end"), times.block).start
+        ending = parse_times(_cell(row, "end"), times.block)
+        if ending.end is not None:
+            raise ValueError(f"the end column holds a range ({_cell(row, 'end')!r}): write the end time alone")
+        end_time = ending.start
     assert times.start is not None
     start = datetime.combine(day, times.start, LOCAL)
     end = datetime.combine(day, end_time or end_after(times.start, DEFAULT_DURATION), LOCAL)

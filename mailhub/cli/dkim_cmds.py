@@ -73,6 +73,7 @@ def list_keys(obj: Context, domain: str | None, as_json: bool) -> None:
 def check(obj: Context, domain: str, as_json: bool) -> None:
     """Compare the published DNS records with the keys on disk (exit 1 when an active key is not published)."""
     from mailhub.senders import DnsLookup, DnsTemporaryError, parse_nameservers
+    from mailhub.senders.dns_lookup import dkim_public_key
 
     settings = obj.settings
     lookup = DnsLookup(parse_nameservers(settings.dns_nameservers), settings.dns_timeout_seconds)
@@ -82,8 +83,8 @@ def check(obj: Context, domain: str, as_json: bool) -> None:
             published = lookup.txt(key.dns_name)
         except DnsTemporaryError as exc:
             raise MailhubError(f"DNS did not answer for {key.dns_name}: {exc}") from exc
-        wanted = _key_value(key.record)
-        state = "published" if any(_key_value(t) == wanted for t in published) else \
+        wanted = dkim_public_key(key.record)
+        state = "published" if any(dkim_public_key(t) == wanted for t in published) else \
             ("different key published" if published else "not published")
         results.append({**_row(key), "dns": state})
     if as_json:
@@ -100,14 +101,6 @@ def check(obj: Context, domain: str, as_json: bool) -> None:
 def zone_txt(record: str) -> str:
     """A TXT value as a zone file writes it: quoted strings of at most 255 characters (RFC 1035 3.3)."""
     return " ".join(f'"{record[i:i + 255]}"' for i in range(0, len(record), 255))
-
-
-def _key_value(record: str) -> str:
-    for part in record.split(";"):
-        name, _, value = part.partition("=")
-        if name.strip() == "p":
-            return "".join(value.split())
-    return ""
 
 
 @click.group()

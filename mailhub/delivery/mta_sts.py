@@ -11,10 +11,10 @@ import http.client
 import logging
 import re
 import socket
-import ssl
 import time
 from dataclasses import dataclass
 
+from mailhub.delivery.tls_policy import verifying_context
 from mailhub.senders.dns_lookup import DnsLookup, DnsTemporaryError
 
 log = logging.getLogger("mailhub.delivery")
@@ -101,9 +101,7 @@ class MtaSts:
         addresses = [str(getattr(r, "address", "")) for r in self.dns.answer(host, "A")]
         if not addresses:
             raise OSError(f"{host} has no address")
-        context = ssl.create_default_context()  # the system's CAs, and the configured one beside them
-        if self.ca_file:
-            context.load_verify_locations(cafile=self.ca_file)
+        context = verifying_context(self.ca_file or "")
         raw = socket.create_connection((addresses[0], self.port), timeout=self.timeout)
         secure = context.wrap_socket(raw, server_hostname=host)  # the certificate must name mta-sts.<domain>
         connection = http.client.HTTPSConnection(host, self.port, timeout=self.timeout, context=context)

@@ -66,7 +66,8 @@ class TlsPolicy:
     def context(self, requirement: TlsRequirement) -> ssl.SSLContext | None:
         if requirement.mode == "none":
             return None
-        return _verifying(str(self.ca_file) if self.ca_file else "") if requirement.verified else _opportunistic()
+        return verifying_context(str(self.ca_file) if self.ca_file else "") if requirement.verified \
+            else _opportunistic()
 
 
 @cache
@@ -77,7 +78,8 @@ def _opportunistic() -> ssl.SSLContext:
 
 
 @cache
-def _verifying(ca_file: str) -> ssl.SSLContext:
+def verifying_context(ca_file: str = "") -> ssl.SSLContext:
+    """The system's CAs, and ``ca_file`` (the province's own CA) beside them; made once."""
     context = ssl.create_default_context()
     if ca_file:
         context.load_verify_locations(cafile=ca_file)

@@ -52,6 +52,11 @@ def short_name(name: str) -> str:
     return _PEOPLES_COMMITTEE.sub("UBND ", name.strip()).upper()
 
 
+def place_of(province: str) -> str:
+    """'Tỉnh Khánh Hòa' -> 'Khánh Hòa': the địa danh of the date line."""
+    return _PLACE_PREFIX.sub("", province.strip()).strip()
+
+
 def authority_name(agency: AgencyInfo) -> str:
     """The name on a letterhead; a province (or district) issues as its People's Committee."""
     name = short_name(agency.name)
@@ -71,7 +76,7 @@ def letterhead_for(directory: Directory, agency_code: str) -> Letterhead:
     if heads:
         signer = Signer(title=heads[0].title.upper(), name=heads[0].full_name)
     return Letterhead(office=authority_name(agency), parent=authority_name(parent) if parent else "",
-                      place=_PLACE_PREFIX.sub("", root_name).strip(), signer=signer)
+                      place=place_of(root_name), signer=signer)
 
 
 def _parent(directory: Directory, agency: AgencyInfo) -> AgencyInfo | None:

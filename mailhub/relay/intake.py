@@ -189,13 +189,14 @@ class Intake:
             check_inbound_sender(submission, summary.from_addresses, self.recipients.domains)
         vouched = vouched_by(submission)
         single_from = summary.from_addresses[0] if len(summary.from_addresses) == 1 else ""
-        author = authenticated_author(vouched, from_address=single_from, mail_from=submission.mail_from,
-                                      directory=self.directory)
 
         may_relay = submission.listener == LOCAL or bool(submission.login) or submission.trusted
         decisions = self.recipients.decide_all(submission.rcpt_tos, sender=submission.mail_from,
                                                may_relay=may_relay, report=submission.kind == "dsn")
-        if submission.listener != LOCAL:
+        author = ""  # asked of the directory only when a group or an organizer address needs it
+        if submission.listener != LOCAL and any(d.kind in (GROUP, PERSON) for d in decisions):
+            author = single_from if submission.login else authenticated_author(  # a login's From: is checked above
+                vouched, from_address=single_from, mail_from=submission.mail_from, directory=self.directory)
             decisions = self._closed_groups(decisions, submission, author, vouched, may_relay)
         refused = [d for d in decisions if d.refusal is not None]
         if refused and (len(refused) == len(decisions) or submission.listener == LOCAL):

@@ -7,6 +7,8 @@ that callers reply 451 instead of passing the message as if nothing were publish
 
 from __future__ import annotations
 
+import ipaddress
+
 import dns.exception
 import dns.nameserver
 import dns.resolver
@@ -17,13 +19,18 @@ Nameserver = tuple[str, int]
 MAX_KEY_BYTES = 600  # an RSA-4096 public key is 550 bytes of DER; anything larger is not verified
 
 
-def _key_bytes(record: str) -> int:
-    """The size of the p= public key of a DKIM key record, in bytes (0 when there is none)."""
+def dkim_public_key(record: str) -> str:
+    """The p= value of a DKIM key record (base64, spaces removed); "" when there is none."""
     for part in record.split(";"):
         name, _, value = part.partition("=")
         if name.strip() == "p":
-            return len("".join(value.split())) * 3 // 4
-    return 0
+            return "".join(value.split())
+    return ""
+
+
+def _key_bytes(record: str) -> int:
+    """The size of a DKIM key record's public key, in bytes."""
+    return len(dkim_public_key(record)) * 3 // 4
 
 
 class DnsTemporaryError(Exception):
@@ -44,8 +51,12 @@ def parse_nameservers(text: str) -> list[Nameserver]:
         elif item.count(":") == 1:
             host, _, port_text = item.partition(":")
             port = int(port_text)
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            host = ""
         if not host or not 0 < port < 65536:
-            raise ValueError(f"{item!r} is not a name server (address or address:port)")
+            raise ValueError(f"{item!r} is not a name server (an IP address, or address:port)")
         servers.append((host, port))
     return servers
 

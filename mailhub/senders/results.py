@@ -10,6 +10,8 @@ from collections.abc import Callable
 import authres
 import authres.dmarc
 
+from mailhub.relay.headers import split_message
+from mailhub.relay.refusals import Refused
 from mailhub.senders.verify import SenderAuthentication
 
 _FIELD_NAME = re.compile(rb"^([\x21-\x39\x3b-\x7e]+)\s*:")
@@ -55,8 +57,9 @@ def strip_forged_results(content: bytes, authserv_id: str, *, from_outside: bool
 
 def remove_fields(content: bytes, forged: Callable[[bytes, bytes], bool]) -> bytes:
     """The message without the header fields ``forged(name, whole field)`` picks, folded lines included."""
-    head_end = _header_end(content)
-    if head_end < 0:
+    try:
+        head_end = len(split_message(content)[0])
+    except Refused:  # no header block: nothing to remove (intake refuses the message itself)
         return content
     lines = content[:head_end].split(b"\n")
     kept: list[bytes] = []
@@ -83,12 +86,3 @@ def _continuations(lines: list[bytes], start: int) -> list[bytes]:
             break
         found.append(line)
     return found
-
-
-def _header_end(content: bytes) -> int:
-    """Offset of the blank line that ends the header block (the block keeps its last newline)."""
-    for separator in (b"\r\n\r\n", b"\n\n"):
-        index = content.find(separator)
-        if index != -1:
-            return index + len(separator) // 2
-    return -1

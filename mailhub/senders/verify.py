@@ -8,12 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from email.policy import compat32
-from email.utils import getaddresses
 
 import dkim
 import spf
 from dkim.util import parse_tag_value
 
+from mailhub.relay.headers import author_addresses, split_message
+from mailhub.relay.refusals import Refused
 from mailhub.senders.dmarc import aligned, find_record, is_public_suffix
 from mailhub.senders.dns_lookup import DnsLookup, DnsTemporaryError
 
@@ -172,13 +173,14 @@ class SenderAuthenticator:
 
 
 def _from_address(content: bytes) -> str:
-    """The one RFC5322.From address; "" when there is none or more than one (DMARC cannot apply)."""
-    head = content.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
-    values = BytesHeaderParser(policy=compat32).parsebytes(head + b"\r\n\r\n").get_all("From", [])
-    addresses = [address for _, address in getaddresses([str(v) for v in values]) if address]
-    if len(addresses) != 1 or "@" not in addresses[0]:
+    """The one RFC5322.From address, read as intake reads it; "" when there is none or more than one
+    (DMARC cannot apply, and intake refuses such a message from the Internet)."""
+    try:
+        head = split_message(content)[0]
+    except Refused:
         return ""
-    return addresses[0].lower()
+    addresses = author_addresses(BytesHeaderParser(policy=compat32).parsebytes(head).get_all("From", []))
+    return addresses[0] if len(addresses) == 1 and "@" in addresses[0] else ""
 
 
 def _text(value: object) -> str:

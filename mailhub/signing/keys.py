@@ -5,7 +5,6 @@ be published in DNS before it signs anything (rotation with two selectors)."""
 
 from __future__ import annotations
 
-import os
 import re
 from base64 import b64encode
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from mailhub.errors import MailhubError
+from mailhub.signing.files import private_folder, write_private
 
 RSA, ED25519 = "rsa", "ed25519"
 _SELECTOR = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
@@ -42,17 +42,13 @@ class KeyStore:
     def generate(self, domain: str, selector: str, algorithm: str) -> DkimKey:
         domain, selector = _checked(domain, selector)
         target = self.folder / domain
-        target.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.folder, 0o700)
-        os.chmod(target, 0o700)
+        private_folder(self.folder, target)
         private_path = target / f"{selector}.private"
         if private_path.exists():
             raise MailhubError(f"a DKIM key for {selector}._domainkey.{domain} already exists: choose another "
                                "--selector (rotation keeps the old key until the new one is published)")
         private, record = _new_key(algorithm)
-        descriptor = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(private)
+        write_private(private_path, private)
         (target / f"{selector}.txt").write_text(record + "\n", encoding="ascii")
         (target / f"{selector}.algorithm").write_text(algorithm + "\n", encoding="ascii")
         if algorithm not in self._active(domain):

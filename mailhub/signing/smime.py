@@ -10,7 +10,6 @@ every part, and the signature as one small attachment (smime.p7s)."""
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 from base64 import encodebytes
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from cryptography.hazmat.primitives.serialization import pkcs7, pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from mailhub.errors import MailhubError
+from mailhub.signing.files import private_folder, write_private
 
 log = logging.getLogger("mailhub.signing")
 WARN_DAYS = 30
@@ -60,13 +60,9 @@ class CertificateStore:
         usages = _extended_usages(certificate)
         if usages is not None and ExtendedKeyUsageOID.EMAIL_PROTECTION not in usages:
             raise MailhubError("the certificate is not for e-mail protection (extended key usage)")
-        self.folder.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.folder, 0o700)
-        key_path = self.folder / f"{_code(agency)}.key"
-        descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+        private_folder(self.folder)
+        write_private(self.folder / f"{_code(agency)}.key", key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()), replace=True)
         pem = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in [certificate, *(chain or [])])
         (self.folder / f"{_code(agency)}.pem").write_bytes(pem)
         return self.info(agency)

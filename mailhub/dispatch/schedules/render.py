@@ -21,7 +21,6 @@ from mailhub.templates import render
 from mailhub.timeutil import LOCAL
 
 NEW, CHANGED, REMOVED, SAME = "new", "changed", "removed", "unchanged"
-LABELS = {NEW: ("moi", "Mới"), CHANGED: ("doi", "Thay đổi"), REMOVED: ("huy", "Đã hủy"), SAME: ("", "")}
 
 
 @dataclass(frozen=True)

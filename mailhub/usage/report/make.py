@@ -8,24 +8,20 @@ from datetime import date
 from sqlalchemy import Engine
 
 from directory import AgencyInfo
+from mailhub.dispatch.letterhead import authority_name, place_of
 from mailhub.usage.report.chart import trend_chart
 from mailhub.usage.report.document import Issuer, ReportDocument, build
 from mailhub.usage.report.figures import Period, ReportFigures, gather
 
 FORMATS = ("pdf", "docx", "html")
-_PROVINCE_WORDS = ("tỉnh ", "thành phố ")
 
 
 def issuer_for(root: AgencyInfo | None, *, office: str, abbreviation: str, number: str = "",
                signer_title: str = "GIÁM ĐỐC", signer_name: str = "") -> Issuer:
     """The letterhead of a report from ``office`` of the province at the directory's root."""
-    name = root.name if root else "Tỉnh"
-    place = name
-    for word in _PROVINCE_WORDS:
-        if name.casefold().startswith(word):
-            place = name[len(word):]
-    return Issuer(parent=f"UBND {name.upper()}", office=office.upper(), office_abbreviation=abbreviation,
-                  place=place, signer_title=signer_title, signer_name=signer_name, number=number)
+    return Issuer(parent=authority_name(root) if root else "UBND TỈNH", office=office.upper(),
+                  office_abbreviation=abbreviation, place=place_of(root.name) if root else "",
+                  signer_title=signer_title, signer_name=signer_name, number=number)
 
 
 def renderer(kind: str) -> Callable[[ReportDocument], bytes]:

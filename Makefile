@@ -10,7 +10,7 @@ RUN_ENV := MAILHUB_SMTP_HOST=127.0.0.1 MAILHUB_SUBMISSION_PORT=2587 MAILHUB_INBO
 	MAILHUB_SERVICE_DOMAIN=lich.khanhhoa.gov.vn MAILHUB_SMARTHOST=127.0.0.1:2526 \
 	MAILHUB_TRUSTED_NETWORKS=127.0.0.1/32
 
-.PHONY: install system-packages run test lint bench clean
+.PHONY: install system-packages bytecode run test lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,12 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(BIN)/.installed system-packages
+install: $(BIN)/.installed system-packages bytecode
+
+# Compiled once here, so that no command compiles mailhub's modules again on every start (the
+# environment may set PYTHONDONTWRITEBYTECODE; Python still reads what is compiled).
+bytecode: $(BIN)/.installed
+	@$(BIN)/python -m compileall -q mailhub directory policies >/dev/null
 
 run: install
 	$(RUN_ENV) $(BIN)/mailhub db upgrade

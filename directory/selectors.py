@@ -7,6 +7,11 @@ follows the directory as it changes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol
+
+from sqlalchemy import Select
+from sqlalchemy import select as columns_of
 from sqlmodel import Session, col, select
 
 from directory.agencies import require_agency, subtree_ids
@@ -17,6 +22,24 @@ from directory.types import Mailbox
 
 SELECTOR_PREFIXES = ("group:", "agency:", "heads", "kind:")
 MAX_GROUP_DEPTH = 5
+
+
+class Member(Protocol):
+    """The four columns of an official that a selector's answer needs (read as plain rows, not ORM
+    objects: a selector for a whole province reads 10,000 of them)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def full_name(self) -> str: ...
+    @property
+    def agency_id(self) -> int | None: ...
+
+
+def _members() -> Select[int | None, str, str, int]:
+    return columns_of(col(Official.id), col(Official.email), col(Official.full_name), col(Official.agency_id))
 
 
 def is_selector(target: str) -> bool:
@@ -37,7 +60,7 @@ def parse_rule(rule: str) -> list[str]:
     return selectors
 
 
-def expand(session: Session, selector: str, depth: int = 0) -> list[Official]:
+def expand(session: Session, selector: str, depth: int = 0) -> list[Member]:
     """Active officials a selector stands for, in directory order, without duplicates."""
     if depth > MAX_GROUP_DEPTH:
         raise InvalidInput(f"groups nest deeper than {MAX_GROUP_DEPTH} levels at {selector!r}")
@@ -47,27 +70,27 @@ def expand(session: Session, selector: str, depth: int = 0) -> list[Official]:
     if kind == "agency":
         agency = require_agency(session, argument)
         ids = subtree_ids(session, agency)
-        query = select(Official).where(Official.agency_id.in_(ids))  # type: ignore[attr-defined]
+        query = _members().where(col(Official.agency_id).in_(ids))
     elif kind == "heads":
-        query = select(Official).where(Official.is_head == True)  # noqa: E712
+        query = _members().where(col(Official.is_head) == True)  # noqa: E712
         if argument:
             query = query.join(Agency, col(Agency.id) == col(Official.agency_id)).where(
-                Agency.kind == argument.casefold()
+                col(Agency.kind) == argument.casefold()
             )
     elif kind == "kind":
         if not argument:
             raise InvalidInput("kind: needs an agency kind, e.g. kind:commune")
         query = (
-            select(Official)
+            _members()
             .join(Agency, col(Agency.id) == col(Official.agency_id))
-            .where(Agency.kind == argument.casefold())
+            .where(col(Agency.kind) == argument.casefold())
         )
     elif kind == "group":
         return expand_group(session, require_group(session, argument), depth)
     else:
         raise InvalidInput(f"unknown selector {selector!r}")
-    query = query.where(Official.active == True).order_by(col(Official.id))  # noqa: E712
-    return list(session.exec(query).all())
+    query = query.where(col(Official.active) == True).order_by(col(Official.id))  # noqa: E712
+    return list(session.execute(query).all())
 
 
 def require_group(session: Session, name: str) -> Group:
@@ -77,17 +100,17 @@ def require_group(session: Session, name: str) -> Group:
     return group
 
 
-def expand_group(session: Session, group: Group, depth: int = 0) -> list[Official]:
-    found: dict[int, Official] = {}
+def expand_group(session: Session, group: Group, depth: int = 0) -> list[Member]:
+    found: dict[int, Member] = {}
     if group.rule:
         for selector in parse_rule(group.rule):
             for official in expand(session, selector, depth + 1):
                 assert official.id is not None
                 found.setdefault(official.id, official)
-    members = session.exec(
-        select(Official)
+    members = session.execute(
+        _members()
         .join(GroupMember, col(GroupMember.official_id) == col(Official.id))
-        .where(GroupMember.group_id == group.id, Official.active == True)  # noqa: E712
+        .where(col(GroupMember.group_id) == group.id, col(Official.active) == True)  # noqa: E712
         .order_by(col(Official.id))
     ).all()
     for official in members:
@@ -96,7 +119,7 @@ def expand_group(session: Session, group: Group, depth: int = 0) -> list[Officia
     return list(found.values())
 
 
-def mailboxes_of(session: Session, officials: list[Official]) -> tuple[Mailbox, ...]:
+def mailboxes_of(session: Session, officials: Sequence[Member]) -> tuple[Mailbox, ...]:
     codes: dict[int | None, str] = dict(session.exec(select(Agency.id, Agency.code)).all()) if officials else {}
     return tuple(
         Mailbox(address=o.email, display_name=o.full_name, agency_code=codes.get(o.agency_id, ""), kind="official")

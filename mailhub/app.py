@@ -8,42 +8,35 @@ import ssl
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect
 
 from directory import Directory, DirectoryError, DirectoryOptions
 from mailhub import db
 from mailhub.config import Settings, parse_host_port
-from mailhub.delivery.bounces import BounceNotifier
-from mailhub.delivery.deliverer import Deliverer
-from mailhub.delivery.manager import DeliveryManager
-from mailhub.delivery.mta_sts import MtaSts
-from mailhub.delivery.routing import DnsMxResolver, MxResolver, Router, parse_transport_map
-from mailhub.delivery.tls_policy import TlsPolicy
-from mailhub.delivery.wakeup import WakeListener, poke
-from mailhub.dispatch.meetings.service import MeetingService
-from mailhub.dispatch.notices import NoticeService
-from mailhub.dispatch.people import People
-from mailhub.dispatch.schedules.publish import SchedulePublisher
 from mailhub.errors import ConfigurationError, MailhubError
-from mailhub.gate.policy_gate import PolicyGate
-from mailhub.queue.core import Clock, DeliveryJob, Queue, RetryPolicy
-from mailhub.relay.domains import Domains
-from mailhub.relay.intake import ContentGate, Intake
-from mailhub.relay.recipients import Recipients
-from mailhub.relay.service_addresses import ServiceAddresses
-from mailhub.relay.verp import ReturnPaths
-from mailhub.replies.answers import ReplyProcessor
-from mailhub.replies.stage import RepliesStage
-from mailhub.senders import DnsLookup, SenderAuthenticator, parse_nameservers
-from mailhub.signing.keys import KeyStore
-from mailhub.signing.signer import DkimSigner
-from mailhub.signing.smime import CertificateStore
-from mailhub.smtp.credentials import Authenticator, ImapChecker, LdapChecker, PasswordChecker
-from mailhub.smtp.handlers import InboundHandler, ListenerContext, SubmissionHandler
-from mailhub.smtp.throttle import AuthThrottle, ConnectionLimiter
-from mailhub.smtp.tls import ensure_self_signed, server_context
 from mailhub.timeutil import utcnow
+
+if TYPE_CHECKING:  # the parts are imported where they are built: a command loads only what it uses
+    from mailhub.delivery.manager import DeliveryManager
+    from mailhub.delivery.routing import MxResolver
+    from mailhub.delivery.wakeup import WakeListener
+    from mailhub.dispatch.meetings.service import MeetingService
+    from mailhub.dispatch.notices import NoticeService
+    from mailhub.dispatch.people import People
+    from mailhub.dispatch.schedules.publish import SchedulePublisher
+    from mailhub.gate.policy_gate import PolicyGate
+    from mailhub.queue.core import Clock, DeliveryJob, Queue
+    from mailhub.relay.domains import Domains
+    from mailhub.relay.intake import ContentGate, Intake
+    from mailhub.relay.service_addresses import ServiceAddresses
+    from mailhub.senders import DnsLookup
+    from mailhub.signing.keys import KeyStore
+    from mailhub.signing.smime import CertificateStore
+    from mailhub.smtp.credentials import Authenticator
+    from mailhub.smtp.handlers import InboundHandler, SubmissionHandler
+    from mailhub.smtp.throttle import ConnectionLimiter
 
 
 @dataclass
@@ -100,7 +93,10 @@ class App:
             db.upgrade(self.engine)
             self.notes.append("initialised a new database")
             return
-        current, head = db.current_revision(self.engine), db.head_revision()
+        current = db.current_revision(self.engine)
+        if current == db.SCHEMA_HEAD:
+            return
+        head = db.head_revision()
         if current is not None and current not in db.known_revisions():
             # A newer release migrated the database; migrations only add, so this node still works
             # beside it while the nodes are rolled (expand, then contract in a later release).
@@ -113,32 +109,48 @@ class App:
             )
 
     def queue(self) -> Queue:
+        from mailhub.queue.core import Queue, RetryPolicy
+
         s = self.settings
         return Queue(self.engine, RetryPolicy(s.retry_min_seconds, s.retry_max_seconds, s.queue_lifetime_seconds),
                      self.clock)
 
     def meetings(self, intake: Intake | None = None) -> MeetingService:
+        from mailhub.dispatch.meetings.service import MeetingService
+
         return MeetingService(engine=self.engine, directory=self.directory, intake=intake or self.intake(),
                               service_addresses=self.service_addresses(), clock=self.clock)
 
     def people(self) -> People:
+        from mailhub.dispatch.people import People
+
         return People(self.directory, self.domains(), self.service_addresses())
 
     def schedules(self) -> SchedulePublisher:
+        from mailhub.dispatch.schedules.publish import SchedulePublisher
+
         return SchedulePublisher(engine=self.engine, people=self.people(), intake=self.intake(), clock=self.clock)
 
     def notices(self, intake: Intake | None = None) -> NoticeService:
+        from mailhub.dispatch.notices import NoticeService
+
         return NoticeService(engine=self.engine, people=self.people(), intake=intake or self.intake(),
                              clock=self.clock)
 
     def service_addresses(self) -> ServiceAddresses:
+        from mailhub.relay.service_addresses import ServiceAddresses
+
         return ServiceAddresses(self.engine, self.settings.service_domain)
 
     def domains(self) -> Domains:
+        from mailhub.relay.domains import Domains
+
         extra = [d for d in self.settings.province_domains.split(",") if d.strip()]
         return Domains(self.engine, self.settings.service_domain, extra)
 
     def authenticator(self) -> Authenticator:
+        from mailhub.smtp.credentials import Authenticator, ImapChecker, LdapChecker, PasswordChecker
+
         s = self.settings
         checker: PasswordChecker | None = None
         if s.auth_imap:
@@ -149,21 +161,32 @@ class App:
         return Authenticator(self.directory, checker, s.auth_cache_seconds)
 
     def gate(self) -> PolicyGate:
+        from mailhub.gate.policy_gate import PolicyGate
+
         return PolicyGate.from_settings(self.settings)
 
     def intake(self, *, gate: ContentGate | None = None) -> Intake:
         """The intake alone, for the CLI paths that compose mail (nothing is delivered from here)."""
+        from mailhub.delivery.wakeup import poke
+
         intake = self._intake(self.queue(), self.domains(), gate or self.gate())
         intake.on_enqueued = functools.partial(poke, self.settings.home)  # a `serve` on this home delivers now
         return intake
 
     def _intake(self, queue: Queue, domains: Domains, gate: ContentGate) -> Intake:
+        from mailhub.relay.intake import Intake
+        from mailhub.relay.recipients import Recipients
+        from mailhub.relay.verp import ReturnPaths
+        from mailhub.signing.signer import DkimSigner
+
         return_paths = ReturnPaths.load(self.engine, self.settings.service_domain)
         recipients = Recipients(self.directory, domains, return_paths, self.service_addresses())
         return Intake(queue=queue, directory=self.directory, recipients=recipients, hostname=self.hostname,
                       clock=self.clock, gate=gate, signer=DkimSigner(self.dkim_keys()), smime=self._smime_signer())
 
     def certificates(self) -> CertificateStore:
+        from mailhub.signing.smime import CertificateStore
+
         return CertificateStore(self.settings.smime_certificates or self.settings.home / "smime")
 
     def _smime_signer(self) -> Callable[[bytes, str], bytes]:
@@ -181,12 +204,30 @@ class App:
         return sign
 
     def dns_lookup(self) -> DnsLookup:
+        from mailhub.senders import DnsLookup, parse_nameservers
+
         return DnsLookup(parse_nameservers(self.settings.dns_nameservers), self.settings.dns_timeout_seconds)
 
     def dkim_keys(self) -> KeyStore:
+        from mailhub.signing.keys import KeyStore
+
         return KeyStore(self.settings.dkim_keys or self.settings.home / "dkim")
 
     def relay(self, *, resolver: MxResolver | None = None, gate: ContentGate | None = None) -> RelayService:
+        from mailhub.delivery.bounces import BounceNotifier
+        from mailhub.delivery.deliverer import Deliverer
+        from mailhub.delivery.manager import DeliveryManager
+        from mailhub.delivery.mta_sts import MtaSts
+        from mailhub.delivery.routing import DnsMxResolver, Router, parse_transport_map
+        from mailhub.delivery.tls_policy import TlsPolicy
+        from mailhub.delivery.wakeup import WakeListener
+        from mailhub.replies.answers import ReplyProcessor
+        from mailhub.replies.stage import RepliesStage
+        from mailhub.senders import SenderAuthenticator, parse_nameservers
+        from mailhub.smtp.handlers import InboundHandler, ListenerContext, SubmissionHandler
+        from mailhub.smtp.throttle import AuthThrottle, ConnectionLimiter
+        from mailhub.smtp.tls import ensure_self_signed, server_context
+
         s = self.settings
         try:
             smarthost = parse_host_port(s.smarthost, 25) if s.smarthost else None

@@ -137,8 +137,6 @@ class Settings(BaseSettings):
     @field_validator("dns_nameservers")
     @classmethod
     def _nameservers(cls, value: str) -> str:
-        from mailhub.senders.dns_lookup import parse_nameservers
-
         parse_nameservers(value)
         return value
 
@@ -215,6 +213,33 @@ class Settings(BaseSettings):
 
 def _split(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+Nameserver = tuple[str, int]
+
+
+def parse_nameservers(text: str) -> list[Nameserver]:
+    """``127.0.0.1:5353, 10.0.0.53`` -> [("127.0.0.1", 5353), ("10.0.0.53", 53)]; IPv6 as ``[::1]:53``."""
+    servers: list[Nameserver] = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        host, port = item, 53
+        if item.startswith("["):
+            host, _, rest = item[1:].partition("]")
+            if rest.startswith(":"):
+                port = int(rest[1:])
+        elif item.count(":") == 1:
+            host, _, port_text = item.partition(":")
+            port = int(port_text)
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            host = ""
+        if not host or not 0 < port < 65536:
+            raise ValueError(f"{item!r} is not a name server (an IP address, or address:port)")
+        servers.append((host, port))
+    return servers
 
 
 def parse_host_port(value: str, default_port: int) -> tuple[str, int]:

@@ -44,7 +44,7 @@ class DeliveryManager:
         node: str,
         concurrency: int = 100,
         connections_per_route: int = 20,
-        batch: int = 1000,
+        batch: int = 10000,
         lease_seconds: int = 300,
         poll_seconds: float = 1.0,
     ) -> None:

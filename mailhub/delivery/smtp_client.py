@@ -130,15 +130,17 @@ class SmtpClient:
         self._dirty = True
         if self.supports("pipelining"):
             self._write(b"".join(c + b"\r\n" for c in [*commands, b"DATA"]))
-            replies = [await self._read() for _ in commands]
+            replies = await self._read_many(len(commands) + 1)  # and DATA's: answered in any case (354, or 503/554)
+            pipelined_data: Reply | None = replies.pop()
         else:
+            pipelined_data = None
             replies = [await self.command(c) for c in commands]
         if len(commands) > len(recipients) + 1:
             replies = replies[1:]  # the RSET's
         mail_reply, rcpt_replies = replies[0], tuple(replies[1:])
         accepted = mail_reply.ok and any(r.ok for r in rcpt_replies)
-        if self.supports("pipelining"):
-            data_reply = await self._read()  # the server answers DATA in any case (354, or 503/554)
+        if pipelined_data is not None:
+            data_reply = pipelined_data
         elif accepted:
             data_reply = await self.command(b"DATA")
         else:
@@ -193,26 +195,37 @@ class SmtpClient:
 
     async def _read(self) -> Reply:
         """One reply, however many lines (``250-...`` continues, ``250 ...`` ends)."""
+        return (await self._read_many(1))[0]
+
+    async def _read_many(self, count: int) -> list[Reply]:
+        """``count`` replies (a pipelined group), under one deadline: no task or timer per line."""
         if self._reader is None:
             raise SmtpConnectionError(f"not connected to {self.host}:{self.port}")
-        await self._drain()
-        lines: list[str] = []
-        while True:
-            raw = await asyncio.wait_for(self._reader.readline(), self.timeout)
-            if not raw.endswith(b"\n"):
-                self.close()
-                raise SmtpConnectionError(f"{self.host}:{self.port} closed the connection")
-            line = raw.decode("utf-8", "surrogateescape").rstrip("\r\n")
-            if len(line) < 3 or not line[:3].isdigit() or line[3:4] not in ("", " ", "-"):
-                self.close()
-                raise SmtpConnectionError(f"not an SMTP reply from {self.host}:{self.port}: {line[:80]!r}")
-            lines.append(line[4:])
-            if line[3:4] != "-":
-                return Reply(int(line[:3]), "\n".join(lines))
+        reader = self._reader
+        replies: list[Reply] = []
+        async with asyncio.timeout(self.timeout):
+            if self._writer is not None:
+                await self._writer.drain()
+            lines: list[str] = []
+            while len(replies) < count:
+                raw = await reader.readline()
+                if not raw.endswith(b"\n"):
+                    self.close()
+                    raise SmtpConnectionError(f"{self.host}:{self.port} closed the connection")
+                line = raw.decode("utf-8", "surrogateescape").rstrip("\r\n")
+                if len(line) < 3 or not line[:3].isdigit() or line[3:4] not in ("", " ", "-"):
+                    self.close()
+                    raise SmtpConnectionError(f"not an SMTP reply from {self.host}:{self.port}: {line[:80]!r}")
+                lines.append(line[4:])
+                if line[3:4] != "-":
+                    replies.append(Reply(int(line[:3]), "\n".join(lines)))
+                    lines = []
+        return replies
 
     async def _drain(self) -> None:
         if self._writer is not None:
-            await asyncio.wait_for(self._writer.drain(), self.timeout)
+            async with asyncio.timeout(self.timeout):
+                await self._writer.drain()
 
     def _expect(self, reply: Reply, code: int, step: str) -> None:
         if reply.code != code:

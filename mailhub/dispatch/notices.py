@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import Engine, func, insert
+from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from directory import InvalidInput
@@ -26,6 +26,7 @@ from mailhub.errors import MailhubError
 from mailhub.mime import MAIL_POLICY
 from mailhub.queue.core import Clock
 from mailhub.relay.intake import LOCAL, Intake, Submission
+from mailhub.store.bulk import insert_rows
 from mailhub.store.models import QueuedMessage, QueueRecipient
 from mailhub.store.publishing_models import Notice, NoticeRecipient, Publication
 from mailhub.templates import render
@@ -113,8 +114,11 @@ class NoticeService:
         documents = [(p.name, p.read_bytes(), mimetypes.guess_type(p.name)[0] or "application/octet-stream")
                      for p in request.attachments]
         content = self._message(request, sender, organisation, recipients, [d[0] for d in documents], documents)
-        submission = Submission(content=content, mail_from=sender.email, rcpt_tos=tuple(p.email for p in recipients),
-                                listener=LOCAL, kind="composed")
+        # The envelope names what the clerk named (agency:CODE, a group, addresses): intake expands each
+        # selector in one directory read, as it does for an office system's, instead of 10,000 look-ups.
+        envelope = tuple(dict.fromkeys(target.strip() for target in request.to))
+        submission = Submission(content=content, mail_from=sender.email, rcpt_tos=envelope, listener=LOCAL,
+                                kind="composed")
         if output is not None:
             self.intake.screen(submission)
         with audited_refusals(), Session(self.engine, expire_on_commit=False) as session:
@@ -123,9 +127,9 @@ class NoticeService:
             session.add(notice)
             session.flush()
             assert notice.id is not None
-            session.execute(insert(NoticeRecipient), [  # one statement for a whole province
-                dict(notice_id=notice.id, email=p.email, display_name=p.name, agency_code=p.agency)
-                for p in recipients])
+            insert_rows(session.connection(), NoticeRecipient,  # one statement for a whole province
+                        ("notice_id", "email", "display_name", "agency_code"),
+                        [(notice.id, p.email, p.name, p.agency) for p in recipients])
             if output is None:  # the notice, its recipients and its queued message: one transaction
                 queue_id = self.intake.enqueue_in(session, submission)
                 session.add(Publication(kind="notice", reference=str(notice.id), queue_id=queue_id))

@@ -25,6 +25,8 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from email.parser import BytesParser
+from email.policy import compat32
 
 from mailhub.config import Settings
 from mailhub.gate.process import check_content
@@ -121,7 +123,19 @@ class PolicyGate:
         return self.result(self.submit(content, document=document, lane=lane).result(), content, document)
 
     def check(self, content: bytes) -> GateDecision:
+        if self.function is check_content and is_plain_text(content):
+            return self.decision(self._inline(content))
         return self.decision(self.verdict(content))
+
+    def _inline(self, content: bytes) -> Verdict | Unchecked:
+        """A small message of text parts alone (a notice typed by a clerk, a delivery report) is checked
+        in this process: there is no document for a hostile parser to choke on, and starting a worker
+        would cost a command longer than the check. Anything with an attachment goes to the workers."""
+        try:
+            return check_content(content, self.names, self.max_size)
+        except Exception as exc:  # a local failure is never a pass
+            log.exception("the content check of message %s failed", content_label(content))
+            return self.result(Outcome(ERROR, detail=type(exc).__name__), content)
 
     async def check_async(self, content: bytes, *, lane: str = LOCAL, client: str = "") -> GateDecision:
         """For the listeners: waits on the pool's own dispatcher thread, occupying no thread of the loop's."""
@@ -177,6 +191,22 @@ class PolicyGate:
             pools, self._pools = list(self._pools.values()), {}
         for pool in pools:
             pool.close()
+
+
+INLINE_LIMIT = 256 * 1024  # bytes: larger messages are checked in the workers, under their deadline
+TEXT_TYPES = {"text/plain", "text/html", "multipart/alternative", "multipart/mixed", "multipart/related"}
+
+
+def is_plain_text(content: bytes) -> bool:
+    """A message of text parts only: no attachment, no file name, no other kind of part, small."""
+    if len(content) > INLINE_LIMIT:
+        return False
+    message = BytesParser(policy=compat32).parsebytes(content)
+    for part in message.walk():
+        if part.get_content_type() not in TEXT_TYPES or part.get_filename() is not None or \
+                part.get("Content-Disposition", "").strip().lower().startswith("attachment"):
+            return False
+    return True
 
 
 def reply_text(findings: tuple[Finding, ...]) -> str:

@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from mailhub.errors import MailhubError
 from mailhub.queue import outcomes
+from mailhub.store.bulk import insert_rows
 from mailhub.store.models import (
     ACTIVE,
     BOUNCED,
@@ -225,11 +226,11 @@ class Queue:
                 size=len(message.content), content=message.content, held=False, created_at=now,
                 expires_at=now + timedelta(seconds=self.retry.lifetime_seconds),
             ).returning(col(QueuedMessage.id))).scalar_one()
-            connection.execute(insert(QueueRecipient), [
-                dict(message_pk=message_pk, address=r.address, original=r.original,
-                     domain=r.address.rpartition("@")[2], state=QUEUED, attempts=0, next_attempt_at=now,
-                     last_text="", dsn_sent=False, updated_at=now)
-                for r in message.recipients])
+            insert_rows(connection, QueueRecipient, ("message_pk", "address", "original", "domain"),
+                        [(message_pk, r.address, r.original, r.address.rpartition("@")[2])
+                         for r in message.recipients],
+                        dict(state=QUEUED, attempts=0, next_attempt_at=now, last_text="", dsn_sent=False,
+                             updated_at=now))
             if message.activity:
                 connection.execute(insert(ActivityEvent), [
                     dict(at=now, address=e.address, kind=e.kind, detail=e.detail) for e in message.activity])

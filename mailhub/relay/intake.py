@@ -11,7 +11,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlmodel import Session
 
@@ -37,10 +37,11 @@ from mailhub.relay.refusals import (
     Refused,
 )
 from mailhub.relay.sender_trust import authenticated_author, check_author_fields, check_inbound_sender, vouched_by
-from mailhub.senders import SenderAuthentication
-from mailhub.senders.results import authentication_results, strip_forged_results
-from mailhub.signing.signer import DkimSigner
 from mailhub.store.models import AuditEvent
+
+if TYPE_CHECKING:  # the sender checks and the signer load only where they are used (not in every command)
+    from mailhub.senders import SenderAuthentication
+    from mailhub.signing.signer import DkimSigner
 
 log = logging.getLogger("mailhub.relay.intake")
 
@@ -172,6 +173,8 @@ class Intake:
         expansion, the content gate (once), the Received stamp and missing headers."""
         content = submission.content
         if submission.listener != LOCAL:  # an Authentication-Results claiming to be ours is forged
+            from mailhub.senders.results import strip_forged_results
+
             content = strip_forged_results(content, self.hostname, from_outside=submission.sender_auth is not None)
         header_block, _ = split_message(content)
         summary = check_headers(header_block)
@@ -221,6 +224,8 @@ class Intake:
         if submission.listener in (SUBMISSION, LOCAL):
             added, message_id = missing_headers(summary, domain=self.hostname, when=now)
         if submission.sender_auth is not None:
+            from mailhub.senders.results import authentication_results
+
             added = authentication_results(submission.sender_auth, self.hostname) + added
         if submission.listener == INBOUND and not author and any(d.kind == PERSON for d in decisions):
             added += NOT_VERIFIED  # for the organizer: this reply changed no answer

@@ -158,9 +158,10 @@ class Recipients:
                 known: Callable[[str], bool] | None = None) -> RecipientDecision:
         if may_relay and is_selector(address):  # group:NAME, agency:CODE from the CLI and office systems
             try:
-                self.directory.resolve(address)
+                resolution = self.directory.resolve(address)
             except (NotFound, InvalidInput):
                 return RecipientDecision(address, GROUP, UNKNOWN_USER.with_text(f"No such group or agency: {address}"))
+            self._remember_expansion(address.strip(), GROUP, resolution)  # what expand_all asks for next
             return RecipientDecision(address.strip(), GROUP)
         try:
             value = normalise_address(address)

@@ -7,13 +7,13 @@ that callers reply 451 instead of passing the message as if nothing were publish
 
 from __future__ import annotations
 
-import ipaddress
-
 import dns.exception
 import dns.nameserver
 import dns.resolver
 
-Nameserver = tuple[str, int]
+from mailhub.config import Nameserver, parse_nameservers
+
+__all__ = ["DnsLookup", "DnsTemporaryError", "Nameserver", "dkim_public_key", "parse_nameservers"]
 
 
 MAX_KEY_BYTES = 600  # an RSA-4096 public key is 550 bytes of DER; anything larger is not verified
@@ -37,28 +37,6 @@ class DnsTemporaryError(Exception):
     """The question could not be answered now (timeout, SERVFAIL, no server reachable)."""
 
 
-def parse_nameservers(text: str) -> list[Nameserver]:
-    """``127.0.0.1:5353, 10.0.0.53`` -> [("127.0.0.1", 5353), ("10.0.0.53", 53)]; IPv6 as ``[::1]:53``."""
-    servers: list[Nameserver] = []
-    for item in (part.strip() for part in text.split(",")):
-        if not item:
-            continue
-        host, port = item, 53
-        if item.startswith("["):
-            host, _, rest = item[1:].partition("]")
-            if rest.startswith(":"):
-                port = int(rest[1:])
-        elif item.count(":") == 1:
-            host, _, port_text = item.partition(":")
-            port = int(port_text)
-        try:
-            ipaddress.ip_address(host)
-        except ValueError:
-            host = ""
-        if not host or not 0 < port < 65536:
-            raise ValueError(f"{item!r} is not a name server (an IP address, or address:port)")
-        servers.append((host, port))
-    return servers
 
 
 class DnsLookup:

@@ -150,6 +150,15 @@ def test_notice_with_a_marked_attachment_is_refused_before_anything_is_queued(wo
         assert session.exec(select(QueuedMessage)).all() == []
 
 
+@pytest.mark.parametrize("body", ["TỐI MẬT\n\nKết luận của Chủ tịch.", "Kính gửi các đơn vị.\n\nTUYỆT MẬT\n\nNội dung."])
+def test_a_notice_whose_own_text_is_marked_is_refused(world: World, cli: Invoke, body: str) -> None:
+    """Text alone is checked in the command's own process (no worker to start): the gate still refuses."""
+    result = cli("notice", "send", "--subject", "Kết luận", "--body", body, "--to", "agency:STTTT")
+    assert result.exit_code == 1 and "mang dấu độ mật" in result.stderr, result.output
+    with Session(world.app.engine) as session:
+        assert session.exec(select(QueuedMessage)).all() == []
+
+
 @pytest.mark.parametrize(("urgency", "mark"), [("Hỏa tốc", "HỎA TỐC"), ("hoả tốc", "HỎA TỐC"),
                                                ("Thượng khẩn", "THƯỢNG KHẨN"), ("khan", "KHẨN")])
 def test_urgency_as_offices_write_it_and_the_default_sender(world: World, cli: Invoke, urgency: str,

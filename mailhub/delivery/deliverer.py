@@ -57,6 +57,16 @@ class Connection:
     def alive(self) -> bool:
         return self.client.is_connected
 
+    async def usable(self) -> bool:
+        """After a wait: is the server still there (NOOP answered 250)? A connection the server closed
+        while it was idle is replaced, and the message it was to carry is not deferred for that."""
+        if not self.alive:
+            return False
+        try:
+            return (await self.client.command(b"NOOP")).code == 250
+        except (OSError, TimeoutError):
+            return False
+
     async def close(self) -> None:
         await self.client.quit()
 

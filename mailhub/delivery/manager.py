@@ -8,10 +8,11 @@ keeps serving clients.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mailhub.delivery.deliverer import MAX_RCPT_PER_TRANSACTION, Connection, Deliverer, Outcome
 from mailhub.delivery.routing import LOCAL_ROUTE, Route, RouteError, Router
@@ -23,12 +24,41 @@ log = logging.getLogger("mailhub.delivery")
 FailureHandler = Callable[[DeliveryJob, list[FailedDelivery]], Awaitable[None]]
 LocalStage = Callable[[DeliveryJob, tuple[RecipientJob, ...]], None]  # reads and records in one transaction
 MailFrom = Callable[[DeliveryJob], str]
+IN_FLIGHT_BYTES = 32 * 1024 * 1024  # message content held by claims in flight before the next claim waits
 
 
 @dataclass(frozen=True)
 class WorkItem:
     job: DeliveryJob
     recipients: tuple[RecipientJob, ...]
+
+
+class _Pass:
+    """One claim's work. When its last recipient's outcome is committed, the DSNs it owes are sent."""
+
+    def __init__(self, jobs: list[DeliveryJob]) -> None:
+        self.job_by_id = {job.queue_id: job for job in jobs}
+        self.recipients = sum(len(job.recipients) for job in jobs)
+        self.items = 0
+        self.failures: dict[str, list[FailedDelivery]] = {}
+        self.done = asyncio.Event()
+
+    def item_done(self) -> None:
+        self.items -= 1
+        if self.items == 0:
+            self.done.set()
+
+
+@dataclass
+class _Lane:
+    """The work waiting for one route, and the connections (workers) serving it. Connections stay
+    open while work keeps coming, and a short while after (Postfix's connection cache), so that the
+    next claim's messages go out without a new connect, greeting and EHLO."""
+
+    route: Route
+    items: collections.deque[tuple[WorkItem, _Pass]] = field(default_factory=collections.deque)
+    workers: int = 0
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class DeliveryManager:
@@ -44,9 +74,11 @@ class DeliveryManager:
         node: str,
         concurrency: int = 100,
         connections_per_route: int = 20,
-        batch: int = 10000,
+        batch: int = 2000,
+        in_flight: int = 10000,
         lease_seconds: int = 300,
         poll_seconds: float = 1.0,
+        idle_seconds: float = 2.0,
     ) -> None:
         self.queue = queue
         self.router = router
@@ -58,9 +90,17 @@ class DeliveryManager:
         self.connections = asyncio.Semaphore(concurrency)
         self.connections_per_route = connections_per_route
         self.batch = batch
+        self.in_flight = in_flight  # recipients claimed and not yet recorded, at most (then claims wait)
         self.lease_seconds = lease_seconds
         self.poll_seconds = poll_seconds
+        self.idle_seconds = idle_seconds
         self._wake = asyncio.Event()
+        self._room = asyncio.Event()
+        self._claimed = 0
+        self._claimed_bytes = 0
+        self._passes: set[asyncio.Task[None]] = set()
+        self._lanes: dict[Route, _Lane] = {}
+        self._workers: set[asyncio.Task[None]] = set()
         self._stopping = False
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -70,6 +110,7 @@ class DeliveryManager:
             self._loop.call_soon_threadsafe(self._wake.set)
 
     async def run(self) -> None:
+        """Claim and deliver until stopped; then finish what was claimed (the caller bounds the wait)."""
         self._loop = asyncio.get_running_loop()
         while not self._stopping:
             try:
@@ -77,24 +118,53 @@ class DeliveryManager:
             except Exception:  # the manager must outlive any one failure; the claims' lease hands work back
                 log.exception("delivery pass failed; retrying shortly")
                 await asyncio.sleep(self.poll_seconds)
+        if self._passes:
+            await asyncio.gather(*self._passes, return_exceptions=True)
+        for lane in self._lanes.values():
+            lane.arrived.set()  # idle connections close now
+        if self._workers:
+            await asyncio.gather(*self._workers, return_exceptions=True)
 
     async def _one_pass(self) -> None:
+        while (self._claimed >= self.in_flight or self._claimed_bytes >= IN_FLIGHT_BYTES) and not self._stopping:
+            self._room.clear()
+            await self._room.wait()
+        if self._stopping:
+            return
         self._wake.clear()  # before claiming, so a wake-up during the claim is not lost
-        jobs = await asyncio.to_thread(self.queue.claim_due, self.node, self.batch, self.lease_seconds)
+        limit = min(self.batch, self.in_flight - self._claimed)
+        jobs = await asyncio.to_thread(self.queue.claim_due, self.node, limit, self.lease_seconds)
         if not jobs:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
             return
-        await self.deliver_pass(jobs)
+        claimed, size = sum(len(job.recipients) for job in jobs), sum(len(job.content) for job in jobs)
+        self._claimed += claimed
+        self._claimed_bytes += size
+        task = asyncio.create_task(self._deliver_claimed(jobs, claimed, size))  # the next claim goes on meanwhile
+        self._passes.add(task)
+        task.add_done_callback(self._passes.discard)
+
+    async def _deliver_claimed(self, jobs: list[DeliveryJob], claimed: int, size: int) -> None:
+        try:
+            await self.deliver_pass(jobs)
+        except Exception:  # what was not recorded goes back to the queue when the lease ends
+            log.exception("delivery of a claim failed; its recipients return when the lease ends")
+        finally:
+            self._claimed -= claimed
+            self._claimed_bytes -= size
+            self._room.set()
 
     def stop(self) -> None:
         self._stopping = True
         self._wake.set()
+        self._room.set()
 
     async def deliver_pass(self, jobs: list[DeliveryJob]) -> None:
-        by_route: dict[Route, list[WorkItem]] = {}
-        failures: dict[str, list[FailedDelivery]] = {}
-        job_by_id = {job.queue_id: job for job in jobs}
+        """Deliver these jobs (through the lanes, beside any other pass) and return once every outcome
+        is committed and the DSNs they owe are sent."""
+        work = _Pass(jobs)
+        remote: list[tuple[Route, WorkItem]] = []
         for job in jobs:
             by_domain: dict[str, list[RecipientJob]] = {}
             for recipient in job.recipients:
@@ -107,20 +177,41 @@ class DeliveryManager:
                     code = 550 if exc.permanent else None
                     results = [RecipientResult(r.id, r.address, outcome, code, str(exc), f"route:{domain}")
                                for r in recipients]
-                    await self._record(job, results, failures)
+                    await self._record(job, results, work.failures)
                     continue
                 if route == LOCAL_ROUTE:
-                    await self._local(job, tuple(recipients), failures)
+                    await self._local(job, tuple(recipients), work.failures)
                     continue
                 for start in range(0, len(recipients), MAX_RCPT_PER_TRANSACTION):
-                    chunk = tuple(recipients[start:start + MAX_RCPT_PER_TRANSACTION])
-                    by_route.setdefault(route, []).append(WorkItem(job, chunk))
-        await asyncio.gather(*(self._deliver_route(route, items, failures) for route, items in by_route.items()))
-        for queue_id, failed in failures.items():
+                    remote.append((route, WorkItem(job, tuple(recipients[start:start + MAX_RCPT_PER_TRANSACTION]))))
+        if remote:
+            work.items = len(remote)
+            for route, item in remote:
+                self._lane(route).items.append((item, work))
+            for route in {route for route, _ in remote}:
+                self._staff(self._lane(route))
+            await work.done.wait()
+        for queue_id, failed in work.failures.items():
             try:
-                await self.on_failed(job_by_id[queue_id], failed)
+                await self.on_failed(work.job_by_id[queue_id], failed)
             except Exception:  # a DSN that cannot be made must not stop delivery
                 log.exception("could not send a DSN for %s", queue_id)
+
+    def _lane(self, route: Route) -> _Lane:
+        lane = self._lanes.get(route)
+        if lane is None:
+            lane = self._lanes[route] = _Lane(route)
+        return lane
+
+    def _staff(self, lane: _Lane) -> None:
+        """Wake the lane's idle connections, and open more (up to the route's limit) for what waits."""
+        lane.arrived.set()
+        wanted = min(self.connections_per_route, len(lane.items)) - lane.workers
+        for _ in range(max(wanted, 0)):
+            lane.workers += 1
+            task = asyncio.create_task(self._lane_worker(lane))
+            self._workers.add(task)
+            task.add_done_callback(self._workers.discard)
 
     async def _local(self, job: DeliveryJob, recipients: tuple[RecipientJob, ...],
                      failures: dict[str, list[FailedDelivery]]) -> None:
@@ -132,22 +223,25 @@ class DeliveryManager:
                                                      f"replies stage: {type(exc).__name__}", "local:replies")
                                      for r in recipients], failures)
 
-    async def _deliver_route(self, route: Route, items: list[WorkItem],
-                             failures: dict[str, list[FailedDelivery]]) -> None:
-        pending: asyncio.Queue[WorkItem] = asyncio.Queue()
-        for item in items:
-            pending.put_nowait(item)
-        workers = min(len(items), self.connections_per_route)
-        await asyncio.gather(*(self._route_worker(route, pending, failures) for _ in range(workers)))
-
-    async def _route_worker(self, route: Route, pending: asyncio.Queue[WorkItem],
-                            failures: dict[str, list[FailedDelivery]]) -> None:
-        async with self.connections:
-            connection: Connection | None = None
-            buffer = _ResultBuffer(self.queue, failures)
-            try:
-                while not pending.empty():
-                    item = pending.get_nowait()
+    async def _lane_worker(self, lane: _Lane) -> None:
+        route = lane.route
+        connection: Connection | None = None
+        buffer = _ResultBuffer(self.queue)
+        try:
+            async with self.connections:
+                idle = False
+                while True:
+                    if not lane.items:
+                        await buffer.flush()  # this worker's outcomes are committed before it waits
+                        if self._stopping or not await self._more_work(lane):
+                            break
+                        idle = True
+                        continue
+                    item, work = lane.items.popleft()
+                    if connection is not None and idle and not await connection.usable():
+                        connection.abort()
+                        connection = None
+                    idle = False
                     if connection is None or not connection.alive:
                         try:
                             connection = await self.deliverer.connect(route)
@@ -155,22 +249,30 @@ class DeliveryManager:
                             text = f"cannot connect to {route.name}: {exc}"
                             await buffer.add(item.job, [
                                 RecipientResult(r.id, r.address, DEFERRED, None, text, route.name)
-                                for r in item.recipients])
+                                for r in item.recipients], work)
                             connection = None
                             continue
                     outcomes = await self._send(connection, item)
                     by_address = {o.recipient: o for o in outcomes}
-                    results = [
+                    where = f"{route.kind}:{connection.host[0]}:{connection.host[1]}"
+                    await buffer.add(item.job, [
                         RecipientResult(r.id, r.address, by_address[r.address].outcome, by_address[r.address].code,
-                                        by_address[r.address].text, f"{route.kind}:{connection.host[0]}:"
-                                                                     f"{connection.host[1]}", connection.tls)
-                        for r in item.recipients
-                    ]
-                    await buffer.add(item.job, results)
-            finally:
-                await buffer.flush()
-                if connection is not None:
-                    await connection.close()
+                                        by_address[r.address].text, where, connection.tls)
+                        for r in item.recipients], work)
+        finally:
+            lane.workers -= 1
+            await buffer.flush()
+            if connection is not None:
+                await connection.close()
+
+    async def _more_work(self, lane: _Lane) -> bool:
+        """Wait up to ``idle_seconds`` for new work on an open connection."""
+        if lane.items:
+            return True
+        lane.arrived.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(lane.arrived.wait(), timeout=self.idle_seconds)
+        return bool(lane.items) and not self._stopping
 
     async def _send(self, connection: Connection, item: WorkItem) -> list[Outcome]:
         recipients = [r.address for r in item.recipients]
@@ -191,19 +293,18 @@ class DeliveryManager:
 class _ResultBuffer:
     """Outcomes written in batches, in the background: the connection goes on to its next transaction
     while the last one's outcomes are committed (the queue's writer joins the batches of every
-    connection into one transaction). A crash re-sends at most what was not yet committed."""
+    connection into one transaction). A crash re-sends at most what was not yet committed. Each
+    item counts as done for its pass once its outcomes are committed."""
 
-    def __init__(self, queue: Queue, failures: dict[str, list[FailedDelivery]],
-                 size: int = MAX_RCPT_PER_TRANSACTION) -> None:
+    def __init__(self, queue: Queue, size: int = MAX_RCPT_PER_TRANSACTION) -> None:
         self.queue = queue
-        self.failures = failures
         self.size = size
-        self.pending: list[tuple[DeliveryJob, list[RecipientResult]]] = []
+        self.pending: list[tuple[DeliveryJob, list[RecipientResult], _Pass]] = []
         self.count = 0
         self.writing: list[asyncio.Task[None]] = []
 
-    async def add(self, job: DeliveryJob, results: list[RecipientResult]) -> None:
-        self.pending.append((job, results))
+    async def add(self, job: DeliveryJob, results: list[RecipientResult], work: _Pass) -> None:
+        self.pending.append((job, results, work))
         self.count += len(results)
         if self.count >= self.size:
             self.writing = [t for t in self.writing if not t.done()]
@@ -213,8 +314,17 @@ class _ResultBuffer:
         if not self.pending:
             return
         batch, self.pending, self.count = self.pending, [], 0
-        for failure in await asyncio.to_thread(self.queue.record_many, batch):
-            self.failures.setdefault(failure.queue_id, []).append(failure)
+        try:
+            failed = await asyncio.to_thread(self.queue.record_many, [(job, results) for job, results, _ in batch])
+        except Exception:  # not recorded: the lease hands these recipients back, and they are sent again
+            log.exception("could not record %d delivery outcomes", sum(len(r) for _, r, _ in batch))
+            failed = []
+        passes = {(job.queue_id, result.address): work for job, results, work in batch for result in results}
+        for failure in failed:
+            work = passes[(failure.queue_id, failure.recipient)]
+            work.failures.setdefault(failure.queue_id, []).append(failure)
+        for _, _, work in batch:
+            work.item_done()
 
     async def flush(self) -> None:
         """Everything added is committed when this returns."""

@@ -238,11 +238,15 @@ class Queue:
     def claim_due(self, node: str, limit: int = 500, lease_seconds: int = 300) -> list[DeliveryJob]:
         """Mark due recipients active for ``node`` and return them grouped by message."""
         now = self.clock()
-        with self.engine.begin() as connection:
+
+        def claim(connection: Connection) -> tuple[list[outcomes.Claimed], dict[int, Any]]:
             rows = outcomes.claim(connection, node, now, limit, timedelta(seconds=lease_seconds))
-            if not rows:
-                return []
-            messages = outcomes.messages(connection, {r.message_pk for r in rows})
+            return rows, (outcomes.messages(connection, {r.message_pk for r in rows}) if rows else {})
+
+        # through the one writer: a claim never waits on this process's own outcome writes for SQLite's lock
+        rows, messages = self._committer.submit(claim)
+        if not rows:
+            return []
         jobs: dict[int, list[outcomes.Claimed]] = {}
         for row in rows:
             jobs.setdefault(row.message_pk, []).append(row)
@@ -263,20 +267,27 @@ class Queue:
 
     def record_many(self, batch: list[tuple[DeliveryJob, list[RecipientResult]]]) -> list[FailedDelivery]:
         """``record`` for several messages; callers at the same moment share one transaction (one
-        fsync for a whole burst of deliveries, and one writer instead of twenty waiting on a lock)."""
-        return self._committer.submit(lambda connection: self._record_rows(connection, batch, self.clock()))
+        fsync for a whole burst of deliveries, and one writer instead of twenty waiting on a lock).
+        The writer thread only runs the statements; the rows are made, and the log lines written,
+        in the caller's thread."""
+        now = self.clock()
+        prepared = self._outcomes(batch, now)
+        written, owed = self._committer.submit(lambda connection: outcomes.write(connection, prepared, now))
+        outcomes.log_written(written)
+        return [FailedDelivery(o.queue_id, o.address, o.code, o.text, o.route) for o in owed]
 
     def record_in(self, session: Session, job: DeliveryJob, result: RecipientResult) -> None:
         """``record`` of one outcome inside the caller's transaction (the replies stage writes what a
         message said and that its recipient is done in one commit)."""
-        self._record_rows(session.connection(), [(job, [result])], self.clock())
+        now = self.clock()
+        written, _ = outcomes.write(session.connection(), self._outcomes([(job, [result])], now), now)
+        outcomes.log_written(written)
 
-    def _record_rows(self, connection: Connection, batch: list[tuple[DeliveryJob, list[RecipientResult]]],
-                     now: datetime) -> list[FailedDelivery]:
+    def _outcomes(self, batch: list[tuple[DeliveryJob, list[RecipientResult]]],
+                  now: datetime) -> list[outcomes.Outcome]:
         attempts = {r.id: r.attempts for job, _ in batch for r in job.recipients}
-        written = outcomes.write(connection, [self._outcome(job, result, attempts.get(result.recipient_id, 0), now)
-                                              for job, results in batch for result in results], now)
-        return [FailedDelivery(o.queue_id, o.address, o.code, o.text, o.route) for o in written]
+        return [self._outcome(job, result, attempts.get(result.recipient_id, 0), now)
+                for job, results in batch for result in results]
 
     def _outcome(self, job: DeliveryJob, result: RecipientResult, attempts_before: int,
                  now: datetime) -> outcomes.Outcome:

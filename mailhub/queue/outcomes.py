@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, or_, select, update
 from sqlmodel import col
 
+from mailhub.store.bulk import insert_rows
 from mailhub.store.models import (
     ACTIVE,
     BOUNCED,
@@ -102,9 +103,10 @@ def messages(connection: Connection, pks: set[int]) -> dict[int, Any]:
         .where(col(QueuedMessage.id).in_(pks)))}
 
 
-def write(connection: Connection, outcomes: Sequence[Outcome], now: datetime) -> list[Outcome]:
-    """Move each recipient on and log the attempt; returns the bounces whose sender is now owed a DSN
-    (each recipient at most once, ever). A recipient deleted meanwhile is skipped, unlogged."""
+def write(connection: Connection, outcomes: Sequence[Outcome], now: datetime) -> tuple[list[Outcome], list[Outcome]]:
+    """Move each recipient on and log the attempt. Returns (the outcomes written, the bounces whose
+    sender is now owed a DSN: each recipient at most once, ever). A recipient deleted meanwhile is
+    skipped, unlogged."""
     groups: dict[tuple[str, int | None, str, datetime | None], list[int]] = {}
     for outcome in outcomes:
         key = (outcome.state, outcome.code, outcome.text[:1000], outcome.next_attempt_at)
@@ -119,24 +121,33 @@ def write(connection: Connection, outcomes: Sequence[Outcome], now: datetime) ->
             statement = update(QueueRecipient).where(col(QueueRecipient.id).in_(chunk)).values(**values)
             present.update(i for i in connection.execute(statement.returning(col(QueueRecipient.id))).scalars() if i)
     written = [o for o in outcomes if o.recipient_id in present]
-    if written:
-        connection.execute(insert(DeliveryLog), [
-            dict(at=now, queue_id=o.queue_id, message_id=o.message_id, recipient=o.address, outcome=o.state,
-                 route=o.route[:300], code=o.code, text=o.text[:1000], tls=o.tls[:64]) for o in written])
-    for o in written:
-        log.info("%s: to=<%s> relay=%s status=%s (%s%s)%s", o.queue_id, o.address, o.route, o.state,
-                 f"{o.code} " if o.code else "", o.text[:200], f" tls={o.tls}" if o.tls else "")
+    insert_rows(connection, DeliveryLog, ("queue_id", "message_id", "recipient", "outcome", "route", "code", "text",
+                                          "tls"),
+                [(o.queue_id, o.message_id, o.address, o.state, o.route[:300], o.code, o.text[:1000], o.tls[:64])
+                 for o in written], dict(at=now))
     owed = [o.recipient_id for o in written if o.state == BOUNCED and o.owes_dsn]
     first_time: set[int] = set()
     for chunk in _chunks(owed):
         statement = (update(QueueRecipient).where(col(QueueRecipient.id).in_(chunk))
                      .where(col(QueueRecipient.dsn_sent).is_(False)).values(dsn_sent=True))
         first_time.update(i for i in connection.execute(statement.returning(col(QueueRecipient.id))).scalars() if i)
-    return [o for o in written if o.recipient_id in first_time]
+    return written, [o for o in written if o.recipient_id in first_time]
+
+
+def log_written(written: Sequence[Outcome]) -> None:
+    """The mail log, after the commit and outside the writer: one line per message and reply, naming
+    every recipient that reply was for (a transaction of 50 is one line, not 50; every address is
+    still there to grep for)."""
+    lines: dict[tuple[str, str, str, int | None, str, str], list[str]] = {}
+    for o in written:
+        lines.setdefault((o.queue_id, o.route, o.state, o.code, o.text[:200], o.tls), []).append(f"<{o.address}>")
+    for (queue_id, route, state, code, text, tls), addresses in lines.items():
+        log.info("%s: to=%s relay=%s status=%s (%s%s)%s", queue_id, ",".join(addresses), route, state,
+                 f"{code} " if code else "", text, f" tls={tls}" if tls else "")
 
 
 def _chunks(ids: list[int]) -> list[list[int]]:
     return [ids[start:start + CHUNK] for start in range(0, len(ids), CHUNK)]
 
 
-__all__ = ["BOUNCED", "DEFERRED", "Claimed", "Outcome", "claim", "write"]
+__all__ = ["BOUNCED", "DEFERRED", "Claimed", "Outcome", "claim", "log_written", "write"]

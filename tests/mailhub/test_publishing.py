@@ -150,7 +150,8 @@ def test_notice_with_a_marked_attachment_is_refused_before_anything_is_queued(wo
         assert session.exec(select(QueuedMessage)).all() == []
 
 
-@pytest.mark.parametrize("body", ["TỐI MẬT\n\nKết luận của Chủ tịch.", "Kính gửi các đơn vị.\n\nTUYỆT MẬT\n\nNội dung."])
+@pytest.mark.parametrize("body", ["TỐI MẬT\n\nKết luận của Chủ tịch.",
+                                  "Kính gửi các đơn vị.\n\nTUYỆT MẬT\n\nNội dung."])
 def test_a_notice_whose_own_text_is_marked_is_refused(world: World, cli: Invoke, body: str) -> None:
     """Text alone is checked in the command's own process (no worker to start): the gate still refuses."""
     result = cli("notice", "send", "--subject", "Kết luận", "--body", body, "--to", "agency:STTTT")

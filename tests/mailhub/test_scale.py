@@ -203,4 +203,4 @@ def test_an_older_node_runs_beside_a_newer_schema_but_a_behind_schema_is_refused
 def test_the_schema_head_every_command_compares_with_is_alembics_own() -> None:
     from mailhub import db
 
-    assert db.SCHEMA_HEAD == db.head_revision()
+    assert db.head_revision() == db.SCHEMA_HEAD

@@ -8,6 +8,7 @@ import ssl
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect
@@ -169,20 +170,29 @@ class App:
         """The intake alone, for the CLI paths that compose mail (nothing is delivered from here)."""
         from mailhub.delivery.wakeup import poke
 
-        intake = self._intake(self.queue(), self.domains(), gate or self.gate())
+        intake = self._intake(self.queue(), self.domains(), gate or self.gate(), signing_if_set_up=True)
         intake.on_enqueued = functools.partial(poke, self.settings.home)  # a `serve` on this home delivers now
         return intake
 
-    def _intake(self, queue: Queue, domains: Domains, gate: ContentGate) -> Intake:
+    def _intake(self, queue: Queue, domains: Domains, gate: ContentGate, *, signing_if_set_up: bool = False) -> Intake:
+        """``signing_if_set_up`` (a command, over in a second): the DKIM signer and the S/MIME signer
+        only when keys or certificates are there now, so that a command without them loads no
+        cryptography. ``serve`` always has both: a key activated while it runs is used soon after."""
         from mailhub.relay.intake import Intake
         from mailhub.relay.recipients import Recipients
         from mailhub.relay.verp import ReturnPaths
-        from mailhub.signing.signer import DkimSigner
 
         return_paths = ReturnPaths.load(self.engine, self.settings.service_domain)
         recipients = Recipients(self.directory, domains, return_paths, self.service_addresses())
+        signer, smime = None, None
+        if not signing_if_set_up or _has_files(self.settings.dkim_keys or self.settings.home / "dkim"):
+            from mailhub.signing.signer import DkimSigner
+
+            signer = DkimSigner(self.dkim_keys())
+        if not signing_if_set_up or _has_files(self.settings.smime_certificates or self.settings.home / "smime"):
+            smime = self._smime_signer()
         return Intake(queue=queue, directory=self.directory, recipients=recipients, hostname=self.hostname,
-                      clock=self.clock, gate=gate, signer=DkimSigner(self.dkim_keys()), smime=self._smime_signer())
+                      clock=self.clock, gate=gate, signer=signer, smime=smime)
 
     def certificates(self) -> CertificateStore:
         from mailhub.signing.smime import CertificateStore
@@ -311,3 +321,7 @@ class App:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _has_files(folder: Path) -> bool:
+    return folder.is_dir() and any(folder.iterdir())

@@ -20,7 +20,7 @@ from directory import (
     vcards,
 )
 from mailhub.cli.main import Context
-from mailhub.cli.output import emit_json, emit_table, fail, progress_bar, stdout
+from mailhub.cli.output import console, emit_json, emit_table, fail, progress_bar
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
@@ -134,7 +134,7 @@ def show_official(obj: Context, address: str, as_json: bool) -> None:
         ("May send as", ", ".join(sendable) or "- (no password set)"),
     ]
     for label, value in rows:
-        stdout.print(f"[bold]{label}:[/bold] {value}", highlight=False)
+        console().print(f"[bold]{label}:[/bold] {value}", highlight=False)
 
 
 @directory.command("resolve")

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
-stdout = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
-stderr = Console(stderr=True, soft_wrap=True)
+if TYPE_CHECKING:  # rich loads when a table or a progress bar is shown, not for every command
+    from rich.console import Console
+
+@functools.cache
+def console(err: bool = False) -> Console:
+    from rich.console import Console
+
+    if err:
+        return Console(stderr=True, soft_wrap=True)
+    return Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 
 
 def _default(value: Any) -> Any:
@@ -41,10 +47,12 @@ def emit_json(value: Any) -> None:
 
 
 def emit_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None) -> None:
+    from rich.table import Table
+
     table = Table(*headers, title=title, show_lines=False, header_style="bold")
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
-    stdout.print(table)
+    console().print(table)
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -59,9 +67,11 @@ def progress_bar(description: str, total: int) -> Iterator[Any]:
     if not sys.stderr.isatty() or total < 50:
         yield lambda n=1: None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=stderr, transient=True,
+        console=console(err=True), transient=True,
     ) as progress:
         task = progress.add_task(description, total=total)
         yield lambda n=1: progress.advance(task, n)

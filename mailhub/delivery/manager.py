@@ -296,7 +296,7 @@ class _ResultBuffer:
     connection into one transaction). A crash re-sends at most what was not yet committed. Each
     item counts as done for its pass once its outcomes are committed."""
 
-    def __init__(self, queue: Queue, size: int = MAX_RCPT_PER_TRANSACTION) -> None:
+    def __init__(self, queue: Queue, size: int = 4 * MAX_RCPT_PER_TRANSACTION) -> None:
         self.queue = queue
         self.size = size
         self.pending: list[tuple[DeliveryJob, list[RecipientResult], _Pass]] = []

@@ -23,6 +23,7 @@ class ReturnPaths:
     def __init__(self, service_domain: str, key: bytes) -> None:
         self.service_domain = service_domain.lower()
         self._key = key
+        self._tags: dict[str, str] = {}
 
     @classmethod
     def load(cls, engine: Engine, service_domain: str) -> ReturnPaths:
@@ -36,7 +37,12 @@ class ReturnPaths:
             return cls(service_domain, bytes.fromhex(secret.value))
 
     def _tag(self, queue_id: str) -> str:
-        return hmac.new(self._key, queue_id.encode(), hashlib.sha256).hexdigest()[:10]
+        tag = self._tags.get(queue_id)
+        if tag is None:  # one per message, however many transactions it goes out in
+            if len(self._tags) > 4096:
+                self._tags.clear()
+            tag = self._tags[queue_id] = hmac.new(self._key, queue_id.encode(), hashlib.sha256).hexdigest()[:10]
+        return tag
 
     def address(self, queue_id: str) -> str:
         return f"bounce+{queue_id}.{self._tag(queue_id)}@{self.service_domain}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 import ssl
@@ -93,6 +94,7 @@ async def serve(app: App, *, stop: asyncio.Event | None = None, resolver: MxReso
           file=sys.stderr, flush=True)
     if ready is not None:
         ready((sub_host, sub_bound[1]), (in_host, in_bound[1]))
+    gc.freeze()  # what start-up built lives as long as the server: the collector no longer walks it
 
     delivery = asyncio.create_task(service.manager.run())
     service.wake_listener.start(asyncio.get_running_loop())  # commands that queue mail wake delivery

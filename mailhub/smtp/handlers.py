@@ -22,6 +22,7 @@ from mailhub.relay.recipients import Recipients
 from mailhub.relay.refusals import Refused
 from mailhub.senders import SenderAuthentication, SenderAuthenticator
 from mailhub.smtp import replies
+from mailhub.smtp.listener import hook_names
 from mailhub.smtp.throttle import AuthThrottle
 
 log = logging.getLogger("mailhub.smtp")
@@ -65,6 +66,9 @@ class ListenerContext:
 
 class BaseHandler:
     listener = INBOUND
+
+    def __dir__(self) -> list[str]:  # aiosmtpd scans the handler's names on every connection
+        return hook_names(type(self))
 
     def __init__(self, context: ListenerContext) -> None:
         self.intake = context.intake

@@ -238,32 +238,46 @@ class DeliveryManager:
                         idle = True
                         continue
                     item, work = lane.items.popleft()
-                    if connection is not None and idle and not await connection.usable():
-                        connection.abort()
-                        connection = None
-                    idle = False
-                    if connection is None or not connection.alive:
-                        try:
-                            connection = await self.deliverer.connect(route)
-                        except (OSError, TimeoutError) as exc:
-                            text = f"cannot connect to {route.name}: {exc}"
-                            await buffer.add(item.job, [
-                                RecipientResult(r.id, r.address, DEFERRED, None, text, route.name)
-                                for r in item.recipients], work)
+                    try:
+                        connection = await self._deliver_item(route, connection, item, work, buffer, idle)
+                    except Exception as exc:  # a bug must not leave the claim's pass waiting for this item
+                        log.exception("%s: delivery to %s failed", item.job.queue_id, route.name)
+                        if connection is not None:
+                            connection.abort()
                             connection = None
-                            continue
-                    outcomes = await self._send(connection, item)
-                    by_address = {o.recipient: o for o in outcomes}
-                    where = f"{route.kind}:{connection.host[0]}:{connection.host[1]}"
-                    await buffer.add(item.job, [
-                        RecipientResult(r.id, r.address, by_address[r.address].outcome, by_address[r.address].code,
-                                        by_address[r.address].text, where, connection.tls)
-                        for r in item.recipients], work)
+                        await buffer.add(item.job, [
+                            RecipientResult(r.id, r.address, DEFERRED, None, f"delivery failed: {type(exc).__name__}",
+                                            route.name) for r in item.recipients], work)
+                    idle = False
         finally:
             lane.workers -= 1
             await buffer.flush()
             if connection is not None:
                 await connection.close()
+
+    async def _deliver_item(self, route: Route, connection: Connection | None, item: WorkItem, work: _Pass,
+                            buffer: _ResultBuffer, idle: bool) -> Connection | None:
+        """One transaction on the lane's connection (opened, or checked after a wait, first); returns the
+        connection to go on with (None when it could not be opened)."""
+        if connection is not None and idle and not await connection.usable():
+            connection.abort()
+            connection = None
+        if connection is None or not connection.alive:
+            try:
+                connection = await self.deliverer.connect(route)
+            except (OSError, TimeoutError) as exc:
+                text = f"cannot connect to {route.name}: {exc}"
+                await buffer.add(item.job, [RecipientResult(r.id, r.address, DEFERRED, None, text, route.name)
+                                            for r in item.recipients], work)
+                return None
+        outcomes = await self._send(connection, item)
+        by_address = {o.recipient: o for o in outcomes}
+        where = f"{route.kind}:{connection.host[0]}:{connection.host[1]}"
+        await buffer.add(item.job, [
+            RecipientResult(r.id, r.address, by_address[r.address].outcome, by_address[r.address].code,
+                            by_address[r.address].text, where, connection.tls)
+            for r in item.recipients], work)
+        return connection
 
     async def _more_work(self, lane: _Lane) -> bool:
         """Wait up to ``idle_seconds`` for new work on an open connection."""

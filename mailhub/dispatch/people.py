@@ -28,11 +28,14 @@ class People:
                 raise NotFound(f"{address} is not in the directory") from None
             return Person(address, "", role)
 
-    def people(self, targets: Sequence[str]) -> tuple[Person, ...]:
+    def people(self, targets: Sequence[str], selectors: dict[str, list[str]] | None = None) -> tuple[Person, ...]:
+        """Everyone ``targets`` reach; ``selectors``, when given, receives each selector's mailboxes."""
         found: dict[str, Person] = {}
         for target in targets:
             try:  # an address, an alias, a group's address or a selector: every mailbox it reaches
                 mailboxes = self.directory.resolve(target).mailboxes
+                if selectors is not None and is_selector(target):
+                    selectors[target.strip()] = [box.address for box in mailboxes]
             except NotFound:
                 if is_selector(target):
                     raise

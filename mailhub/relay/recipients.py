@@ -137,6 +137,12 @@ class Recipients:
             self._remember_expansion(address, kinds[address], outcome)
         return [self.expand(d) for d in decisions]
 
+    def known(self, selector: str, mailboxes: Sequence[str]) -> None:
+        """A selector the caller has just resolved (a command composing mail to ``agency:CODE``): intake
+        takes its mailboxes from here for the next seconds instead of reading them again."""
+        if is_selector(selector) and mailboxes:
+            self._expansions.put((selector.strip(), GROUP), list(mailboxes))
+
     def _remember_expansion(self, address: str, kind: str, outcome: Resolution | DirectoryError) -> None:
         if isinstance(outcome, Resolution):
             self._expansions.put((address, kind), [m.address for m in outcome.mailboxes])
@@ -157,6 +163,8 @@ class Recipients:
     def _decide(self, address: str, *, sender: str, may_relay: bool, report: bool,
                 known: Callable[[str], bool] | None = None) -> RecipientDecision:
         if may_relay and is_selector(address):  # group:NAME, agency:CODE from the CLI and office systems
+            if self._expansions.get((address.strip(), GROUP)) is not None:
+                return RecipientDecision(address.strip(), GROUP)  # resolved seconds ago (``known``)
             try:
                 resolution = self.directory.resolve(address)
             except (NotFound, InvalidInput):

@@ -122,15 +122,18 @@ class PolicyGate:
         """Blocks the calling thread until the check ends (never longer than the deadline, plus any wait)."""
         return self.result(self.submit(content, document=document, lane=lane).result(), content, document)
 
-    def check(self, content: bytes) -> GateDecision:
-        if self.function is check_content and is_plain_text(content):
+    def check(self, content: bytes, *, composed: bool = False) -> GateDecision:
+        """``composed``: mail mailhub wrote itself from its templates and a clerk's text (a notice, a
+        schedule, an invitation). When it is small and all text, it is checked in this process."""
+        if composed and self.function is check_content and is_plain_text(content):
             return self.decision(self._inline(content))
         return self.decision(self.verdict(content))
 
     def _inline(self, content: bytes) -> Verdict | Unchecked:
-        """A small message of text parts alone (a notice typed by a clerk, a delivery report) is checked
-        in this process: there is no document for a hostile parser to choke on, and starting a worker
-        would cost a command longer than the check. Anything with an attachment goes to the workers."""
+        """A small message mailhub composed, of text parts alone, is checked in this process: there is
+        no document for a hostile parser to choke on, and starting a worker would cost a command longer
+        than the check. Anything with an attachment, and anything that came from outside (a delivery
+        report quotes what it returns), goes to the workers, under their deadline."""
         try:
             return check_content(content, self.names, self.max_size)
         except Exception as exc:  # a local failure is never a pass

@@ -79,13 +79,13 @@ class GateDecision:
 
 
 class ContentGate(Protocol):
-    def check(self, content: bytes) -> GateDecision: ...
+    def check(self, content: bytes, *, composed: bool = False) -> GateDecision: ...
 
     async def check_async(self, content: bytes, *, lane: str = LOCAL, client: str = "") -> GateDecision: ...
 
 
 class PassGate:
-    def check(self, content: bytes) -> GateDecision:
+    def check(self, content: bytes, *, composed: bool = False) -> GateDecision:
         return GateDecision(blocked=False)
 
     async def check_async(self, content: bytes, *, lane: str = LOCAL, client: str = "") -> GateDecision:
@@ -270,7 +270,7 @@ class Intake:
         Commands that compose mail call this before they record or queue anything; one holding a
         transaction passes ``audit_now=False`` and writes ``refusal.record()`` after it. A message the
         gate could not check raises GateUnavailable (try later) and is not audited."""
-        verdict = decision or self.gate.check(submission.content)
+        verdict = decision or self.gate.check(submission.content, composed=submission.kind == "composed")
         if verdict.temporary:
             raise GateUnavailable(verdict)
         if verdict.blocked:

@@ -105,14 +105,18 @@ def _checked(domain: str, selector: str) -> tuple[str, str]:
     return domain, selector
 
 
+def new_rsa_key(bits: int = 2048) -> tuple[bytes, str]:
+    """A fresh RSA signing key (PEM) and its DNS record text (``v=DKIM1; k=rsa; p=…``)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                                serialization.NoEncryption())
+    public = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return private, f"v=DKIM1; k=rsa; p={b64encode(public).decode()}"
+
+
 def _new_key(algorithm: str) -> tuple[bytes, str]:
     if algorithm == RSA:
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-                                    serialization.NoEncryption())
-        public = key.public_key().public_bytes(serialization.Encoding.DER,
-                                               serialization.PublicFormat.SubjectPublicKeyInfo)
-        return private, f"v=DKIM1; k=rsa; p={b64encode(public).decode()}"
+        return new_rsa_key()
     if algorithm == ED25519:
         edkey = ed25519.Ed25519PrivateKey.generate()
         seed = edkey.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,

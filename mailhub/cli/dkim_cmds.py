@@ -72,11 +72,10 @@ def list_keys(obj: Context, domain: str | None, as_json: bool) -> None:
 @click.pass_obj
 def check(obj: Context, domain: str, as_json: bool) -> None:
     """Compare the published DNS records with the keys on disk (exit 1 when an active key is not published)."""
-    from mailhub.senders import DnsLookup, DnsTemporaryError, parse_nameservers
+    from mailhub.senders import DnsTemporaryError
     from mailhub.senders.dns_lookup import dkim_public_key
 
-    settings = obj.settings
-    lookup = DnsLookup(parse_nameservers(settings.dns_nameservers), settings.dns_timeout_seconds)
+    lookup = obj.app.dns_lookup()
     results = []
     for key in obj.app.dkim_keys().keys(domain):
         try:

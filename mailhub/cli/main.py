@@ -42,6 +42,7 @@ class Context:
             from mailhub.app import App
 
             self._app = App.build(self.settings)
+            atexit.register(self._app.close)  # the exit skips teardown: database connections close here
             for note in self._app.notes:
                 click.echo(f"note: {note} at {self.settings.effective_database_url}", err=True)
         return self._app

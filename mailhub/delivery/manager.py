@@ -38,7 +38,6 @@ class _Pass:
 
     def __init__(self, jobs: list[DeliveryJob]) -> None:
         self.job_by_id = {job.queue_id: job for job in jobs}
-        self.recipients = sum(len(job.recipients) for job in jobs)
         self.items = 0
         self.failures: dict[str, list[FailedDelivery]] = {}
         self.done = asyncio.Event()
@@ -99,7 +98,7 @@ class DeliveryManager:
         self._claimed = 0
         self._claimed_bytes = 0
         self._passes: set[asyncio.Task[None]] = set()
-        self._lanes: dict[Route, _Lane] = {}
+        self._lanes: dict[tuple[object, ...], _Lane] = {}
         self._workers: set[asyncio.Task[None]] = set()
         self._stopping = False
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -112,18 +111,27 @@ class DeliveryManager:
     async def run(self) -> None:
         """Claim and deliver until stopped; then finish what was claimed (the caller bounds the wait)."""
         self._loop = asyncio.get_running_loop()
-        while not self._stopping:
-            try:
-                await self._one_pass()
-            except Exception:  # the manager must outlive any one failure; the claims' lease hands work back
-                log.exception("delivery pass failed; retrying shortly")
-                await asyncio.sleep(self.poll_seconds)
-        if self._passes:
-            await asyncio.gather(*self._passes, return_exceptions=True)
-        for lane in self._lanes.values():
-            lane.arrived.set()  # idle connections close now
-        if self._workers:
-            await asyncio.gather(*self._workers, return_exceptions=True)
+        try:
+            while not self._stopping:
+                try:
+                    await self._one_pass()
+                except Exception:  # the manager must outlive any one failure; the claims' lease hands work back
+                    log.exception("delivery pass failed; retrying shortly")
+                    await asyncio.sleep(self.poll_seconds)
+            if self._passes:
+                await asyncio.gather(*self._passes, return_exceptions=True)
+            for lane in self._lanes.values():
+                lane.arrived.set()  # idle connections close now
+            if self._workers:
+                await asyncio.gather(*self._workers, return_exceptions=True)
+        finally:  # cancelled when the grace time is over: nothing goes on sending what is handed back
+            for lane in self._lanes.values():
+                lane.items.clear()
+            workers = list(self._workers)
+            for task in workers:
+                task.cancel()
+            if workers:
+                await asyncio.gather(*workers, return_exceptions=True)
 
     async def _one_pass(self) -> None:
         while (self._claimed >= self.in_flight or self._claimed_bytes >= IN_FLIGHT_BYTES) and not self._stopping:
@@ -133,7 +141,8 @@ class DeliveryManager:
             return
         self._wake.clear()  # before claiming, so a wake-up during the claim is not lost
         limit = min(self.batch, self.in_flight - self._claimed)
-        jobs = await asyncio.to_thread(self.queue.claim_due, self.node, limit, self.lease_seconds)
+        jobs = await asyncio.to_thread(self.queue.claim_due, self.node, limit, self.lease_seconds,
+                                       IN_FLIGHT_BYTES - self._claimed_bytes)
         if not jobs:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
@@ -165,20 +174,26 @@ class DeliveryManager:
         is committed and the DSNs they owe are sent."""
         work = _Pass(jobs)
         remote: list[tuple[Route, WorkItem]] = []
+        routes: dict[str, Route | RouteError] = {}  # one look-up per domain, however many messages go there
         for job in jobs:
             by_domain: dict[str, list[RecipientJob]] = {}
             for recipient in job.recipients:
                 by_domain.setdefault(recipient.domain, []).append(recipient)
             for domain, recipients in by_domain.items():
-                try:
-                    route = await self.router.route(domain)
-                except RouteError as exc:
-                    outcome = BOUNCED if exc.permanent else DEFERRED
-                    code = 550 if exc.permanent else None
-                    results = [RecipientResult(r.id, r.address, outcome, code, str(exc), f"route:{domain}")
+                if domain not in routes:
+                    try:
+                        routes[domain] = await self.router.route(domain)
+                    except RouteError as error:
+                        routes[domain] = error
+                route_or_error = routes[domain]
+                if isinstance(route_or_error, RouteError):
+                    outcome = BOUNCED if route_or_error.permanent else DEFERRED
+                    code = 550 if route_or_error.permanent else None
+                    results = [RecipientResult(r.id, r.address, outcome, code, str(route_or_error), f"route:{domain}")
                                for r in recipients]
                     await self._record(job, results, work.failures)
                     continue
+                route = route_or_error
                 if route == LOCAL_ROUTE:
                     await self._local(job, tuple(recipients), work.failures)
                     continue
@@ -188,8 +203,8 @@ class DeliveryManager:
             work.items = len(remote)
             for route, item in remote:
                 self._lane(route).items.append((item, work))
-            for route in {route for route, _ in remote}:
-                self._staff(self._lane(route))
+            for lane in {id(lane): lane for lane in (self._lane(route) for route, _ in remote)}.values():
+                self._staff(lane)
             await work.done.wait()
         for queue_id, failed in work.failures.items():
             try:
@@ -198,9 +213,12 @@ class DeliveryManager:
                 log.exception("could not send a DSN for %s", queue_id)
 
     def _lane(self, route: Route) -> _Lane:
-        lane = self._lanes.get(route)
+        """One lane per destination: the same hosts in any order (MX hosts of equal preference come back
+        from DNS in turn) are the same destination, and share its connections and its limit."""
+        key = _lane_key(route)
+        lane = self._lanes.get(key)
         if lane is None:
-            lane = self._lanes[route] = _Lane(route)
+            lane = self._lanes[key] = _Lane(route)
         return lane
 
     def _staff(self, lane: _Lane) -> None:
@@ -251,6 +269,8 @@ class DeliveryManager:
                     idle = False
         finally:
             lane.workers -= 1
+            if lane.workers == 0 and not lane.items and self._lanes.get(_lane_key(route)) is lane:
+                del self._lanes[_lane_key(route)]  # a destination not written to lately holds nothing
             await buffer.flush()
             if connection is not None:
                 await connection.close()
@@ -270,7 +290,11 @@ class DeliveryManager:
                 await buffer.add(item.job, [RecipientResult(r.id, r.address, DEFERRED, None, text, route.name)
                                             for r in item.recipients], work)
                 return None
-        outcomes = await self._send(connection, item)
+        try:
+            outcomes = await self._send(connection, item)
+        except Exception:
+            connection.abort()  # the caller drops it: no socket left open behind a failure
+            raise
         by_address = {o.recipient: o for o in outcomes}
         where = f"{route.kind}:{connection.host[0]}:{connection.host[1]}"
         await buffer.add(item.job, [
@@ -281,11 +305,14 @@ class DeliveryManager:
 
     async def _more_work(self, lane: _Lane) -> bool:
         """Wait up to ``idle_seconds`` for new work on an open connection."""
-        if lane.items:
-            return True
-        lane.arrived.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(lane.arrived.wait(), timeout=self.idle_seconds)
+        deadline = asyncio.get_running_loop().time() + self.idle_seconds
+        while not lane.items and not self._stopping:  # woken for work another connection took: wait on
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                return False
+            lane.arrived.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(lane.arrived.wait(), timeout=left)
         return bool(lane.items) and not self._stopping
 
     async def _send(self, connection: Connection, item: WorkItem) -> list[Outcome]:
@@ -345,3 +372,7 @@ class _ResultBuffer:
         self.writing.append(asyncio.create_task(self._write()))
         await asyncio.gather(*self.writing)
         self.writing = []
+
+
+def _lane_key(route: Route) -> tuple[object, ...]:
+    return route.kind, frozenset(route.hosts), route.tls, route.credentials

@@ -235,12 +235,13 @@ class Queue:
                 connection.execute(insert(ActivityEvent), [
                     dict(at=now, address=e.address, kind=e.kind, detail=e.detail) for e in message.activity])
 
-    def claim_due(self, node: str, limit: int = 500, lease_seconds: int = 300) -> list[DeliveryJob]:
+    def claim_due(self, node: str, limit: int = 500, lease_seconds: int = 300,
+                  max_bytes: int = outcomes.CLAIM_BYTES) -> list[DeliveryJob]:
         """Mark due recipients active for ``node`` and return them grouped by message."""
         now = self.clock()
 
         def claim(connection: Connection) -> tuple[list[outcomes.Claimed], dict[int, Any]]:
-            rows = outcomes.claim(connection, node, now, limit, timedelta(seconds=lease_seconds))
+            rows = outcomes.claim(connection, node, now, limit, timedelta(seconds=lease_seconds), max(max_bytes, 1))
             return rows, (outcomes.messages(connection, {r.message_pk for r in rows}) if rows else {})
 
         # through the one writer: a claim never waits on this process's own outcome writes for SQLite's lock

@@ -81,12 +81,14 @@ def claim(connection: Connection, node: str, now: datetime, limit: int, lease: t
         .with_for_update(skip_locked=True, of=QueueRecipient)
     )
     rows: list[Claimed] = []
-    sizes: dict[int, int] = {}
-    for row in connection.execute(due):
-        if row[1] not in sizes:
-            if sizes and sum(sizes.values()) + row[5] > max_bytes:
+    messages: set[int] = set()
+    total = 0
+    for row in connection.execute(due).all():
+        if row[1] not in messages:
+            if messages and total + row[5] > max_bytes:
                 break
-            sizes[row[1]] = row[5]
+            messages.add(row[1])
+            total += row[5]
         rows.append(Claimed(row[0] or 0, row[1], row[2], row[3], row[4]))
     for chunk in _chunks([r.id for r in rows]):
         connection.execute(update(QueueRecipient).where(col(QueueRecipient.id).in_(chunk))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
@@ -22,7 +21,6 @@ log = logging.getLogger("mailhub.senders")
 
 MAX_SIGNATURES = 5  # more DKIM signatures than this are not checked (each costs a DNS query)
 PASS, FAIL, NONE, TEMPERROR, PERMERROR, NEUTRAL = "pass", "fail", "none", "temperror", "permerror", "neutral"
-_BODY_LENGTH = re.compile(rb"(^|;)\s*l\s*=", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

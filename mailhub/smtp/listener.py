@@ -97,7 +97,8 @@ class LimitedSMTP(SMTP):
 
 
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_PLAIN_PATH = re.compile(rf"\s*<({_ATEXT}(?:\.{_ATEXT})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)>(.*)\Z", re.DOTALL)
+_DOMAIN = r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+_PLAIN_PATH = re.compile(rf"\s*<({_ATEXT}(?:\.{_ATEXT})*@{_DOMAIN})>(?![ \t]*\()(.*)\Z", re.DOTALL)  # no comment after
 _AUTH_NAMES: dict[type, list[str]] = {}
 
 

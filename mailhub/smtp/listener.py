@@ -53,6 +53,8 @@ class LimitedSMTP(SMTP):
         addr = str(address.addr_spec)
         if self.local_part_limit and len(addr.rpartition("@")[0]) > self.local_part_limit:
             return None, None
+        if _CONTROL.search(addr):  # an encoded word decoded to CR, LF or NUL: not an address anyone has
+            return None, None
         return addr, rest
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -99,6 +101,7 @@ class LimitedSMTP(SMTP):
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _DOMAIN = r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
 _PLAIN_PATH = re.compile(rf"\s*<({_ATEXT}(?:\.{_ATEXT})*@{_DOMAIN})>(?![ \t]*\()(.*)\Z", re.DOTALL)  # no comment after
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _AUTH_NAMES: dict[type, list[str]] = {}
 
 

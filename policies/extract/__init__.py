@@ -7,16 +7,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from policies.extract.base import Budget, DocumentError, Limits
+from policies.extract.base import Budget, BudgetExceeded, DocumentError, Limits
 from policies.extract.dispatch import read_file
 from policies.extract.message import read_message
-from policies.types import Extraction
+from policies.types import Extraction, Uninspectable
 
 
 def extract_message(raw: bytes, limits: Limits | None = None, budget: Budget | None = None) -> Extraction:
     budget = budget or Budget(limits or Limits())
-    budget.bytes(len(raw))
-    return replace(read_message(raw, budget), size=len(raw))  # the size as sent, not the parts added up
+    try:
+        budget.bytes(len(raw))
+        return replace(read_message(raw, budget), size=len(raw))  # the size as sent, not the parts added up
+    except BudgetExceeded as exc:  # wherever it ran out (a long plain body too): uninspectable, for good
+        return Extraction((), (Uninspectable("message", str(exc)),), size=len(raw))
 
 
 def extract_document(name: str, data: bytes, where: str | None = None, limits: Limits | None = None,

@@ -143,3 +143,14 @@ def test_dns_trouble_that_nothing_depends_on_is_no_reason_to_defer(world: World)
     world.dns.broken.add("broken.test")  # SPF cannot finish, but the domain publishes no DMARC policy
     content = letter("a@nodmarc.test", OPEN_GROUP, "Không có DMARC")
     assert send(world, STRANGER, "a@nodmarc.test", [OPEN_GROUP], content)[0] == 250
+
+
+@pytest.mark.parametrize("path", ["<=?utf-8?q?x=0D=0ABcc:_e?=@[1.2.3.4]>", "<@r:=?utf-8?q?a=0Ab?=@c>",
+                                  "<=?utf-8?q?a=00b?=@[10.0.0.1]>"])
+def test_an_encoded_word_that_decodes_to_a_line_break_is_no_path(path: str) -> None:
+    from mailhub.smtp.listener import LimitedSMTP
+
+    listener = object.__new__(LimitedSMTP)
+    listener.local_part_limit = 0
+    assert listener._getaddr(path) == (None, None)
+    assert listener._getaddr("<vanthu@khanhhoa.gov.vn> SIZE=10") == ("vanthu@khanhhoa.gov.vn", "SIZE=10")

@@ -84,3 +84,16 @@ def test_outlook_items_are_read_subject_and_body() -> None:
     assert check_document("thu.msg", outlook_msg("[MẬT] Phương án", "Kính gửi.")).blocked
     assert check_document("thu.msg", outlook_msg("Thư mời", "Số: 1/BC\nTỐI MẬT\nBáo cáo")).blocked
     assert not check_document("thu.msg", outlook_msg("Thư mời họp", "Kính mời dự họp giao ban.")).blocked
+
+
+def test_a_plain_body_beyond_the_text_budget_is_uninspectable_not_an_error() -> None:
+    """A long typed body runs out of the message's budget outside any reader: refused for good, with
+    the reason, rather than raising (which the gate would answer 'try later' for ever)."""
+    from policies import check_message
+
+    body = ("Nội dung thông báo dài. " * 100 + "\n") * 20
+    raw = f"Subject: x\nContent-Type: text/plain; charset=utf-8\n\n{body}".encode()
+    verdict = check_message(raw, limits=Limits(max_text_chars=10_000))
+    assert verdict.blocked
+    assert [f.rule for f in verdict.findings] == ["uninspectable"]
+    assert "characters of text" in verdict.findings[0].evidence

@@ -60,16 +60,15 @@ _VNI_PATTERN = re.compile("|".join(sorted(map(re.escape, _VNI_PAIRS), key=len, r
                           + "|[" + re.escape("".join(_VNI_SINGLE)) + "]")
 
 
+_BEYOND_LATIN1 = re.compile(r"[^\x00-\xff]")
+_HIGH_LATIN1 = re.compile(r"[\xa0-\xff]")
+
+
 def could_be_legacy(text: str) -> bool:
     """Legacy-encoded text never holds a Unicode Vietnamese letter beyond Latin-1, but does hold high bytes."""
-    has_high = False
-    for ch in text:
-        code = ord(ch)
-        if code > 0xFF:
-            return False
-        if code >= 0xA0:
-            has_high = True
-    return has_high
+    if text.isascii():
+        return False
+    return _BEYOND_LATIN1.search(text) is None and _HIGH_LATIN1.search(text) is not None
 
 
 def from_tcvn3(text: str) -> str:

@@ -71,7 +71,10 @@ _KEYWORDS = ("mật", "bócbì", "thuhồi", "bảnsố")
 
 
 def _may_hold_a_mark(line: str) -> bool:
-    """A cheap first look: every rule needs one of a few words, whatever the spacing."""
+    """A cheap first look: every rule needs one of a few words, whatever the spacing. Each word has a
+    letter beyond ASCII, and a line of ASCII alone has no legacy reading: such a line holds none."""
+    if line.isascii():
+        return False
     for reading in (line, *legacy_readings(line)):
         squeezed = _SQUEEZE.sub("", fold(reading))
         if any(keyword in squeezed for keyword in _KEYWORDS):
@@ -218,13 +221,14 @@ def find_marks(part: TextPart) -> list[Finding]:
     label_line: str | None = None
     pending: str | None = None  # "Độ mật:" then "Tối mật" on the next line: a field, unless more levels follow
     previous = ""
+    previous_skipped: str | None = None  # a skipped line's text, normalised only if the next line needs it
     for line in _lines(part.text, lenient=part.kind in ("ocr", "subject", "filename")):
         bare_level = not line.skipped and fold(line.text.strip(_FRAME)) in LEVELS
         if pending is not None and not bare_level:
             hit("classification-field", pending)
         pending = None
         if line.skipped:
-            label_line, previous = None, fold(normalise_cleaned(line.text))
+            label_line, previous, previous_skipped = None, "", line.text
             continue
         if label_line is not None and bare_level:
             pending = f"{label_line} {line.text}"  # a list of the levels under a heading is not a field
@@ -254,9 +258,12 @@ def find_marks(part: TextPart) -> list[Finding]:
             hit("classification-field", line.text)
         if _declared(line.folded):
             hit("declared-secret", line.text)
-        elif previous and _declared(f"{previous} {line.folded}"):
-            hit("declared-secret", line.text)  # a covering note wrapped by the mail client mid-sentence
-        previous = line.folded
+        else:
+            if previous_skipped is not None:
+                previous = fold(normalise_cleaned(previous_skipped))
+            if previous and _declared(f"{previous} {line.folded}"):
+                hit("declared-secret", line.text)  # a covering note wrapped by the mail client mid-sentence
+        previous, previous_skipped = line.folded, None
     if pending is not None:
         hit("classification-field", pending)
     if recall_line and copy_number:

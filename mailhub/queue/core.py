@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from mailhub.errors import MailhubError
 from mailhub.queue import outcomes
-from mailhub.store.bulk import insert_rows
+from mailhub.store.bulk import insert_one, insert_rows
 from mailhub.store.models import (
     ACTIVE,
     BOUNCED,
@@ -220,12 +220,11 @@ class Queue:
     def _write_rows(self, connection: Connection, messages: list[NewMessage]) -> None:
         now = self.clock()
         for message in messages:
-            message_pk = connection.execute(insert(QueuedMessage).values(
+            message_pk = insert_one(connection, QueuedMessage, dict(
                 queue_id=message.queue_id, message_id=message.message_id[:998], sender=message.sender,
                 kind=message.kind, submitted_by=message.submitted_by, client_address=message.client_address,
                 size=len(message.content), content=message.content, held=False, created_at=now,
-                expires_at=now + timedelta(seconds=self.retry.lifetime_seconds),
-            ).returning(col(QueuedMessage.id))).scalar_one()
+                expires_at=now + timedelta(seconds=self.retry.lifetime_seconds)))
             insert_rows(connection, QueueRecipient, ("message_pk", "address", "original", "domain"),
                         [(message_pk, r.address, r.original, r.address.rpartition("@")[2])
                          for r in message.recipients],

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, or_, select, update
+from sqlalchemy import Connection, Integer, bindparam, or_, select
 from sqlmodel import col
 
-from mailhub.store.bulk import insert_rows
+from mailhub.store.bulk import insert_rows, update_ids
 from mailhub.store.models import (
     ACTIVE,
     BOUNCED,
@@ -62,28 +62,37 @@ class Outcome:
     tls: str = ""
 
 
+# built once: a claim runs many times a second under load, and only its parameters change
+_DUE = (
+    select(col(QueueRecipient.id), col(QueueRecipient.message_pk), col(QueueRecipient.address),
+           col(QueueRecipient.domain), col(QueueRecipient.attempts), col(QueuedMessage.size))
+    .join(QueuedMessage, col(QueuedMessage.id) == col(QueueRecipient.message_pk))
+    .where(col(QueuedMessage.held).is_(False))
+    .where(or_(
+        col(QueueRecipient.state).in_(PENDING_STATES) & (col(QueueRecipient.next_attempt_at) <= bindparam("now")),
+        (col(QueueRecipient.state) == ACTIVE) & (col(QueueRecipient.claimed_until) < bindparam("now")),
+    ))
+    .order_by(col(QueueRecipient.next_attempt_at))
+    .limit(bindparam("limit", type_=Integer))
+    .with_for_update(skip_locked=True, of=QueueRecipient)
+)
+_MESSAGES = (
+    select(col(QueuedMessage.id), col(QueuedMessage.queue_id), col(QueuedMessage.message_id),
+           col(QueuedMessage.sender), col(QueuedMessage.kind), col(QueuedMessage.content),
+           col(QueuedMessage.created_at), col(QueuedMessage.expires_at), col(QueuedMessage.submitted_by))
+    .where(col(QueuedMessage.id).in_(bindparam("pks", expanding=True)))
+)
+
+
 def claim(connection: Connection, node: str, now: datetime, limit: int, lease: timedelta,
           max_bytes: int = CLAIM_BYTES) -> list[Claimed]:
     """Due recipients (and expired claims of dead nodes) marked active for ``node``; SKIP LOCKED on
     PostgreSQL so that nodes never claim the same recipient. The messages of one claim add up to at
     most ``max_bytes`` (at least one message): their content is held in memory while they are sent."""
-    due = (
-        select(col(QueueRecipient.id), col(QueueRecipient.message_pk), col(QueueRecipient.address),
-               col(QueueRecipient.domain), col(QueueRecipient.attempts), col(QueuedMessage.size))
-        .join(QueuedMessage, col(QueuedMessage.id) == col(QueueRecipient.message_pk))
-        .where(col(QueuedMessage.held).is_(False))
-        .where(or_(
-            col(QueueRecipient.state).in_(PENDING_STATES) & (col(QueueRecipient.next_attempt_at) <= now),
-            (col(QueueRecipient.state) == ACTIVE) & (col(QueueRecipient.claimed_until) < now),
-        ))
-        .order_by(col(QueueRecipient.next_attempt_at))
-        .limit(limit)
-        .with_for_update(skip_locked=True, of=QueueRecipient)
-    )
     rows: list[Claimed] = []
     messages: set[int] = set()
     total = 0
-    for row in connection.execute(due).all():
+    for row in connection.execute(_DUE, {"now": now, "limit": limit}).all():
         if row[1] not in messages:
             if messages and total + row[5] > max_bytes:
                 break
@@ -91,18 +100,13 @@ def claim(connection: Connection, node: str, now: datetime, limit: int, lease: t
             total += row[5]
         rows.append(Claimed(row[0] or 0, row[1], row[2], row[3], row[4]))
     for chunk in _chunks([r.id for r in rows]):
-        connection.execute(update(QueueRecipient).where(col(QueueRecipient.id).in_(chunk))
-                           .values(state=ACTIVE, claimed_by=node, claimed_until=now + lease))
+        update_ids(connection, QueueRecipient, chunk, dict(state=ACTIVE, claimed_by=node, claimed_until=now + lease))
     return rows
 
 
 def messages(connection: Connection, pks: set[int]) -> dict[int, Any]:
     """The claimed recipients' messages by row id (what a DeliveryJob carries)."""
-    return {m.id: m for m in connection.execute(
-        select(col(QueuedMessage.id), col(QueuedMessage.queue_id), col(QueuedMessage.message_id),
-               col(QueuedMessage.sender), col(QueuedMessage.kind), col(QueuedMessage.content),
-               col(QueuedMessage.created_at), col(QueuedMessage.expires_at), col(QueuedMessage.submitted_by))
-        .where(col(QueuedMessage.id).in_(pks)))}
+    return {m.id: m for m in connection.execute(_MESSAGES, {"pks": list(pks)})}
 
 
 def write(connection: Connection, outcomes: Sequence[Outcome], now: datetime) -> tuple[list[Outcome], list[Outcome]]:
@@ -115,13 +119,12 @@ def write(connection: Connection, outcomes: Sequence[Outcome], now: datetime) ->
         groups.setdefault(key, []).append(outcome.recipient_id)
     present: set[int] = set()
     for (state, code, text, next_attempt_at), ids in groups.items():
-        values = dict(state=state, last_code=code, last_text=text, claimed_by=None, claimed_until=None,
-                      updated_at=now, attempts=col(QueueRecipient.attempts) + 1)
+        values: dict[str, Any] = dict(state=state, last_code=code, last_text=text, claimed_by=None,
+                                      claimed_until=None, updated_at=now)
         if next_attempt_at is not None:
             values["next_attempt_at"] = next_attempt_at
         for chunk in _chunks(ids):
-            statement = update(QueueRecipient).where(col(QueueRecipient.id).in_(chunk)).values(**values)
-            present.update(i for i in connection.execute(statement.returning(col(QueueRecipient.id))).scalars() if i)
+            present.update(update_ids(connection, QueueRecipient, chunk, values, increment=("attempts",)))
     written = [o for o in outcomes if o.recipient_id in present]
     insert_rows(connection, DeliveryLog, ("queue_id", "message_id", "recipient", "outcome", "route", "code", "text",
                                           "tls"),
@@ -130,9 +133,8 @@ def write(connection: Connection, outcomes: Sequence[Outcome], now: datetime) ->
     owed = [o.recipient_id for o in written if o.state == BOUNCED and o.owes_dsn]
     first_time: set[int] = set()
     for chunk in _chunks(owed):
-        statement = (update(QueueRecipient).where(col(QueueRecipient.id).in_(chunk))
-                     .where(col(QueueRecipient.dsn_sent).is_(False)).values(dsn_sent=True))
-        first_time.update(i for i in connection.execute(statement.returning(col(QueueRecipient.id))).scalars() if i)
+        first_time.update(update_ids(connection, QueueRecipient, chunk, dict(dsn_sent=True),
+                                     only_if=dict(dsn_sent=False)))
     return written, [o for o in written if o.recipient_id in first_time]
 
 

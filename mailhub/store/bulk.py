@@ -1,38 +1,94 @@
-"""Many rows in one INSERT, straight through the driver's ``executemany``.
+"""Rows written straight through the driver: the queue's hot statements, their SQL and value
+processing made once per database dialect.
 
-SQLAlchemy builds and type-processes a parameter dict per row; for a notice to a province (10,000
-queue rows and 10,000 notice rows) that is most of the time the write takes. Here the values that
-change from row to row are plain text and integers (they need no processing on any backend), and the
-values that are the same for every row (the time, the state, flags) are processed once by their
-column's own type, so what is stored is exactly what the ORM would have stored.
+SQLAlchemy builds a statement, its cache key and a processed parameter dict every time a Core
+``insert(...).values(...)`` runs: for a relay that writes a message, its recipients and their outcomes
+thousands of times a second, that is more of the work than the database's own. Here the SQL text is
+made once per (dialect, table, columns) and each value goes through its column's own type processor
+(dates, flags, blobs), so what is stored is exactly what the ORM would have stored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table
+from sqlalchemy.engine import Dialect
 from sqlmodel import SQLModel
+
+Processor = Callable[[Any], Any] | None
+_SQL: dict[tuple[Any, ...], tuple[str, tuple[Processor, ...]]] = {}
+
+
+def _table(model: type[SQLModel]) -> Table:
+    return model.__table__  # type: ignore[attr-defined, no-any-return]
+
+
+def _processors(dialect: Dialect, table: Table, names: Sequence[str]) -> tuple[Processor, ...]:
+    return tuple(table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names)
+
+
+def _mark(dialect: Dialect) -> str:
+    return "?" if dialect.paramstyle == "qmark" else "%s"
+
+
+def _processed(processors: tuple[Processor, ...], values: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(value if process is None or value is None else process(value)
+                 for process, value in zip(processors, values, strict=True))
+
+
+def _insert_sql(dialect: Dialect, table: Table, names: tuple[str, ...],
+                returning: str | None) -> tuple[str, tuple[Processor, ...]]:
+    key = ("insert", dialect.name, table.name, names, returning)
+    if key not in _SQL:
+        quote = dialect.identifier_preparer.quote
+        statement = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+                     f"VALUES ({', '.join([_mark(dialect)] * len(names))})")
+        if returning:
+            statement += f" RETURNING {quote(returning)}"
+        _SQL[key] = (statement, _processors(dialect, table, names))
+    return _SQL[key]
+
+
+def insert_one(connection: Connection, model: type[SQLModel], values: Mapping[str, Any],
+               returning: str = "id") -> Any:
+    """INSERT one row (any column types) and return its ``returning`` column (the new row id)."""
+    names = tuple(values)
+    statement, processors = _insert_sql(connection.dialect, _table(model), names, returning)
+    return connection.exec_driver_sql(statement, _processed(processors, tuple(values.values()))).scalar_one()
 
 
 def insert_rows(connection: Connection, model: type[SQLModel], columns: Sequence[str], rows: Iterable[tuple[Any, ...]],
                 constants: Mapping[str, Any] | None = None) -> None:
-    """INSERT one row per item of ``rows`` (values for ``columns``, in order; str, int or None only),
-    each completed with ``constants`` (any type the column takes)."""
-    table: Table = model.__table__  # type: ignore[attr-defined]
-    dialect = connection.dialect
-    fixed = []
-    for name, value in (constants or {}).items():
-        column_type = table.c[name].type.dialect_impl(dialect)
-        process = column_type.bind_processor(dialect)
-        fixed.append(process(value) if process is not None else value)
-    names = [*columns, *(constants or {})]
-    quote = dialect.identifier_preparer.quote
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    statement = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-                 f"VALUES ({', '.join([mark] * len(names))})")
-    tail = tuple(fixed)
+    """INSERT one row per item of ``rows`` (values for ``columns``, in order; str, int or None only:
+    they need no processing on any backend), each completed with ``constants`` (any type the column
+    takes, processed once). One ``executemany`` for them all."""
+    names = (*columns, *(constants or {}))
+    statement, processors = _insert_sql(connection.dialect, _table(model), names, None)
+    tail = _processed(processors[len(columns):], tuple((constants or {}).values()))
     parameters = [row + tail for row in rows]
     if parameters:
         connection.exec_driver_sql(statement, parameters)
+
+
+def update_ids(connection: Connection, model: type[SQLModel], ids: Sequence[int], values: Mapping[str, Any],
+               *, increment: tuple[str, ...] = (), only_if: Mapping[str, Any] | None = None) -> list[int]:
+    """``UPDATE ... SET values (and column = column + 1 for each of increment) WHERE id IN (ids)
+    [AND column = value for only_if] RETURNING id``: the ids that were there (and matched)."""
+    if not ids:
+        return []
+    table, dialect = _table(model), connection.dialect
+    names, conditions = tuple(values), tuple(only_if or {})
+    key = ("update", dialect.name, table.name, names, increment, conditions, len(ids))
+    if key not in _SQL:
+        quote, mark = dialect.identifier_preparer.quote, _mark(dialect)
+        assignments = [f"{quote(n)} = {mark}" for n in names] + [f"{quote(n)} = {quote(n)} + 1" for n in increment]
+        where = [f"{quote('id')} IN ({', '.join([mark] * len(ids))})"] + [f"{quote(n)} = {mark}" for n in conditions]
+        statement = (f"UPDATE {quote(table.name)} SET {', '.join(assignments)} WHERE {' AND '.join(where)} "
+                     f"RETURNING {quote('id')}")
+        _SQL[key] = (statement, _processors(dialect, table, names + conditions))
+    statement, processors = _SQL[key]
+    parameters = _processed(processors[:len(names)], tuple(values.values())) + tuple(ids) + \
+        _processed(processors[len(names):], tuple((only_if or {}).values()))
+    return [row[0] for row in connection.exec_driver_sql(statement, parameters) if row[0]]

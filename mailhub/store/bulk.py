@@ -22,7 +22,7 @@ _SQL: dict[tuple[Any, ...], tuple[str, tuple[Processor, ...]]] = {}
 
 
 def _table(model: type[SQLModel]) -> Table:
-    return model.__table__  # type: ignore[attr-defined, no-any-return]
+    return model.__table__  # type: ignore[attr-defined]
 
 
 def _processors(dialect: Dialect, table: Table, names: Sequence[str]) -> tuple[Processor, ...]:

@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     destination_concurrency: int = Field(default=20, gt=0,
                                          description="delivery connections to one destination at once (Postfix: 20)")
     claim_lease_seconds: int = Field(default=300, gt=0, description="a dead node's claims return after this")
+    delivery_process: bool = Field(default=True, description="deliver from a process of its own, beside the "
+                                   "listeners (both cores at work); false: one process does everything")
 
     auth_imap: str | None = Field(default=None, description="host:port of the mailbox server's IMAP for AUTH")
     auth_imap_security: str = Field(default="tls", pattern="^(tls|starttls)$")

@@ -1,4 +1,4 @@
-"""``mailhub serve``: both listeners and the delivery manager in one asyncio process."""
+"""``mailhub serve``: both listeners, and the delivery manager in a process of its own or in this one."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from aiosmtpd.smtp import TLSSetupException
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -19,6 +20,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from mailhub.app import App, RelayService
 from mailhub.config import parse_host_port
 from mailhub.delivery.deliverer import remote_size_limit
+from mailhub.delivery.process import READY, DeliveryProcess, watch_parent
 from mailhub.delivery.routing import MxResolver
 from mailhub.maintenance import LeaderLock, purge
 from mailhub.relay.intake import INBOUND, SUBMISSION
@@ -45,21 +47,30 @@ def _quiet_client_faults(record: logging.LogRecord) -> bool:
     return True
 
 
-def run(app: App) -> None:
+def run(app: App, *, config_file: Path | None = None, part: str = "all") -> None:
+    """``mailhub serve``: the listeners, with delivery in a process of its own (MAILHUB_DELIVERY_PROCESS,
+    the default) or in this one; ``part="delivery"`` is that process."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-command chatter
     logging.getLogger("mail.log").addFilter(_quiet_client_faults)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line a minute per job otherwise
     try:
-        asyncio.run(serve(app))
+        if part == "delivery":
+            asyncio.run(deliver(app))
+        elif app.settings.delivery_process:
+            asyncio.run(serve(app, delivery_process=DeliveryProcess(app.settings.home, config_file)))
+        else:
+            asyncio.run(serve(app))
     finally:
         app.close()
 
 
 async def serve(app: App, *, stop: asyncio.Event | None = None, resolver: MxResolver | None = None,
-                ready: Callable[[tuple[str, int], tuple[str, int]], None] | None = None) -> None:
-    """Run until SIGTERM/SIGINT (or ``stop`` is set): accept, queue, deliver; then stop gracefully."""
+                ready: Callable[[tuple[str, int], tuple[str, int]], None] | None = None,
+                delivery_process: DeliveryProcess | None = None) -> None:
+    """Run until SIGTERM/SIGINT (or ``stop`` is set): accept, queue, deliver (here, or in
+    ``delivery_process``); then stop gracefully."""
     asyncio.get_running_loop().set_default_executor(
         ThreadPoolExecutor(max_workers=IO_THREADS, thread_name_prefix="mailhub-io"))
     service = app.relay(resolver=resolver)
@@ -77,12 +88,18 @@ async def serve(app: App, *, stop: asyncio.Event | None = None, resolver: MxReso
     inbound = await start_listener(
         service.inbound_handler, host=in_host, port=in_port, hostname=service.hostname,
         tls_context=service.tls_context, data_size_limit=size_limit, limiter=service.limiter)
+    starting = None
+    if delivery_process is not None:  # starts beside the gate's workers; ready before our ready line
+        service.intake.on_enqueued = delivery_process.wake
+        starting = asyncio.create_task(delivery_process.start())
     start_gate = getattr(service.gate, "start", None)
     if start_gate is not None:
         start_gate()  # the content checkers start in the background, ready for the first message
         # one check per lane before the ready line: the first clients do not wait for workers to start
         warm_up = b"Subject: warm-up\r\n\r\nmailhub\r\n"
         await asyncio.gather(*(service.gate.check_async(warm_up, lane=lane) for lane in (SUBMISSION, INBOUND)))
+    if starting is not None:
+        await starting
     if stop is None:  # before the ready line, so a SIGTERM right after it is a graceful stop
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -96,8 +113,11 @@ async def serve(app: App, *, stop: asyncio.Event | None = None, resolver: MxReso
         ready((sub_host, sub_bound[1]), (in_host, in_bound[1]))
     gc.freeze()  # what start-up built lives as long as the server: the collector no longer walks it
 
-    delivery = asyncio.create_task(service.manager.run())
-    service.wake_listener.start(asyncio.get_running_loop())  # commands that queue mail wake delivery
+    if delivery_process is None:
+        delivery = asyncio.create_task(service.manager.run())
+        service.wake_listener.start(asyncio.get_running_loop())  # commands that queue mail wake delivery
+    else:
+        delivery = asyncio.create_task(delivery_process.watch())
     jobs = start_jobs(app, service)
     await stop.wait()
     jobs.stop()
@@ -105,17 +125,50 @@ async def serve(app: App, *, stop: asyncio.Event | None = None, resolver: MxReso
     log.info("stopping: no new connections; finishing deliveries in flight")
     submission.close()
     inbound.close()
-    service.manager.stop()
-    service.wake_listener.close(asyncio.get_running_loop())
-    try:
-        await asyncio.wait_for(delivery, timeout=SHUTDOWN_GRACE_SECONDS)
-    except TimeoutError:
+    if delivery_process is None:
+        service.manager.stop()
+        service.wake_listener.close(asyncio.get_running_loop())
+        try:
+            await asyncio.wait_for(delivery, timeout=SHUTDOWN_GRACE_SECONDS)
+        except TimeoutError:
+            delivery.cancel()
+    else:
+        await delivery_process.stop(SHUTDOWN_GRACE_SECONDS)
         delivery.cancel()
     close_gate = getattr(service.gate, "close", None)
     if close_gate is not None:  # kills the content checkers: checks in flight are answered "try later"
         await asyncio.to_thread(close_gate)
     released = await asyncio.to_thread(service.queue.release_claims, service.node)
     log.info("stopped; %d recipients handed back to the queue", released)
+
+
+async def deliver(app: App) -> None:
+    """The delivery process (``mailhub serve --part delivery``, started by ``serve``): claim, send and
+    record, as a node of its own, until SIGTERM or until the parent is gone; then hand back what is left."""
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=IO_THREADS, thread_name_prefix="mailhub-io"))
+    service = app.relay()
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    watch_parent(loop, stop)
+    service.wake_listener.start(loop)
+    delivery = asyncio.create_task(service.manager.run())
+    sys.stdout.buffer.write(READY + b"\n")
+    sys.stdout.flush()
+    gc.freeze()
+    await stop.wait()
+    service.manager.stop()
+    service.wake_listener.close(loop)
+    try:
+        await asyncio.wait_for(delivery, timeout=SHUTDOWN_GRACE_SECONDS)
+    except TimeoutError:
+        delivery.cancel()
+    close_gate = getattr(service.gate, "close", None)
+    if close_gate is not None:
+        await asyncio.to_thread(close_gate)
+    released = await asyncio.to_thread(service.queue.release_claims, service.node)
+    log.info("delivery stopped; %d recipients handed back to the queue", released)
 
 
 @dataclass

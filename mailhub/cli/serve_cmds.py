@@ -10,9 +10,11 @@ from mailhub.cli.main import Context
 
 
 @click.command()
+@click.option("--part", type=click.Choice(["all", "delivery"]), default="all", hidden=True,
+              help="delivery: the delivery process that serve starts beside its listeners")
 @click.pass_obj
-def serve(obj: Context) -> None:
-    """Run the submission and inbound SMTP listeners."""
+def serve(obj: Context, part: str) -> None:
+    """Run the submission and inbound SMTP listeners, and delivery."""
     from mailhub.config import PLACEHOLDER_SERVICE_DOMAIN
     from mailhub.errors import ConfigurationError
     from mailhub.server import run
@@ -22,7 +24,7 @@ def serve(obj: Context) -> None:
             f"MAILHUB_SERVICE_DOMAIN is the placeholder {PLACEHOLDER_SERVICE_DOMAIN}: replies, read receipts and "
             "delivery reports would go nowhere. Set the province's service domain (its MX must point at mailhub), "
             "e.g. MAILHUB_SERVICE_DOMAIN=lich.khanhhoa.gov.vn (what `make run` uses for the demo)")
-    run(obj.app)
+    run(obj.app, config_file=obj.config_file, part=part)
 
 
 @click.command()

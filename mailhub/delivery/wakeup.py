@@ -20,6 +20,7 @@ class WakeListener:
         self.path = home / SOCKET_NAME
         self.wake = wake
         self._socket: socket.socket | None = None
+        self._inode = 0
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         with contextlib.suppress(FileNotFoundError):
@@ -32,6 +33,8 @@ class WakeListener:
             return
         sock.setblocking(False)
         self._socket = sock
+        with contextlib.suppress(OSError):
+            self._inode = self.path.stat().st_ino
         loop.add_reader(sock.fileno(), self._drain)
 
     def _drain(self) -> None:
@@ -46,8 +49,9 @@ class WakeListener:
             loop.remove_reader(self._socket.fileno())
             self._socket.close()
             self._socket = None
-            with contextlib.suppress(FileNotFoundError):
-                self.path.unlink()
+            with contextlib.suppress(OSError):  # only our own: a server started since has bound its own there
+                if self.path.stat().st_ino == self._inode:
+                    self.path.unlink()
 
 
 def poke(home: Path) -> None:

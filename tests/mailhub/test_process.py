@@ -171,3 +171,95 @@ def test_sigkill_during_invite_create_never_leaves_a_meeting_without_its_invitat
         assert _count(database, "SELECT count(*) FROM queue_message") == meetings
     assert finished >= 1 and killed >= 1
     assert finished <= _count(database, "SELECT count(*) FROM meeting") <= finished + killed
+
+
+# -- delivery in its own process (MAILHUB_DELIVERY_PROCESS, the default) ---------------------------
+
+def delivery_children(parent: int) -> list[int]:
+    """The pids of `serve --part delivery` processes whose parent is ``parent``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+            parent_pid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent_pid == parent and b"--part" in command and b"delivery" in command:
+            found.append(int(entry.name))
+    return found
+
+
+def gone(pid: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, IndexError):
+            return True
+        if state == "Z":
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def arrived(sink: Sink, message_ids: set[bytes], timeout: float = 15) -> set[bytes]:
+    deadline = time.monotonic() + timeout
+    seen: set[bytes] = set()
+    while time.monotonic() < deadline and not message_ids <= seen:
+        seen = {m.group(1) for r in list(sink.messages) if (m := re.search(rb"Message-ID: (<[^>]+>)", r.content))}
+        time.sleep(0.05)
+    return seen
+
+
+def test_delivery_runs_in_a_process_of_its_own_started_again_if_it_dies(env: dict[str, str]) -> None:
+    sink = Sink().start()
+    env["MAILHUB_SMARTHOST"] = f"127.0.0.1:{sink.port}"
+    port = int(env["MAILHUB_SUBMISSION_PORT"])
+    process, _ = start(env)
+    try:
+        children = delivery_children(process.pid)
+        assert len(children) == 1  # ready means delivery is running too
+        first = send(port, 1)
+        assert first is not None and first in arrived(sink, {first})
+
+        os.kill(children[0], signal.SIGKILL)
+        assert gone(children[0], 5)
+        second = send(port, 2)  # accepted meanwhile: the listeners do not depend on delivery
+        assert second is not None
+        assert second in arrived(sink, {second}, timeout=20)
+        assert len(delivery_children(process.pid)) == 1
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(30) == 0
+        sink.stop()
+    assert not delivery_children(process.pid)
+
+
+def test_sigterm_stops_the_delivery_process_and_a_killed_server_takes_it_along(env: dict[str, str]) -> None:
+    process, _ = start(env)
+    child = delivery_children(process.pid)[0]
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(30) == 0
+    assert gone(child, 1)
+
+    process, _ = start(env)
+    child = delivery_children(process.pid)[0]
+    process.send_signal(signal.SIGKILL)
+    process.wait(10)
+    assert gone(child, 10)  # its stdin closed with the parent: it hands its claims back and ends
+
+
+def test_one_process_when_delivery_process_is_off(env: dict[str, str]) -> None:
+    sink = Sink().start()
+    env.update({"MAILHUB_SMARTHOST": f"127.0.0.1:{sink.port}", "MAILHUB_DELIVERY_PROCESS": "false"})
+    process, _ = start(env)
+    try:
+        assert delivery_children(process.pid) == []
+        sent = send(int(env["MAILHUB_SUBMISSION_PORT"]), 3)
+        assert sent is not None and sent in arrived(sink, {sent})
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(30) == 0
+        sink.stop()

@@ -1,0 +1,111 @@
+"""Delivery in its own process, beside the listeners (Postfix's own split: smtpd accepts, qmgr and
+smtp deliver, each on its own core). The two share nothing but the queue in the database: the
+listeners commit a message and poke the delivery process's wake-up socket; the delivery process
+claims, sends and records, as a node of its own.
+
+The parent holds the child's stdin: when the parent ends, however it ends (SIGKILL included), the
+child reads end-of-file, finishes what it has in flight and hands the rest back to the queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+from mailhub.delivery.wakeup import SOCKET_NAME
+from mailhub.errors import MailhubError
+
+log = logging.getLogger("mailhub")
+
+READY = b"delivery ready"
+START_SECONDS = 60.0  # a child that has not said it is ready by then is not coming
+RESTART_SECONDS = 1.0
+
+
+class DeliveryProcess:
+    """The parent's end: start the child (``mailhub serve --part delivery``), wake it after every commit,
+    start it again if it dies, stop it with the server."""
+
+    def __init__(self, home: Path, config_file: Path | None = None) -> None:
+        self.wake_path = str(home / SOCKET_NAME)
+        self.config_file = config_file
+        self.process: asyncio.subprocess.Process | None = None
+        self._stopping = False
+        self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self._socket.setblocking(False)
+
+    def command(self) -> list[str]:
+        config = ["--config", str(self.config_file)] if self.config_file else []
+        return [sys.executable, "-m", "mailhub", *config, "serve", "--part", "delivery"]
+
+    async def start(self) -> None:
+        """Start the child and wait until it delivers (its wake-up socket is bound, its first claim made)."""
+        self.process = await asyncio.create_subprocess_exec(
+            *self.command(), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+        assert self.process.stdout is not None
+        try:
+            line = await asyncio.wait_for(self.process.stdout.readline(), START_SECONDS)
+        except TimeoutError:
+            line = b""
+        if line.strip() != READY:
+            with contextlib.suppress(ProcessLookupError):
+                self.process.kill()
+            await self.process.wait()
+            raise MailhubError("the delivery process did not start (its error is in the log above)")
+
+    def wake(self) -> None:
+        """Thread-safe and never blocking: one datagram; without a listener it goes nowhere, and the
+        child's poll finds the message within a second anyway."""
+        with contextlib.suppress(OSError):
+            self._socket.sendto(b"\0", self.wake_path)
+
+    async def watch(self) -> None:
+        """Until the server stops: a child that dies is started again (its claims return when their
+        lease ends, or at the next start of a single node)."""
+        while not self._stopping and self.process is not None:
+            status = await self.process.wait()
+            if self._stopping:
+                return
+            log.error("the delivery process stopped (exit status %s); starting it again", status)
+            await asyncio.sleep(RESTART_SECONDS)
+            try:
+                await self.start()
+            except (MailhubError, OSError) as exc:
+                log.error("%s; trying again", exc)
+
+    async def stop(self, grace: float) -> None:
+        """SIGTERM: the child finishes its deliveries in flight for up to ``grace`` seconds and hands the
+        rest back; killed if it takes longer."""
+        self._stopping = True
+        self._socket.close()
+        process = self.process
+        if process is None or process.returncode is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), grace + 2)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()
+
+
+def watch_parent(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+    """The child's end: stop when the parent is gone (its end of our stdin closed)."""
+    def readable() -> None:
+        try:
+            data = os.read(0, 512)
+        except OSError:
+            data = b""
+        if not data:
+            loop.remove_reader(0)
+            stop.set()
+
+    loop.add_reader(0, readable)

@@ -6,17 +6,20 @@ import asyncio
 import logging
 import re
 import ssl
+from collections.abc import Awaitable
 from email._header_value_parser import get_addr_spec, get_angle_addr
 from email.errors import HeaderParseError
-from typing import Any
+from typing import Any, TypeVar
 
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import MISSING, SMTP
 
 from mailhub.errors import MailhubError
 from mailhub.smtp import replies
+from mailhub.smtp.data import NOMINAL, TOO_LONG, read_data, supported
 from mailhub.smtp.throttle import ConnectionLimiter
 
 log = logging.getLogger("mailhub.smtp")
+T = TypeVar("T")
 
 
 class LimitedSMTP(SMTP):
@@ -70,14 +73,47 @@ class LimitedSMTP(SMTP):
         super().connection_made(transport)
 
     async def smtp_DATA(self, arg: str) -> None:
-        """aiosmtpd times out each read; this bounds the whole DATA phase, however slowly it is sent.
-        Only the reading: once the message is in, the handler is never interrupted."""
+        """aiosmtpd's DATA, with the section read in blocks (``mailhub.smtp.data``) rather than line by
+        line, and a ceiling on the whole DATA phase, however slowly it is sent (aiosmtpd times out each
+        read). Only the reading is bounded: once the message is in, the handler is never interrupted."""
+        if self._decode_data or not supported(self._reader):
+            await self._timed(super().smtp_DATA(arg))
+            return
+        if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
+            return
+        assert self.envelope is not None and self.session is not None
+        if not self.envelope.rcpt_tos:
+            await self.push("503 Error: need RCPT command")
+            return
+        if arg:
+            await self.push("501 Syntax: DATA")
+            return
+        await self.push("354 End data with <CR><LF>.<CR><LF>")
+        try:
+            section = await self._timed(read_data(self._reader, size_limit=self.data_size_limit,
+                                                  line_limit=self.line_length_limit))
+        except asyncio.CancelledError:  # the connection went away during DATA
+            self._writer.close()
+            raise
+        except asyncio.IncompleteReadError:
+            self._writer.close()
+            return
+        if section.state != NOMINAL:
+            await self.push("500 Line too long (see RFC5321 4.5.3.1.6)" if section.state == TOO_LONG
+                            else "552 Error: Too much mail data")
+            self._set_post_data_state()
+            return
+        self.envelope.content = self.envelope.original_content = section.content
+        status = await self._call_handler_hook("DATA")
+        self._set_post_data_state()
+        await self.push("250 OK" if status is MISSING else status)
+
+    async def _timed(self, reading: Awaitable[T]) -> T:
         assert self.session is not None
         self.session.reading_data = True  # type: ignore[attr-defined]
-        loop = asyncio.get_running_loop()
-        timer = loop.call_later(self._limiter.data_seconds, self._data_too_slow)
+        timer = asyncio.get_running_loop().call_later(self._limiter.data_seconds, self._data_too_slow)
         try:
-            await super().smtp_DATA(arg)
+            return await reading
         finally:
             timer.cancel()
 

@@ -8,7 +8,7 @@ import logging
 import signal
 import ssl
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -149,8 +149,8 @@ async def deliver(app: App) -> None:
     loop.set_default_executor(ThreadPoolExecutor(max_workers=IO_THREADS, thread_name_prefix="mailhub-io"))
     service = app.relay()
     stop = asyncio.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent decides
     watch_parent(loop, stop)
     service.wake_listener.start(loop)
     delivery = asyncio.create_task(service.manager.run())
@@ -181,6 +181,19 @@ class Jobs:
         self.leader.release()
 
 
+def _guarded(job: Callable[[], Awaitable[None]], failure: str) -> Callable[[], Awaitable[None]]:
+    """A scheduled job that logs its failure in one line and is quiet when the server stops under it."""
+    async def run() -> None:
+        try:
+            await job()
+        except asyncio.CancelledError:
+            return  # the server is stopping; what the job did is committed or not at all, and it runs again
+        except Exception:
+            log.exception(failure)
+
+    return run
+
+
 def start_jobs(app: App, service: RelayService) -> Jobs:
     """Scheduled work (APScheduler): meeting reminders. State lives in the database, so a restart
     neither loses nor repeats a reminder."""
@@ -190,45 +203,36 @@ def start_jobs(app: App, service: RelayService) -> Jobs:
     leader = LeaderLock(app.engine)
 
     async def reminders() -> None:
-        try:
-            if not await asyncio.to_thread(leader.held):
-                return  # another node runs the scheduled jobs
-            sent = await asyncio.to_thread(meetings.send_reminders, lead)
-            if sent:
-                log.info("sent %d meeting reminders", sent)
-        except Exception:
-            log.exception("meeting reminders failed; next round in a minute")
+        if not await asyncio.to_thread(leader.held):
+            return  # another node runs the scheduled jobs
+        sent = await asyncio.to_thread(meetings.send_reminders, lead)
+        if sent:
+            log.info("sent %d meeting reminders", sent)
 
     async def retention() -> None:
-        try:
-            if await asyncio.to_thread(leader.held):
-                result = await asyncio.to_thread(purge, app.engine, app.clock(), settings.retention_body_days,
-                                                 settings.retention_log_days)
-                log.info("retention: purged %d bodies and %d log rows", result.bodies, result.log_rows)
-        except Exception:
-            log.exception("retention purge failed; next round tomorrow")
+        if await asyncio.to_thread(leader.held):
+            result = await asyncio.to_thread(purge, app.engine, app.clock(), settings.retention_body_days,
+                                             settings.retention_log_days)
+            log.info("retention: purged %d bodies and %d log rows", result.bodies, result.log_rows)
 
-    scheduler = AsyncIOScheduler(timezone="Asia/Ho_Chi_Minh")
-    scheduler.add_job(reminders, "interval", seconds=60, next_run_time=datetime.now(UTC), coalesce=True,
-                      max_instances=1, id="meeting-reminders")
     async def activity() -> None:
-        try:
-            if await asyncio.to_thread(leader.held):
-                await asyncio.to_thread(aggregate, app.engine, app.clock())
-        except Exception:
-            log.exception("activity aggregation failed; next round in an hour")
-
-    scheduler.add_job(retention, "cron", hour=2, minute=30, coalesce=True, max_instances=1, id="retention")
-    scheduler.add_job(activity, "interval", hours=1, coalesce=True, max_instances=1, id="activity-daily")
+        if await asyncio.to_thread(leader.held):
+            await asyncio.to_thread(aggregate, app.engine, app.clock())
 
     async def usage_mail() -> None:
-        try:
-            if await asyncio.to_thread(leader.held):
-                await asyncio.to_thread(send_usage_mail, app, service)
-        except Exception:
-            log.exception("the usage report or monthly digests failed; next round in an hour")
+        if await asyncio.to_thread(leader.held):
+            await asyncio.to_thread(send_usage_mail, app, service)
 
-    scheduler.add_job(usage_mail, "interval", hours=1, coalesce=True, max_instances=1, id="usage-mail")
+    scheduler = AsyncIOScheduler(timezone="Asia/Ho_Chi_Minh")
+    scheduler.add_job(_guarded(reminders, "meeting reminders failed; next round in a minute"), "interval",
+                      seconds=60, next_run_time=datetime.now(UTC), coalesce=True, max_instances=1,
+                      id="meeting-reminders")
+    scheduler.add_job(_guarded(retention, "retention purge failed; next round tomorrow"), "cron", hour=2,
+                      minute=30, coalesce=True, max_instances=1, id="retention")
+    scheduler.add_job(_guarded(activity, "activity aggregation failed; next round in an hour"), "interval",
+                      hours=1, coalesce=True, max_instances=1, id="activity-daily")
+    scheduler.add_job(_guarded(usage_mail, "the usage report or monthly digests failed; next round in an hour"),
+                      "interval", hours=1, coalesce=True, max_instances=1, id="usage-mail")
     scheduler.start()
     return Jobs(scheduler, leader)
 

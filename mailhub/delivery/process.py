@@ -42,7 +42,8 @@ class DeliveryProcess:
 
     def command(self) -> list[str]:
         config = ["--config", str(self.config_file)] if self.config_file else []
-        return [sys.executable, "-m", "mailhub", *config, "serve", "--part", "delivery"]
+        # -P: the working directory is not put first on the path (a folder named mailhub there is not us)
+        return [sys.executable, "-P", "-m", "mailhub", *config, "serve", "--part", "delivery"]
 
     async def start(self) -> None:
         """Start the child and wait until it delivers (its wake-up socket is bound, its first claim made)."""

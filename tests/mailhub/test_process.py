@@ -263,3 +263,18 @@ def test_one_process_when_delivery_process_is_off(env: dict[str, str]) -> None:
         process.send_signal(signal.SIGTERM)
         assert process.wait(30) == 0
         sink.stop()
+
+
+def test_ctrl_c_to_the_process_group_stops_both_quietly(env: dict[str, str]) -> None:
+    """`make run` in a terminal: Ctrl-C reaches serve and its delivery process at once."""
+    process = subprocess.Popen([MAILHUB, "serve"], env=env, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    assert process.stderr is not None
+    while not process.stderr.readline().startswith("mailhub ready"):
+        assert process.poll() is None
+    child = delivery_children(process.pid)[0]
+    os.killpg(process.pid, signal.SIGINT)
+    assert process.wait(30) == 0
+    assert gone(child, 5)
+    rest = process.stderr.read()
+    assert "Traceback" not in rest and "Exception ignored" not in rest
+    assert "delivery stopped" in rest and "stopped;" in rest

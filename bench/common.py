@@ -244,11 +244,14 @@ class MailhubProcess:
 
 
 def mailhub_to_sink(work: Path) -> tuple[SmtpSink, MailhubProcess]:
-    """smtp-sink as the mailbox server and a prepared, started `mailhub serve` relaying to it."""
+    """smtp-sink as the mailbox server and a prepared `mailhub serve` relaying to it, started: its ready
+    line printed (content checkers and the delivery process running), as Postfix's daemons are before
+    its run is timed."""
     sink = SmtpSink(work).start()
     mailhub = MailhubProcess(work / "mailhub", sink.port)
     mailhub.prepare()
     mailhub.start()
+    mailhub.wait_ready()
     return sink, mailhub
 
 

@@ -6,11 +6,16 @@ SMTP 250 that depends on it. PostgreSQL is reached through psycopg 3.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+
+from mailhub.errors import MailhubError
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -39,6 +44,29 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+@contextmanager
+def sole_server(engine: Engine) -> Iterator[None]:
+    """While ``mailhub serve`` runs on a SQLite database, no second one may: both would take the queue as
+    their own (a single node hands back every claim when it starts). An exclusive lock on a file beside
+    the database, held for the server's life and dropped by the kernel however it ends."""
+    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    import fcntl
+
+    descriptor = os.open(f"{database}-serve.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise MailhubError(f"another `mailhub serve` is running on {database}: one server per SQLite "
+                               "database (several nodes share a PostgreSQL database)") from None
+        yield
+    finally:
+        os.close(descriptor)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

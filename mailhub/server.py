@@ -19,6 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from mailhub.app import App, RelayService
 from mailhub.config import parse_host_port
+from mailhub.db import sole_server
 from mailhub.delivery.deliverer import remote_size_limit
 from mailhub.delivery.process import READY, DeliveryProcess, watch_parent
 from mailhub.delivery.routing import MxResolver
@@ -70,15 +71,18 @@ async def serve(app: App, *, stop: asyncio.Event | None = None, resolver: MxReso
                 ready: Callable[[tuple[str, int], tuple[str, int]], None] | None = None,
                 delivery_process: DeliveryProcess | None = None) -> None:
     """Run until SIGTERM/SIGINT (or ``stop`` is set): accept, queue, deliver (here, or in
-    ``delivery_process``); then stop gracefully."""
+    ``delivery_process``); then stop gracefully. One server per SQLite database."""
+    with sole_server(app.engine):
+        await _serve(app, stop=stop, resolver=resolver, ready=ready, delivery_process=delivery_process)
+
+
+async def _serve(app: App, *, stop: asyncio.Event | None, resolver: MxResolver | None,
+                 ready: Callable[[tuple[str, int], tuple[str, int]], None] | None,
+                 delivery_process: DeliveryProcess | None) -> None:
     asyncio.get_running_loop().set_default_executor(
         ThreadPoolExecutor(max_workers=IO_THREADS, thread_name_prefix="mailhub-io"))
     service = app.relay(resolver=resolver)
     settings = app.settings
-    if app.single_node:
-        released = await asyncio.to_thread(service.queue.release_claims)
-        if released:
-            log.info("handed back %d recipients claimed before the last stop", released)
     size_limit = await _size_limit(app, service.hostname)
     sub_host, sub_port = settings.listen_submission
     in_host, in_port = settings.listen_inbound
@@ -88,6 +92,10 @@ async def serve(app: App, *, stop: asyncio.Event | None = None, resolver: MxReso
     inbound = await start_listener(
         service.inbound_handler, host=in_host, port=in_port, hostname=service.hostname,
         tls_context=service.tls_context, data_size_limit=size_limit, limiter=service.limiter)
+    if app.single_node:  # after the ports are ours: a server that cannot listen touches nothing
+        released = await asyncio.to_thread(service.queue.release_claims)
+        if released:
+            log.info("handed back %d recipients claimed before the last stop", released)
     starting = None
     if delivery_process is not None:  # starts beside the gate's workers; ready before our ready line
         service.intake.on_enqueued = delivery_process.wake
@@ -117,7 +125,7 @@ async def serve(app: App, *, stop: asyncio.Event | None = None, resolver: MxReso
         delivery = asyncio.create_task(service.manager.run())
         service.wake_listener.start(asyncio.get_running_loop())  # commands that queue mail wake delivery
     else:
-        delivery = asyncio.create_task(delivery_process.watch())
+        delivery = asyncio.create_task(delivery_process.watch(service.queue.release_claims))
     jobs = start_jobs(app, service)
     await stop.wait()
     jobs.stop()
@@ -154,7 +162,7 @@ async def deliver(app: App) -> None:
     watch_parent(loop, stop)
     service.wake_listener.start(loop)
     delivery = asyncio.create_task(service.manager.run())
-    sys.stdout.buffer.write(READY + b"\n")
+    sys.stdout.buffer.write(READY + b" " + service.node.encode("ascii", "replace") + b"\n")
     sys.stdout.flush()
     gc.freeze()
     await stop.wait()

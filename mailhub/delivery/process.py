@@ -16,6 +16,7 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from mailhub.delivery.wakeup import SOCKET_NAME
@@ -36,6 +37,7 @@ class DeliveryProcess:
         self.wake_path = str(home / SOCKET_NAME)
         self.config_file = config_file
         self.process: asyncio.subprocess.Process | None = None
+        self.node = ""  # the running child's node name, as its claims carry it
         self._stopping = False
         self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self._socket.setblocking(False)
@@ -54,11 +56,12 @@ class DeliveryProcess:
             line = await asyncio.wait_for(self.process.stdout.readline(), START_SECONDS)
         except TimeoutError:
             line = b""
-        if line.strip() != READY:
+        if not line.startswith(READY):
             with contextlib.suppress(ProcessLookupError):
                 self.process.kill()
             await self.process.wait()
             raise MailhubError("the delivery process did not start (its error is in the log above)")
+        self.node = line[len(READY):].strip().decode("ascii", "replace")
 
     def wake(self) -> None:
         """Thread-safe and never blocking: one datagram; without a listener it goes nowhere, and the
@@ -66,18 +69,25 @@ class DeliveryProcess:
         with contextlib.suppress(OSError):
             self._socket.sendto(b"\0", self.wake_path)
 
-    async def watch(self) -> None:
-        """Until the server stops: a child that dies is started again (its claims return when their
-        lease ends, or at the next start of a single node)."""
+    async def watch(self, hand_back: Callable[[str], int]) -> None:
+        """Until the server stops: a child that dies has its claims handed back at once (``hand_back``,
+        the queue's release of one node's claims; without it they would wait for their lease) and is
+        started again."""
         while not self._stopping and self.process is not None:
             status = await self.process.wait()
             if self._stopping:
                 return
             log.error("the delivery process stopped (exit status %s); starting it again", status)
+            if self.node:
+                released = await asyncio.to_thread(hand_back, self.node)
+                if released:
+                    log.info("handed back %d recipients the stopped delivery process had claimed", released)
             await asyncio.sleep(RESTART_SECONDS)
             try:
                 await self.start()
             except (MailhubError, OSError) as exc:
+                if self._stopping:
+                    return  # stopped while it was starting: nothing to try again
                 log.error("%s; trying again", exc)
 
     async def stop(self, grace: float) -> None:

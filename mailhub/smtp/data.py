@@ -42,35 +42,55 @@ class _Collector:
 
     def __init__(self, size_limit: int | None, line_limit: int) -> None:
         self.size_limit = size_limit
-        self.longest = line_limit - 2  # bytes a line may hold before its CRLF
+        self.line_limit = line_limit  # bytes of a line with its CRLF
         self.parts: list[bytes] = []
-        self.size = 0
+        self.counted = 0  # bytes of the complete lines so far, as aiosmtpd counts them against the limit
         self.line = 0  # bytes of the current line so far (it began in an earlier block)
         self.line_start = True  # the next block begins a line
         self.state = NOMINAL
 
     def add(self, block: bytes) -> None:
         """``block`` never ends inside the pair CR LF (the caller cuts after LF or before CR)."""
-        self.size += len(block)
-        if self.state == NOMINAL and self.size_limit and self.size > self.size_limit:
-            self._discard(TOO_MUCH)
         if self.state == NOMINAL:
-            lines = block.split(b"\r\n")
-            first, last = self.line + len(lines[0]), len(lines[-1])
-            if len(lines) == 1:
-                self.line = first
-                longest = first
-            else:
-                self.line = last
-                longest = max(first, max(map(len, lines[1:-1]), default=0), last)
-            if longest > self.longest:
-                self._discard(TOO_LONG)
+            self._check(block)
         if self.state == NOMINAL:
             unstuffed = block.replace(b"\r\n.", b"\r\n")
             if self.line_start and unstuffed[:1] == b".":
                 unstuffed = unstuffed[1:]
             self.parts.append(unstuffed)
         self.line_start = block.endswith(b"\r\n")
+
+    def _check(self, block: bytes) -> None:
+        """The line-length and size rules. Most blocks are far from both and are judged at once; a block
+        where either is reached is walked line by line, in aiosmtpd's order (a line that overruns its
+        reader fails before it is counted; a line that fits is counted, then measured), so that the
+        reply is aiosmtpd's whatever the packets."""
+        lines = block.split(b"\r\n")
+        complete = self.line + len(block) - len(lines[-1]) if len(lines) > 1 else 0
+        if len(lines) == 1:
+            longest = self.line + len(block)
+        else:
+            longest = max(self.line + len(lines[0]), max(map(len, lines[1:]), default=0))
+        if longest <= self.line_limit - 2 and not (self.size_limit and self.counted + complete > self.size_limit):
+            self.counted += complete
+            self.line = self.line + len(block) if len(lines) == 1 else len(lines[-1])
+            return
+        for index, piece in enumerate(lines):
+            content = self.line + len(piece)
+            if content > self.line_limit:
+                self._discard(TOO_LONG)
+                return
+            if index == len(lines) - 1:  # the line goes on in the next block
+                self.line = content
+                return
+            self.counted += content + 2
+            self.line = 0
+            if self.size_limit and self.counted > self.size_limit:
+                self._discard(TOO_MUCH)
+                return
+            if content + 2 > self.line_limit:
+                self._discard(TOO_LONG)
+                return
 
     def _discard(self, state: str) -> None:
         self.state = state

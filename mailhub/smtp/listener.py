@@ -11,7 +11,7 @@ from email._header_value_parser import get_addr_spec, get_angle_addr
 from email.errors import HeaderParseError
 from typing import Any, TypeVar
 
-from aiosmtpd.smtp import MISSING, SMTP
+from aiosmtpd.smtp import MISSING, SMTP, syntax
 
 from mailhub.errors import MailhubError
 from mailhub.smtp import replies
@@ -72,6 +72,7 @@ class LimitedSMTP(SMTP):
             self._counted = address
         super().connection_made(transport)
 
+    @syntax("DATA")
     async def smtp_DATA(self, arg: str) -> None:
         """aiosmtpd's DATA, with the section read in blocks (``mailhub.smtp.data``) rather than line by
         line, and a ceiling on the whole DATA phase, however slowly it is sent (aiosmtpd times out each

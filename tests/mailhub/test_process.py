@@ -278,3 +278,64 @@ def test_ctrl_c_to_the_process_group_stops_both_quietly(env: dict[str, str]) -> 
     rest = process.stderr.read()
     assert "Traceback" not in rest and "Exception ignored" not in rest
     assert "delivery stopped" in rest and "stopped;" in rest
+
+
+class SlowMailbox:
+    """A mailbox server that takes its time over each message (aiosmtpd on loopback)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.messages: list[bytes] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        import asyncio
+
+        await asyncio.sleep(self.seconds)
+        self.messages.append(getattr(envelope, "original_content", b"") or b"")
+        return "250 2.0.0 stored"
+
+
+def test_the_claims_of_a_killed_delivery_process_are_handed_back_at_once(env: dict[str, str]) -> None:
+    """Not after the 300 s lease: the server knows its delivery process died, and which node it was."""
+    from aiosmtpd.controller import Controller
+
+    mailbox = SlowMailbox(2.0)
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    env["MAILHUB_SMARTHOST"] = f"127.0.0.1:{controller.port}"
+    database = Path(env["MAILHUB_HOME"]) / "mailhub.db"
+    process, _ = start(env)
+    try:
+        assert send(int(env["MAILHUB_SUBMISSION_PORT"]), 7) is not None
+        deadline = time.monotonic() + 10
+        while _count(database, "SELECT count(*) FROM queue_recipient WHERE state = 'active'") == 0:
+            assert time.monotonic() < deadline, "the delivery process never claimed the message"
+            time.sleep(0.02)
+        child = delivery_children(process.pid)[0]
+        os.kill(child, signal.SIGKILL)
+        deadline = time.monotonic() + 15
+        while not any(b"<n7@test>" in m for m in mailbox.messages):
+            assert time.monotonic() < deadline, "the claim waited for its lease"
+            time.sleep(0.05)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(30) == 0
+        controller.stop()
+
+
+def test_a_second_server_on_the_same_sqlite_database_is_refused_and_touches_nothing(env: dict[str, str]) -> None:
+    sink = Sink().start()
+    env["MAILHUB_SMARTHOST"] = f"127.0.0.1:{sink.port}"
+    first, _ = start(env)
+    try:
+        other = {**env, "MAILHUB_SUBMISSION_PORT": str(free_port()), "MAILHUB_INBOUND_PORT": str(free_port())}
+        second = subprocess.run([MAILHUB, "serve"], env=other, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1
+        assert "another `mailhub serve` is running on" in second.stderr
+        assert "Traceback" not in second.stderr
+        sent = send(int(env["MAILHUB_SUBMISSION_PORT"]), 8)
+        assert sent is not None and sent in arrived(sink, {sent})
+    finally:
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(30) == 0
+        sink.stop()

@@ -29,6 +29,8 @@ def line_by_line(stream: bytes, size_limit: int | None) -> tuple[DataSection, by
         line, position = stream[position:end + 2], end + 2
         if line == b".\r\n":
             break
+        if state == NOMINAL and len(line) - 2 > LINE_LIMIT:  # aiosmtpd's reader overruns before counting it
+            state, lines = TOO_LONG, []
         size += len(line)
         if state == NOMINAL and size_limit and size > size_limit:
             state, lines = TOO_MUCH, []
@@ -169,3 +171,16 @@ def test_long_line_and_too_much_data_are_refused_and_the_session_goes_on() -> No
     assert long_line[-3:] == [b"500 Line too long (see RFC5321 4.5.3.1.6)", b"250 OK", b"221 Bye"]
     assert too_much[-3:] == [b"552 Error: Too much mail data", b"250 OK", b"221 Bye"]
     assert recorder.messages == []
+
+
+@pytest.mark.parametrize(("stream", "limit"), [
+    (b"A" * 1500 + b"\r\n" + b"b" * 600 + b"\r\n.\r\n", 2000),  # the long line is seen first
+    (b"A" * 1500 + b"\r\n.\r\n", 1200),
+    (b"c" * 900 + b"\r\n" + b"d" * 1000 + b"\r\n.\r\n", 1500),  # counted first: too much
+    (b"e" * 999 + b"\r\n" + b"f" * 1001 + b"\r\n.\r\n", 5000),  # 1003 bytes with its CRLF: too long
+    (b"g\r\n" * 40_000 + b"h" * 5000 + b"\r\n.\r\n", 100_000),
+])
+def test_a_long_line_and_too_much_data_get_aiosmtpds_reply_whatever_the_packets(stream: bytes, limit: int) -> None:
+    expected = line_by_line(stream, size_limit=limit)
+    for pieces in ([], [1] * 3000, [4096] * 40, [len(stream) - 7]):
+        assert asyncio.run(blockwise(stream, limit, pieces)) == expected, pieces

@@ -73,11 +73,16 @@ def test_ready_line_and_graceful_sigterm(env: dict[str, str]) -> None:
     assert process.wait(30) == 0
 
 
-def test_sigkill_mid_run_loses_no_acknowledged_message(env: dict[str, str]) -> None:
+def start_with_mailbox(env: dict[str, str]) -> tuple[subprocess.Popen[str], Sink, int]:
+    """A mailbox server (aiosmtpd sink) and `mailhub serve` relaying to it; the submission port."""
     sink = Sink().start()
     env["MAILHUB_SMARTHOST"] = f"127.0.0.1:{sink.port}"
-    port = int(env["MAILHUB_SUBMISSION_PORT"])
     process, _ = start(env)
+    return process, sink, int(env["MAILHUB_SUBMISSION_PORT"])
+
+
+def test_sigkill_mid_run_loses_no_acknowledged_message(env: dict[str, str]) -> None:
+    process, sink, port = start_with_mailbox(env)
     try:
         with ThreadPoolExecutor(8) as pool:
             futures = [pool.submit(send, port, n) for n in range(200)]
@@ -207,10 +212,7 @@ def arrived(sink: Sink, message_ids: set[bytes], timeout: float = 15) -> set[byt
 
 
 def test_delivery_runs_in_a_process_of_its_own_started_again_if_it_dies(env: dict[str, str]) -> None:
-    sink = Sink().start()
-    env["MAILHUB_SMARTHOST"] = f"127.0.0.1:{sink.port}"
-    port = int(env["MAILHUB_SUBMISSION_PORT"])
-    process, _ = start(env)
+    process, sink, port = start_with_mailbox(env)
     try:
         children = delivery_children(process.pid)
         assert len(children) == 1  # ready means delivery is running too
@@ -245,12 +247,11 @@ def test_sigterm_stops_the_delivery_process_and_a_killed_server_takes_it_along(e
 
 
 def test_one_process_when_delivery_process_is_off(env: dict[str, str]) -> None:
-    sink = Sink().start()
-    env.update({"MAILHUB_SMARTHOST": f"127.0.0.1:{sink.port}", "MAILHUB_DELIVERY_PROCESS": "false"})
-    process, _ = start(env)
+    env["MAILHUB_DELIVERY_PROCESS"] = "false"
+    process, sink, port = start_with_mailbox(env)
     try:
         assert delivery_children(process.pid) == []
-        sent = send(int(env["MAILHUB_SUBMISSION_PORT"]), 3)
+        sent = send(port, 3)
         assert sent is not None and sent in arrived(sink, {sent})
     finally:
         process.send_signal(signal.SIGTERM)
@@ -317,16 +318,14 @@ def test_the_claims_of_a_killed_delivery_process_are_handed_back_at_once(env: di
 
 
 def test_a_second_server_on_the_same_sqlite_database_is_refused_and_touches_nothing(env: dict[str, str]) -> None:
-    sink = Sink().start()
-    env["MAILHUB_SMARTHOST"] = f"127.0.0.1:{sink.port}"
-    first, _ = start(env)
+    first, sink, port = start_with_mailbox(env)
     try:
         other = {**env, "MAILHUB_SUBMISSION_PORT": str(free_port()), "MAILHUB_INBOUND_PORT": str(free_port())}
         second = subprocess.run([MAILHUB, "serve"], env=other, capture_output=True, text=True, timeout=60)
         assert second.returncode == 1
         assert "another `mailhub serve` is running on" in second.stderr
         assert "Traceback" not in second.stderr
-        sent = send(int(env["MAILHUB_SUBMISSION_PORT"]), 8)
+        sent = send(port, 8)
         assert sent is not None and sent in arrived(sink, {sent})
     finally:
         first.send_signal(signal.SIGTERM)

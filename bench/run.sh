@@ -7,9 +7,9 @@ if ! command -v smtp-source >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postfix >/dev/null
 fi
 PY=.venv/bin/python
-# Issue 13's two ratios (fan-out, relay), on SQLite and, beside them, on PostgreSQL.
+# Issue 13's two ratios (fan-out, relay; each the median of three runs), on SQLite and, beside them, on PostgreSQL.
 MAILHUB_BENCH_DATABASE_URL="${MAILHUB_BENCH_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}" \
-  $PY bench/ratios.py --officials "${BENCH_OFFICIALS:-10000}" --messages "${BENCH_MESSAGES:-3000}"
+  $PY bench/ratios.py --officials "${BENCH_OFFICIALS:-10000}" --messages "${BENCH_MESSAGES:-3000}" --runs "${BENCH_RUNS:-3}"
 $PY bench/memory.py --messages 10 --megabytes 24
 $PY bench/fault_sigkill.py --messages "${BENCH_MESSAGES:-2000}"
 $PY bench/fault_upstream.py --messages 500 --down 8

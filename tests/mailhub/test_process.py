@@ -194,7 +194,7 @@ def gone(pid: int, timeout: float) -> bool:
     while time.monotonic() < deadline:
         try:
             state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (FileNotFoundError, IndexError):
+        except (OSError, IndexError):  # gone (ESRCH while reading: reaped in between)
             return True
         if state == "Z":
             return True

@@ -195,3 +195,12 @@ def relay_settings(tmp_path: Path, database_url: str, smarthost_port: int, **ove
     )
     values.update(overrides)
     return Settings(**values)
+
+
+def alive(pid: int) -> bool:
+    """Whether a process runs (a zombie, or one reaped while its /proc entry is read, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"

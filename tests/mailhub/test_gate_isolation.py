@@ -28,7 +28,7 @@ from mailhub.gate.policy_gate import PolicyGate
 from mailhub.relay.intake import INBOUND, SUBMISSION
 from mailhub.store.models import AuditEvent, QueuedMessage
 from tests.mailhub.conftest import Invoke, seed_province
-from tests.mailhub.relay_harness import RunningRelay, Sink, StaticResolver, free_port, relay_settings
+from tests.mailhub.relay_harness import RunningRelay, Sink, StaticResolver, alive, free_port, relay_settings
 from tests.mailhub.staged_checks import dying_check, staged_check
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -245,14 +245,6 @@ SERVE = ("from mailhub.config import load_settings\n"
          "from mailhub.server import run\n"
          "from tests.mailhub.test_gate_isolation import GateApp\n"
          "run(GateApp.build(load_settings()))\n")
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, IndexError):
-        return False
-    return state != "Z"
 
 
 def test_serve_with_six_bombs_in_flight_answers_and_stops_on_sigterm(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.mailhub.relay_harness import Sink, free_port
+from tests.mailhub.relay_harness import Sink, alive, free_port
 
 MAILHUB = str(Path(sys.executable).parent / "mailhub")
 
@@ -191,15 +191,11 @@ def delivery_children(parent: int) -> list[int]:
 
 def gone(pid: int, timeout: float) -> bool:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (OSError, IndexError):  # gone (ESRCH while reading: reaped in between)
-            return True
-        if state == "Z":
-            return True
+    while alive(pid):
+        if time.monotonic() > deadline:
+            return False
         time.sleep(0.05)
-    return False
+    return True
 
 
 def arrived(sink: Sink, message_ids: set[bytes], timeout: float = 15) -> set[bytes]:

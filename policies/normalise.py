@@ -4,6 +4,7 @@ would all become "mat"."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -15,6 +16,7 @@ _SPACES = re.compile(r"[ \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 _SPACED = re.compile(r"(?<!\w)(\w)(?:[ .\-·](\w)(?!\w)){2,}")
 
 
+@functools.cache
 def _confusables() -> dict[int, str]:
     """Letters that look Latin but are not: Unicode's confusables data (UTS #39, through the
     confusable_homoglyphs package) gives each its Latin look-alike; Latin small capitals and modifier
@@ -46,7 +48,6 @@ def _confusables() -> dict[int, str]:
     return table
 
 
-_CONFUSABLES = _confusables()
 # Text that is all Latin, Vietnamese and common punctuation (nearly every text) needs neither of the
 # two slower repairs below; one fast look decides.
 _UNUSUAL = re.compile("[^\x00-\u02ff\u1e00-\u1eff\u2000-\u20cf]")
@@ -67,7 +68,7 @@ def clean(text: str) -> str:
     if "\u202e" in text:  # RIGHT-TO-LEFT OVERRIDE: letters stored backwards are shown forwards
         text = _OVERRIDDEN.sub(lambda m: m.group(1)[::-1], text)
     if _UNUSUAL.search(text):
-        text = text.translate(_CONFUSABLES)
+        text = text.translate(_confusables())  # made on first need: most text never needs it
         # NFKC has composed every letter it can: a combining mark still standing alone is a decoration
         text = _DECORATION.sub("", text)
     text = _INVISIBLE.sub("", text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 import signal
 import ssl
 import sys
@@ -79,8 +80,7 @@ async def serve(app: App, *, stop: asyncio.Event | None = None, resolver: MxReso
 async def _serve(app: App, *, stop: asyncio.Event | None, resolver: MxResolver | None,
                  ready: Callable[[tuple[str, int], tuple[str, int]], None] | None,
                  delivery_process: DeliveryProcess | None) -> None:
-    asyncio.get_running_loop().set_default_executor(
-        ThreadPoolExecutor(max_workers=IO_THREADS, thread_name_prefix="mailhub-io"))
+    _io_executor()
     service = app.relay(resolver=resolver)
     settings = app.settings
     size_limit = await _size_limit(app, service.hostname)
@@ -134,27 +134,44 @@ async def _serve(app: App, *, stop: asyncio.Event | None, resolver: MxResolver |
     submission.close()
     inbound.close()
     if delivery_process is None:
-        service.manager.stop()
-        service.wake_listener.close(asyncio.get_running_loop())
-        try:
-            await asyncio.wait_for(delivery, timeout=SHUTDOWN_GRACE_SECONDS)
-        except TimeoutError:
-            delivery.cancel()
+        await _stop_delivering(service, delivery)
     else:
         await delivery_process.stop(SHUTDOWN_GRACE_SECONDS)
         delivery.cancel()
-    close_gate = getattr(service.gate, "close", None)
-    if close_gate is not None:  # kills the content checkers: checks in flight are answered "try later"
-        await asyncio.to_thread(close_gate)
-    released = await asyncio.to_thread(service.queue.release_claims, service.node)
+    released = await _close(service)
     log.info("stopped; %d recipients handed back to the queue", released)
+
+
+async def _stop_delivering(service: RelayService, delivery: asyncio.Task[None]) -> None:
+    """Deliveries in flight get the grace time; what is not sent by then is cancelled."""
+    service.manager.stop()
+    service.wake_listener.close(asyncio.get_running_loop())
+    try:
+        await asyncio.wait_for(delivery, timeout=SHUTDOWN_GRACE_SECONDS)
+    except TimeoutError:
+        delivery.cancel()
+
+
+async def _close(service: RelayService) -> int:
+    """Kill the content checkers (checks in flight are answered "try later") and hand this node's
+    claims back; how many there were."""
+    close_gate = getattr(service.gate, "close", None)
+    if close_gate is not None:
+        await asyncio.to_thread(close_gate)
+    return await asyncio.to_thread(service.queue.release_claims, service.node)
+
+
+def _io_executor() -> None:
+    """The loop's default executor: database commits and directory look-ups, never content checks."""
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(max_workers=IO_THREADS, thread_name_prefix="mailhub-io"))
 
 
 async def deliver(app: App) -> None:
     """The delivery process (``mailhub serve --part delivery``, started by ``serve``): claim, send and
     record, as a node of its own, until SIGTERM or until the parent is gone; then hand back what is left."""
     loop = asyncio.get_running_loop()
-    loop.set_default_executor(ThreadPoolExecutor(max_workers=IO_THREADS, thread_name_prefix="mailhub-io"))
+    _io_executor()
     service = app.relay()
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
@@ -164,18 +181,11 @@ async def deliver(app: App) -> None:
     delivery = asyncio.create_task(service.manager.run())
     sys.stdout.buffer.write(READY + b" " + service.node.encode("ascii", "replace") + b"\n")
     sys.stdout.flush()
+    os.dup2(2, 1)  # the parent reads no more of that pipe: anything printed later goes to the log
     gc.freeze()
     await stop.wait()
-    service.manager.stop()
-    service.wake_listener.close(loop)
-    try:
-        await asyncio.wait_for(delivery, timeout=SHUTDOWN_GRACE_SECONDS)
-    except TimeoutError:
-        delivery.cancel()
-    close_gate = getattr(service.gate, "close", None)
-    if close_gate is not None:
-        await asyncio.to_thread(close_gate)
-    released = await asyncio.to_thread(service.queue.release_claims, service.node)
+    await _stop_delivering(service, delivery)
+    released = await _close(service)
     log.info("delivery stopped; %d recipients handed back to the queue", released)
 
 

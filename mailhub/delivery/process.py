@@ -14,12 +14,11 @@ import contextlib
 import logging
 import os
 import signal
-import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from mailhub.delivery.wakeup import SOCKET_NAME
+from mailhub.delivery.wakeup import WakeSender
 from mailhub.errors import MailhubError
 
 log = logging.getLogger("mailhub")
@@ -34,13 +33,12 @@ class DeliveryProcess:
     start it again if it dies, stop it with the server."""
 
     def __init__(self, home: Path, config_file: Path | None = None) -> None:
-        self.wake_path = str(home / SOCKET_NAME)
         self.config_file = config_file
         self.process: asyncio.subprocess.Process | None = None
         self.node = ""  # the running child's node name, as its claims carry it
         self._stopping = False
-        self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self._socket.setblocking(False)
+        self._sender = WakeSender(home)
+        self.wake = self._sender.wake  # after every commit, from any thread (the child's wake-up socket)
 
     def command(self) -> list[str]:
         config = ["--config", str(self.config_file)] if self.config_file else []
@@ -62,12 +60,6 @@ class DeliveryProcess:
             await self.process.wait()
             raise MailhubError("the delivery process did not start (its error is in the log above)")
         self.node = line[len(READY):].strip().decode("ascii", "replace")
-
-    def wake(self) -> None:
-        """Thread-safe and never blocking: one datagram; without a listener it goes nowhere, and the
-        child's poll finds the message within a second anyway."""
-        with contextlib.suppress(OSError):
-            self._socket.sendto(b"\0", self.wake_path)
 
     async def watch(self, hand_back: Callable[[str], int]) -> None:
         """Until the server stops: a child that dies has its claims handed back at once (``hand_back``,
@@ -94,7 +86,7 @@ class DeliveryProcess:
         """SIGTERM: the child finishes its deliveries in flight for up to ``grace`` seconds and hands the
         rest back; killed if it takes longer."""
         self._stopping = True
-        self._socket.close()
+        self._sender.close()
         process = self.process
         if process is None or process.returncode is not None:
             return

@@ -54,8 +54,25 @@ class WakeListener:
                     self.path.unlink()
 
 
+class WakeSender:
+    """The senders' end: one datagram per wake-up, never blocking, from any thread; without a server
+    listening it goes nowhere, and the server's poll finds the message within a second anyway."""
+
+    def __init__(self, home: Path) -> None:
+        self.path = str(home / SOCKET_NAME)
+        self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self._socket.setblocking(False)
+
+    def wake(self) -> None:
+        with contextlib.suppress(OSError):
+            self._socket.sendto(b"\0", self.path)
+
+    def close(self) -> None:
+        self._socket.close()
+
+
 def poke(home: Path) -> None:
-    """The command's end: tell a server in ``home``, if one runs, that there is new mail."""
-    with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
-        sock.setblocking(False)
-        sock.sendto(b"\0", str(home / SOCKET_NAME))
+    """A command's end: tell a server in ``home``, if one runs, that there is new mail."""
+    sender = WakeSender(home)
+    sender.wake()
+    sender.close()

@@ -9,7 +9,9 @@ import smtplib
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -79,6 +81,24 @@ def start_with_mailbox(env: dict[str, str]) -> tuple[subprocess.Popen[str], Sink
     env["MAILHUB_SMARTHOST"] = f"127.0.0.1:{sink.port}"
     process, _ = start(env)
     return process, sink, int(env["MAILHUB_SUBMISSION_PORT"])
+
+
+@contextmanager
+def serving(env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[str], Sink, int]]:
+    """``start_with_mailbox``, stopped with SIGTERM at the end (and it must exit 0)."""
+    process, sink, port = start_with_mailbox(env)
+    try:
+        yield process, sink, port
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(30) == 0
+        sink.stop()
+
+
+def delivered(port: int, sink: Sink, number: int, timeout: float = 15) -> bool:
+    """Message ``number`` is accepted (250) and reaches the mailbox server."""
+    sent = send(port, number)
+    return sent is not None and sent in arrived(sink, {sent}, timeout)
 
 
 def test_sigkill_mid_run_loses_no_acknowledged_message(env: dict[str, str]) -> None:
@@ -208,23 +228,15 @@ def arrived(sink: Sink, message_ids: set[bytes], timeout: float = 15) -> set[byt
 
 
 def test_delivery_runs_in_a_process_of_its_own_started_again_if_it_dies(env: dict[str, str]) -> None:
-    process, sink, port = start_with_mailbox(env)
-    try:
+    with serving(env) as (process, sink, port):
         children = delivery_children(process.pid)
         assert len(children) == 1  # ready means delivery is running too
-        first = send(port, 1)
-        assert first is not None and first in arrived(sink, {first})
+        assert delivered(port, sink, 1)
 
         os.kill(children[0], signal.SIGKILL)
         assert gone(children[0], 5)
-        second = send(port, 2)  # accepted meanwhile: the listeners do not depend on delivery
-        assert second is not None
-        assert second in arrived(sink, {second}, timeout=20)
+        assert delivered(port, sink, 2, timeout=20)  # accepted meanwhile: the listeners do not depend on it
         assert len(delivery_children(process.pid)) == 1
-    finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(30) == 0
-        sink.stop()
     assert not delivery_children(process.pid)
 
 
@@ -244,15 +256,9 @@ def test_sigterm_stops_the_delivery_process_and_a_killed_server_takes_it_along(e
 
 def test_one_process_when_delivery_process_is_off(env: dict[str, str]) -> None:
     env["MAILHUB_DELIVERY_PROCESS"] = "false"
-    process, sink, port = start_with_mailbox(env)
-    try:
+    with serving(env) as (process, sink, port):
         assert delivery_children(process.pid) == []
-        sent = send(port, 3)
-        assert sent is not None and sent in arrived(sink, {sent})
-    finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(30) == 0
-        sink.stop()
+        assert delivered(port, sink, 3)
 
 
 def test_ctrl_c_to_the_process_group_stops_both_quietly(env: dict[str, str]) -> None:
@@ -314,16 +320,10 @@ def test_the_claims_of_a_killed_delivery_process_are_handed_back_at_once(env: di
 
 
 def test_a_second_server_on_the_same_sqlite_database_is_refused_and_touches_nothing(env: dict[str, str]) -> None:
-    first, sink, port = start_with_mailbox(env)
-    try:
+    with serving(env) as (_, sink, port):
         other = {**env, "MAILHUB_SUBMISSION_PORT": str(free_port()), "MAILHUB_INBOUND_PORT": str(free_port())}
         second = subprocess.run([MAILHUB, "serve"], env=other, capture_output=True, text=True, timeout=60)
         assert second.returncode == 1
         assert "another `mailhub serve` is running on" in second.stderr
         assert "Traceback" not in second.stderr
-        sent = send(port, 8)
-        assert sent is not None and sent in arrived(sink, {sent})
-    finally:
-        first.send_signal(signal.SIGTERM)
-        assert first.wait(30) == 0
-        sink.stop()
+        assert delivered(port, sink, 8)

@@ -203,6 +203,9 @@ def _subject_mark(line: _Line) -> bool:
                 or _ASCII_TAG.search(text))
 
 
+_LENIENT_KINDS = ("ocr", "subject", "filename")  # marks are often lost there: 'TOI MAT' is read as the level
+
+
 def find_marks(part: TextPart) -> list[Finding]:
     """Every mark in one readable part, with the line that shows it."""
     findings: list[Finding] = []
@@ -218,11 +221,14 @@ def find_marks(part: TextPart) -> list[Finding]:
     if part.kind == "filename":
         for line_text in _file_name_marks(clean(part.text)):
             hit("file-name-mark", line_text)
+    lenient = part.kind in _LENIENT_KINDS
+    if not lenient and part.text.isascii():
+        return findings  # every rule needs a word with a letter beyond ASCII, and ASCII has no legacy reading
     label_line: str | None = None
     pending: str | None = None  # "Độ mật:" then "Tối mật" on the next line: a field, unless more levels follow
     previous = ""
     previous_skipped: str | None = None  # a skipped line's text, normalised only if the next line needs it
-    for line in _lines(part.text, lenient=part.kind in ("ocr", "subject", "filename")):
+    for line in _lines(part.text, lenient=lenient):
         bare_level = not line.skipped and fold(line.text.strip(_FRAME)) in LEVELS
         if pending is not None and not bare_level:
             hit("classification-field", pending)

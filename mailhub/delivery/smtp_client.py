@@ -51,6 +51,17 @@ _NEWLINES = re.compile(rb"\r\n|\r|\n")
 _LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
 
 
+def _on_the_wire(piece: bytes) -> bytes:
+    """CRLF line ends and dot-stuffing; a piece that needs neither (nearly every one: the queue keeps
+    CRLF) is passed as it is, without the regular expressions' copies."""
+    crlf = piece.count(b"\r\n")
+    if piece.count(b"\n") != crlf or piece.count(b"\r") != crlf:
+        piece = _NEWLINES.sub(b"\r\n", piece)
+    if piece.startswith(b".") or b"\n." in piece:
+        piece = _LEADING_DOT.sub(b"..", piece)
+    return piece
+
+
 DATA_CHUNK = 1 << 20  # a large message goes out a megabyte at a time, never copied whole
 
 
@@ -61,7 +72,7 @@ def data_chunks(content: bytes, size: int = DATA_CHUNK) -> Iterator[bytes]:
     while start < len(content):
         cut = content.find(b"\n", start + size) if start + size < len(content) else -1
         end = len(content) if cut == -1 else cut + 1
-        piece = _LEADING_DOT.sub(b"..", _NEWLINES.sub(b"\r\n", content[start:end]))
+        piece = _on_the_wire(content[start:end])
         if piece:
             last = piece[-2:]
             yield piece

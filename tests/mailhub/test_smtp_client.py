@@ -76,6 +76,23 @@ def test_a_large_message_goes_out_in_pieces_that_add_up_to_the_same_wire_form(si
     assert max(len(piece) for piece in data_chunks(content * 1000, 4096)) < 2 * 4096  # never the whole
 
 
+def test_the_wire_form_is_the_same_whether_or_not_the_content_needs_mending() -> None:
+    """The pass-through for CRLF content without leading dots against the plain rule: CRLF line ends,
+    a dot doubled at the start of every line, a final CRLF before the dot."""
+    import random
+    import re
+
+    def reference(content: bytes) -> bytes:
+        wire = re.sub(rb"^\.", b"..", re.sub(rb"\r\n|\r|\n", b"\r\n", content), flags=re.MULTILINE)
+        return wire + (b".\r\n" if wire.endswith(b"\r\n") else b"\r\n.\r\n")
+
+    pieces = [b"a", b"\r\n", b"\n", b"\r", b".", b"..", b"text ", b"\r\n.", b"\n."]
+    rng = random.Random(13)
+    for _ in range(3000):
+        content = b"".join(rng.choice(pieces) for _ in range(rng.randrange(0, 12)))
+        assert b"".join(data_chunks(content, rng.choice((1, 3, 1 << 20)))) == reference(content), content
+
+
 def test_a_server_without_starttls_is_not_used_when_tls_is_required(sink: Sink) -> None:
     from mailhub.delivery.smtp_client import SmtpClient
     from mailhub.delivery.tls_policy import TlsPolicy, TlsRequirement

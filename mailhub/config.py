@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     claim_lease_seconds: int = Field(default=300, gt=0, description="a dead node's claims return after this")
     delivery_process: bool = Field(default=True, description="deliver from a process of its own, beside the "
                                    "listeners (both cores at work); false: one process does everything")
+    event_loop: str = Field(default="uvloop", pattern="^(uvloop|asyncio)$",
+                            description="the server's event loop: uvloop (libuv), or asyncio's own")
 
     auth_imap: str | None = Field(default=None, description="host:port of the mailbox server's IMAP for AUTH")
     auth_imap_security: str = Field(default="tls", pattern="^(tls|starttls)$")

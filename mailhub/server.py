@@ -18,6 +18,7 @@ from pathlib import Path
 from aiosmtpd.smtp import TLSSetupException
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from mailhub import eventloop
 from mailhub.app import App, RelayService
 from mailhub.config import parse_host_port
 from mailhub.db import sole_server
@@ -57,13 +58,14 @@ def run(app: App, *, config_file: Path | None = None, part: str = "all") -> None
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-command chatter
     logging.getLogger("mail.log").addFilter(_quiet_client_faults)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line a minute per job otherwise
+    loop = app.settings.event_loop
     try:
         if part == "delivery":
-            asyncio.run(deliver(app))
+            eventloop.run(deliver(app), loop)
         elif app.settings.delivery_process:
-            asyncio.run(serve(app, delivery_process=DeliveryProcess(app.settings.home, config_file)))
+            eventloop.run(serve(app, delivery_process=DeliveryProcess(app.settings.home, config_file)), loop)
         else:
-            asyncio.run(serve(app))
+            eventloop.run(serve(app), loop)
     finally:
         app.close()
 

@@ -15,6 +15,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from mailhub import eventloop
 from mailhub.app import App
 from mailhub.config import Settings
 from mailhub.delivery.routing import HostPort
@@ -164,7 +165,7 @@ class RunningRelay:
             await serve(self.app, stop=self._stop, resolver=self.resolver, ready=ready)
 
         try:
-            asyncio.run(main())
+            eventloop.run(main(), self.app.settings.event_loop)  # the server's own loop (uvloop by default)
         except BaseException as exc:  # surfaced by start()/stop()
             self._error = exc
             self._ready.set()

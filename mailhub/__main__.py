@@ -1,3 +1,3 @@
-from mailhub.cli.main import main
+from mailhub.cli.launch import main
 
 main()

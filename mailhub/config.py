@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     claim_lease_seconds: int = Field(default=300, gt=0, description="a dead node's claims return after this")
     delivery_process: bool = Field(default=True, description="deliver from a process of its own, beside the "
                                    "listeners (both cores at work); false: one process does everything")
+    command_server: bool = Field(default=True, description="serve keeps a process that runs this home's "
+                                 "commands (a script's `mailhub notice send`) without starting Python anew")
     event_loop: str = Field(default="uvloop", pattern="^(uvloop|asyncio)$",
                             description="the server's event loop: uvloop (libuv), or asyncio's own")
 

@@ -25,7 +25,9 @@ from mailhub.db import sole_server
 from mailhub.delivery.deliverer import remote_size_limit
 from mailhub.delivery.process import READY, DeliveryProcess, watch_parent
 from mailhub.delivery.routing import MxResolver
+from mailhub.errors import MailhubError
 from mailhub.maintenance import LeaderLock, purge
+from mailhub.parts import CommandProcess
 from mailhub.relay.intake import INBOUND, SUBMISSION
 from mailhub.smtp.listener import start_listener
 from mailhub.timeutil import LOCAL
@@ -62,26 +64,28 @@ def run(app: App, *, config_file: Path | None = None, part: str = "all") -> None
     try:
         if part == "delivery":
             eventloop.run(deliver(app), loop)
-        elif app.settings.delivery_process:
-            eventloop.run(serve(app, delivery_process=DeliveryProcess(app.settings.home, config_file)), loop)
         else:
-            eventloop.run(serve(app), loop)
+            delivery = DeliveryProcess(app.settings.home, config_file) if app.settings.delivery_process else None
+            commands = CommandProcess(config_file) if app.settings.command_server else None
+            eventloop.run(serve(app, delivery_process=delivery, commands=commands), loop)
     finally:
         app.close()
 
 
 async def serve(app: App, *, stop: asyncio.Event | None = None, resolver: MxResolver | None = None,
                 ready: Callable[[tuple[str, int], tuple[str, int]], None] | None = None,
-                delivery_process: DeliveryProcess | None = None) -> None:
+                delivery_process: DeliveryProcess | None = None, commands: CommandProcess | None = None) -> None:
     """Run until SIGTERM/SIGINT (or ``stop`` is set): accept, queue, deliver (here, or in
-    ``delivery_process``); then stop gracefully. One server per SQLite database."""
+    ``delivery_process``), and run this home's commands in ``commands``; then stop gracefully. One
+    server per SQLite database."""
     with sole_server(app.engine):
-        await _serve(app, stop=stop, resolver=resolver, ready=ready, delivery_process=delivery_process)
+        await _serve(app, stop=stop, resolver=resolver, ready=ready, delivery_process=delivery_process,
+                     commands=commands)
 
 
 async def _serve(app: App, *, stop: asyncio.Event | None, resolver: MxResolver | None,
                  ready: Callable[[tuple[str, int], tuple[str, int]], None] | None,
-                 delivery_process: DeliveryProcess | None) -> None:
+                 delivery_process: DeliveryProcess | None, commands: CommandProcess | None) -> None:
     _io_executor()
     service = app.relay(resolver=resolver)
     settings = app.settings
@@ -102,6 +106,7 @@ async def _serve(app: App, *, stop: asyncio.Event | None, resolver: MxResolver |
     if delivery_process is not None:  # starts beside the gate's workers; ready before our ready line
         service.intake.on_enqueued = delivery_process.wake
         starting = asyncio.create_task(delivery_process.start())
+    commands_starting = asyncio.create_task(_start_commands(commands))
     start_gate = getattr(service.gate, "start", None)
     if start_gate is not None:
         start_gate()  # the content checkers start in the background, ready for the first message
@@ -110,6 +115,7 @@ async def _serve(app: App, *, stop: asyncio.Event | None, resolver: MxResolver |
         await asyncio.gather(*(service.gate.check_async(warm_up, lane=lane) for lane in (SUBMISSION, INBOUND)))
     if starting is not None:
         await starting
+    await commands_starting
     if stop is None:  # before the ready line, so a SIGTERM right after it is a graceful stop
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -135,6 +141,8 @@ async def _serve(app: App, *, stop: asyncio.Event | None, resolver: MxResolver |
     log.info("stopping: no new connections; finishing deliveries in flight")
     submission.close()
     inbound.close()
+    if commands is not None:
+        await commands.stop(0)  # commands already running finish in processes of their own
     if delivery_process is None:
         await _stop_delivering(service, delivery)
     else:
@@ -142,6 +150,16 @@ async def _serve(app: App, *, stop: asyncio.Event | None, resolver: MxResolver |
         delivery.cancel()
     released = await _close(service)
     log.info("stopped; %d recipients handed back to the queue", released)
+
+
+async def _start_commands(commands: CommandProcess | None) -> None:
+    """The command server, if asked for; without it commands start Python anew, which is slower, not wrong."""
+    if commands is None:
+        return
+    try:
+        await commands.start()
+    except (MailhubError, OSError) as exc:
+        log.error("%s; commands will run in processes of their own", exc)
 
 
 async def _stop_delivering(service: RelayService, delivery: asyncio.Task[None]) -> None:

@@ -10,11 +10,16 @@ from mailhub.cli.main import Context
 
 
 @click.command()
-@click.option("--part", type=click.Choice(["all", "delivery"]), default="all", hidden=True,
-              help="delivery: the delivery process that serve starts beside its listeners")
+@click.option("--part", type=click.Choice(["all", "delivery", "commands"]), default="all", hidden=True,
+              help="delivery, commands: the processes that serve starts beside its listeners")
 @click.pass_obj
 def serve(obj: Context, part: str) -> None:
     """Run the submission and inbound SMTP listeners, and delivery."""
+    if part == "commands":
+        from mailhub.cli.command_server import serve_commands
+
+        serve_commands(obj.settings)
+        return
     from mailhub.config import PLACEHOLDER_SERVICE_DOMAIN
     from mailhub.errors import ConfigurationError
     from mailhub.server import run

@@ -10,56 +10,39 @@ child reads end-of-file, finishes what it has in flight and hands the rest back 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
-import signal
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from mailhub.delivery.wakeup import WakeSender
 from mailhub.errors import MailhubError
+from mailhub.parts import PartProcess
 
 log = logging.getLogger("mailhub")
 
 READY = b"delivery ready"
-START_SECONDS = 60.0  # a child that has not said it is ready by then is not coming
 RESTART_SECONDS = 1.0
 
 
-class DeliveryProcess:
+class DeliveryProcess(PartProcess):
     """The parent's end: start the child (``mailhub serve --part delivery``), wake it after every commit,
     start it again if it dies, stop it with the server."""
 
+    part = "delivery"
+    ready = READY
+
     def __init__(self, home: Path, config_file: Path | None = None) -> None:
-        self.config_file = config_file
-        self.process: asyncio.subprocess.Process | None = None
+        super().__init__(config_file)
         self.node = ""  # the running child's node name, as its claims carry it
         self._stopping = False
         self._sender = WakeSender(home)
         self.wake = self._sender.wake  # after every commit, from any thread (the child's wake-up socket)
 
-    def command(self) -> list[str]:
-        config = ["--config", str(self.config_file)] if self.config_file else []
-        # -P: the working directory is not put first on the path (a folder named mailhub there is not us)
-        return [sys.executable, "-P", "-m", "mailhub", *config, "serve", "--part", "delivery"]
-
-    async def start(self) -> None:
+    async def start(self) -> str:
         """Start the child and wait until it delivers (its wake-up socket is bound, its first claim made)."""
-        self.process = await asyncio.create_subprocess_exec(
-            *self.command(), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
-        assert self.process.stdout is not None
-        try:
-            line = await asyncio.wait_for(self.process.stdout.readline(), START_SECONDS)
-        except TimeoutError:
-            line = b""
-        if not line.startswith(READY):
-            with contextlib.suppress(ProcessLookupError):
-                self.process.kill()
-            await self.process.wait()
-            raise MailhubError("the delivery process did not start (its error is in the log above)")
-        self.node = line[len(READY):].strip().decode("ascii", "replace")
+        self.node = await super().start()
+        return self.node
 
     async def watch(self, hand_back: Callable[[str], int]) -> None:
         """Until the server stops: a child that dies has its claims handed back at once (``hand_back``,
@@ -87,17 +70,7 @@ class DeliveryProcess:
         rest back; killed if it takes longer."""
         self._stopping = True
         self._sender.close()
-        process = self.process
-        if process is None or process.returncode is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            process.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(process.wait(), grace + 2)
-        except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            await process.wait()
+        await super().stop(grace)
 
 
 def watch_parent(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:

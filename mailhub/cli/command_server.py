@@ -6,9 +6,12 @@ templates. Postfix's ``sendmail`` hands its mail to the running ``pickup`` daemo
 The process listens on ``<home>/command.sock`` (mode 0600, and the peer must be this user). For each
 command (``mailhub.cli.launch`` sends the arguments, working directory and environment, with its own
 standard input, output and error) it forks a handler, which checks that the command's settings name
-this server's home and database (else it declines and the command runs where it was typed), then forks
-the command itself in a session of its own with the caller's descriptors, working directory and
-environment, passes its exit status back, and kills it if the caller is killed.
+this server's home and database, the same mailhub unchanged since it was loaded, on the same Python with
+the same start-up settings (else it declines and the command runs where it was typed); then forks the
+command in a session of its own with the caller's descriptors, working directory, environment and umask
+(nothing else of the server's stays open in it), passes its exit status or the signal that ended it back,
+and kills it if the caller is killed. The caller, for its part, sends nothing to a socket that another
+user's process listens on.
 
 Nothing here holds a database connection or a thread: a fork copies only imported code.
 """
@@ -16,6 +19,7 @@ Nothing here holds a database connection or a thread: a fork copies only importe
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import importlib
 import io
@@ -24,12 +28,12 @@ import os
 import select
 import signal
 import socket
-import struct
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mailhub.cli.launch import DECLINED, SOCKET_NAME, identity
+from mailhub.cli.launch import ANSWER_SECONDS, DECLINED, SOCKET_NAME, identity, peer_uid
 from mailhub.config import Settings, load_settings
 
 READY = b"commands ready"
@@ -61,19 +65,17 @@ def serve_commands(settings: Settings) -> None:
     preload()
     home = settings.home.resolve()
     path = home / SOCKET_NAME
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    path.unlink(missing_ok=True)  # left by a server that was killed
-    previous = os.umask(0o177)
     try:
-        listener.bind(str(path))
-    finally:
-        os.umask(previous)
-    listener.listen(64)
+        listener = _listen(path)
+    except OSError as exc:
+        print(f"mailhub: cannot take commands at {path}: {exc.strerror or exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+    ours = os.stat(path).st_ino
     sys.stdout.buffer.write(READY + b"\n")
     sys.stdout.flush()
     os.dup2(2, 1)  # serve reads no more of that pipe
     gc.freeze()  # what was imported is shared with every fork, untouched
-    mine = (str(home), settings.effective_database_url)
+    server = Server((str(home), settings.effective_database_url), identity(), code_stamp())
     try:
         while True:
             readable, _, _ = select.select([listener.fileno(), 0], [], [])
@@ -82,36 +84,86 @@ def serve_commands(settings: Settings) -> None:
             if listener.fileno() in readable:
                 connection, _ = listener.accept()
                 if os.fork() == 0:
-                    listener.close()
-                    _handle(connection, mine)
-                    os._exit(0)
+                    try:  # the handler never returns into this loop, whatever happens in it
+                        listener.close()
+                        _handle(connection, server)
+                    finally:
+                        os._exit(0)
                 connection.close()
     finally:
-        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            if os.stat(path).st_ino == ours:  # a socket another server bound since is not ours to remove
+                path.unlink()
+
+
+@dataclass(frozen=True)
+class Server:
+    mine: tuple[str, str]  # home, database URL
+    identity: dict[str, str]
+    code: int
+
+
+def _listen(path: Path) -> socket.socket:
+    """The socket at ``path``; one left by a server that is gone is replaced, a live one is not."""
+    if path.exists():
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            probe.connect(str(path))
+        except OSError:
+            path.unlink(missing_ok=True)  # nobody there
+        else:
+            raise OSError(errno.EADDRINUSE, "another server's command process listens there")
+        finally:
+            probe.close()
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    previous = os.umask(0o177)
+    try:
+        listener.bind(str(path))
+    finally:
+        os.umask(previous)
+    listener.listen(64)
+    return listener
+
+
+def code_stamp() -> int:
+    """The newest modification time of mailhub's code: after an upgrade in place a command is run by the
+    new code where it was typed, not by the code this process loaded before."""
+    newest = 0
+    for package in ("mailhub", "directory", "policies"):
+        folders = [Path(p) for p in getattr(sys.modules.get(package), "__path__", [])]
+        while folders:
+            with os.scandir(folders.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
+                        folders.append(Path(entry.path))
+                    elif entry.name.endswith(".py"):
+                        newest = max(newest, entry.stat().st_mtime_ns)
+    return newest
 
 
 def _stop(_signum: int, _frame: object) -> None:
     raise SystemExit(0)  # through the loop's ``finally``: the socket file goes with the server
 
 
-def _peer_is_us(connection: socket.socket) -> bool:
-    credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    _pid, uid, _gid = struct.unpack("3i", credentials)
-    return uid == os.getuid()
-
-
-def _handle(connection: socket.socket, mine: tuple[str, str]) -> None:
+def _handle(connection: socket.socket, server: Server) -> None:
     """The handler process: one command."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # this one waits for its command
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a server stopping lets the commands it started finish
+    fds: list[int] = []
     try:
+        connection.settimeout(ANSWER_SECONDS)
         message, fds, _, _ = socket.recv_fds(connection, MAX_REQUEST, 3)
+        while b"\n" not in message and len(message) < MAX_REQUEST:  # a large environment comes in pieces
+            more = connection.recv(MAX_REQUEST)
+            if not more:
+                return
+            message += more
         request: dict[str, Any] = json.loads(message.split(b"\n", 1)[0])
-        if not _peer_is_us(connection) or len(fds) != 3 or not _same_server(request, mine):
+        if peer_uid(connection) != os.getuid() or len(fds) != 3 or not _same_server(request, server):
             connection.sendall(DECLINED.encode() + b"\n")
             return
-    except (OSError, ValueError):
-        return  # the caller sees the connection close before a pid: it runs the command itself
+    except Exception:  # anything malformed or unexpected: the caller runs the command itself
+        return
     go_read, go_write = os.pipe()
     pid = os.fork()
     if pid == 0:
@@ -121,21 +173,29 @@ def _handle(connection: socket.socket, mine: tuple[str, str]) -> None:
     os.close(go_read)
     for fd in fds:
         os.close(fd)
-    try:
+    try:  # the command starts once the caller has its pid and says go: it never runs in both places
         connection.sendall(f"pid {pid}\n".encode())
-        os.write(go_write, b"!")  # only once the caller knows: it never runs the command a second time
+        if connection.makefile("rb").readline() != b"go\n":
+            raise ConnectionError("the caller did not say go")
+        os.write(go_write, b"!")
     except OSError:
         os.kill(pid, signal.SIGKILL)
-    os.close(go_write)
+        os.waitpid(pid, 0)
+        return
+    finally:
+        os.close(go_write)
+    connection.settimeout(None)
     status = _wait(pid, connection)
     with contextlib.suppress(OSError):
-        connection.sendall(f"exit {status}\n".encode())
+        connection.sendall(status.encode())
 
 
-def _same_server(request: dict[str, Any], mine: tuple[str, str]) -> bool:
+def _same_server(request: dict[str, Any], server: Server) -> bool:
     """The command's own settings (its environment, working directory, ``--config``) name this home and
-    database, and it is the same mailhub on the same Python."""
-    if any(request.get(key) != value for key, value in identity().items()):
+    database, and it is the same mailhub, unchanged since this process loaded it, on the same Python."""
+    if not isinstance(request, dict) or any(request.get(k) != v for k, v in server.identity.items()):
+        return False
+    if code_stamp() != server.code:
         return False
     os.chdir(request["cwd"])
     os.environ.clear()
@@ -148,20 +208,25 @@ def _same_server(request: dict[str, Any], mine: tuple[str, str]) -> bool:
         settings = load_settings(Path(config) if config else None)
     except Exception:
         return False  # the command reports its own setting errors, where it was typed
-    return (str(settings.home.resolve()), settings.effective_database_url) == mine
+    return (str(settings.home.resolve()), settings.effective_database_url) == server.mine
 
 
-def _wait(pid: int, connection: socket.socket) -> int:
-    """The command's exit status (128 + the signal that ended it); the caller killed means the command
-    is killed too."""
+def _wait(pid: int, connection: socket.socket) -> str:
+    """How the command ended (``exit N``, or ``signal N``); the caller gone means the command is killed."""
     process = os.pidfd_open(pid)
     try:
         while True:
             readable, _, _ = select.select([process, connection.fileno()], [], [])
             if process in readable:
                 _, status = os.waitpid(pid, 0)
-                return os.waitstatus_to_exitcode(status) if not os.WIFSIGNALED(status) else 128 + os.WTERMSIG(status)
-            if not connection.recv(1):  # the caller is gone before the command ended
+                if os.WIFSIGNALED(status):
+                    return f"signal {os.WTERMSIG(status)}\n"
+                return f"exit {os.waitstatus_to_exitcode(status)}\n"
+            try:
+                gone = not connection.recv(1)
+            except OSError:
+                gone = True
+            if gone:  # the caller is gone before the command ended
                 os.kill(pid, signal.SIGKILL)
     finally:
         os.close(process)
@@ -178,7 +243,9 @@ def _command(request: dict[str, Any], fds: list[int], go: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if not os.read(go, 1):
         os._exit(1)  # the handler did not get the pid to the caller: nothing runs
-    os.close(go)
+    os.closerange(3, os.sysconf("SC_OPEN_MAX"))  # nothing of the server's: its sockets, pipes and log
+    if isinstance(request.get("umask"), int):
+        os.umask(request["umask"] & 0o777)
     gc.unfreeze()
     if isinstance(sys.stdout, io.TextIOWrapper):  # as Python sets it up for the caller's own output
         sys.stdout.reconfigure(line_buffering=os.isatty(1))

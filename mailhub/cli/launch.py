@@ -16,12 +16,14 @@ import json
 import os
 import signal
 import socket
+import struct
 import sys
 from pathlib import Path
 
 SOCKET_NAME = "command.sock"
 IN_PROCESS = ("serve", "sink")  # servers of their own: never run inside another
 DECLINED = "declined"
+ANSWER_SECONDS = 30.0  # a server that has not taken the command by then (stopped, overloaded) is not used
 
 
 def socket_path(environ: dict[str, str] | os._Environ[str], args: list[str]) -> Path | None:
@@ -33,8 +35,18 @@ def socket_path(environ: dict[str, str] | os._Environ[str], args: list[str]) -> 
 
 
 def identity() -> dict[str, str]:
-    """What must match between this command and the server: the same interpreter and the same mailhub."""
-    return {"python": sys.executable, "version": sys.version, "code": str(Path(__file__).resolve())}
+    """What must match between this command and the server: the same interpreter in the same environment
+    (virtualenv), the same mailhub, and every setting Python reads at start-up (the output's encoding,
+    warnings, the module path, the locale)."""
+    startup = {k: v for k, v in os.environ.items() if k.startswith(("PYTHON", "LC_")) or k == "LANG"}
+    return {"python": os.path.realpath(sys.executable), "prefix": sys.prefix, "version": sys.version,
+            "code": str(Path(__file__).resolve()), "startup": json.dumps(startup, sort_keys=True)}
+
+
+def peer_uid(connection: socket.socket) -> int:
+    """The user of the process at the other end of a Unix socket (the kernel's word, not the peer's)."""
+    credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    return int(struct.unpack("3i", credentials)[1])
 
 
 def _command_name(args: list[str]) -> str | None:
@@ -65,20 +77,28 @@ def run_in_server(args: list[str]) -> int | None:
     if path is None:
         return None
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    connection.settimeout(ANSWER_SECONDS)
     try:
         connection.connect(str(path))
-        request = json.dumps({"args": args, "cwd": os.getcwd(), "env": dict(os.environ), **identity()})
+        if peer_uid(connection) != os.getuid():  # a socket someone else put there gets nothing of ours
+            connection.close()
+            return None
+        umask = os.umask(0o022)
+        os.umask(umask)
+        request = json.dumps({"args": args, "cwd": os.getcwd(), "env": dict(os.environ), "umask": umask,
+                              **identity()})
         socket.send_fds(connection, [request.encode() + b"\n"], [0, 1, 2])
         reply = connection.makefile("rb")
         first = reply.readline().decode().split()
-    except OSError:
+        if len(first) != 2 or first[0] != "pid" or not first[1].isdigit():
+            connection.close()
+            return None  # declined (another home, another install): nothing ran
+        connection.sendall(b"go\n")  # the command starts only on this word: it cannot also run here
+    except (OSError, UnicodeDecodeError):  # no server, or one that did not answer in time: nothing ran
         connection.close()
         return None
-    if len(first) != 2 or first[0] != "pid":
-        connection.close()
-        return None  # declined (another home, another install): nothing ran
-    pid = int(first[1])
-    return _wait(connection, reply, pid)
+    connection.settimeout(None)
+    return _wait(connection, reply, int(first[1]))
 
 
 def _wait(connection: socket.socket, reply: object, pid: int) -> int:
@@ -94,7 +114,12 @@ def _wait(connection: socket.socket, reply: object, pid: int) -> int:
     except OSError:
         last = []
     connection.close()
-    if len(last) == 2 and last[0] == "exit":
+    if len(last) == 2 and last[0] == "signal" and last[1].isdigit():  # ended by a signal: so do we
+        signal.signal(int(last[1]), signal.SIG_DFL)
+        sys.stdout.flush()
+        os.kill(os.getpid(), int(last[1]))
+        return 128 + int(last[1])
+    if len(last) == 2 and last[0] == "exit" and last[1].isdigit():
         return int(last[1])
     print("mailhub: the server stopped while it ran this command; see its log", file=sys.stderr)
     return 1

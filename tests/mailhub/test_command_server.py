@@ -3,6 +3,7 @@ the same output, exit status and effects as a command run on its own, for this h
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -127,3 +128,66 @@ def test_ctrl_c_reaches_the_command_and_a_killed_caller_takes_it_along(server: d
     while any(alive(pid) for pid in started) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(alive(pid) for pid in started)
+
+
+def test_a_socket_someone_else_listens_on_gets_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The client asks the kernel who listens before it sends its environment and descriptors."""
+    import socket
+    import threading
+
+    home = tmp_path / "shared"
+    home.mkdir()
+    planted = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    planted.bind(str(home / launch.SOCKET_NAME))
+    planted.listen(1)
+    received: list[bytes] = []
+
+    def listen() -> None:
+        connection, _ = planted.accept()
+        connection.settimeout(5)
+        with contextlib.suppress(OSError):
+            received.append(connection.recv(65536))
+        connection.close()
+
+    thread = threading.Thread(target=listen, daemon=True)
+    thread.start()
+    monkeypatch.setenv("MAILHUB_HOME", str(home))
+    monkeypatch.setattr(launch.os, "getuid", lambda: 4242)  # as if the socket's owner were another user
+    assert launch.run_in_server(["directory", "list"]) is None
+    thread.join(10)
+    planted.close()
+    assert received in ([], [b""])  # not a byte of the request
+
+
+def test_the_callers_umask_and_a_signal_death_are_kept(server: dict[str, str], tmp_path: Path) -> None:
+    backup = tmp_path / "backup.db"
+    made = run(server, "db", "backup", str(backup), preexec_fn=lambda: os.umask(0o077))
+    assert made.returncode == 0, made.stderr
+    assert backup.stat().st_mode & 0o777 == 0o600  # as the clerk's umask says, not the server's
+
+    caller = subprocess.Popen([MAILHUB, "demo", "seed", "--officials", "40000"], env=server,
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    caller.send_signal(signal.SIGTERM)
+    assert caller.wait(30) == -signal.SIGTERM  # ended by the signal, as the command itself was
+
+
+def test_malformed_requests_leave_the_server_working(server: dict[str, str]) -> None:
+    """Garbage on the socket costs one handler process, never the socket or the next command."""
+    import socket
+
+    path = str(Path(server["MAILHUB_HOME"]) / launch.SOCKET_NAME)
+    for request in (b"[]\n", b"[" * 100_000 + b"\n", b"{\"args\": 5}\n", b"\xff\xfe\n", b"{}\n"):
+        client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        client.settimeout(20)
+        client.connect(path)
+        socket.send_fds(client, [request], [0, 1, 2])
+        answer = client.recv(100)
+        client.close()
+        assert not answer.startswith(b"pid"), request[:20]
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)  # a caller that says nothing at all
+    client.connect(path)
+    client.close()
+    assert Path(path).exists()
+    listed = run(server, "directory", "list", "--json")
+    assert listed.returncode == 0 and "vinhnq@bacninh.gov.vn" in listed.stdout

@@ -110,6 +110,9 @@ class MailhubGroup(click.Group):
             fail(f"database error: {str(exc).splitlines()[0]}")
         except UnicodeDecodeError as exc:
             fail(f"cannot decode input: {exc}")
+        except UnicodeEncodeError as exc:  # the output's encoding (a locale, PYTHONIOENCODING) has no Vietnamese
+            fail(f"the output's encoding ({exc.encoding}) cannot show Vietnamese text: use UTF-8 "
+                 "(a UTF-8 locale, or PYTHONIOENCODING=utf-8)")
         return None
 
 

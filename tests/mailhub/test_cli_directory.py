@@ -90,3 +90,19 @@ def test_errors_are_one_line_and_non_zero(invoke: Invoke, tmp_path: Path) -> Non
 def test_bad_option_is_a_usage_error(invoke: Invoke) -> None:
     result = invoke("directory", "export", "--format", "pdf")
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_an_output_encoding_without_vietnamese_is_one_line_not_a_traceback(invoke: Invoke, tmp_path: Path,
+                                                                          mailhub_env: dict[str, str]) -> None:
+    """A clerk's terminal in the C locale (or PYTHONIOENCODING=ascii): a real process, as it happens."""
+    import os
+    import subprocess
+    import sys
+
+    seed(invoke, tmp_path)
+    env = {**os.environ, **mailhub_env, "PYTHONIOENCODING": "ascii", "MAILHUB_COMMAND_SERVER": "false"}
+    result = subprocess.run([sys.executable, "-m", "mailhub", "directory", "list"], env=env, capture_output=True,
+                            stdin=subprocess.DEVNULL, timeout=60)
+    assert result.returncode == 1
+    assert b"Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith(b"error: the output's encoding (ascii) cannot show")

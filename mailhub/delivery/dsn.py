@@ -12,7 +12,7 @@ from email.utils import format_datetime, make_msgid
 
 from mailhub.mime import MAIL_POLICY
 from mailhub.queue.core import FailedDelivery
-from mailhub.relay.headers import split_message
+from mailhub.relay.headers import header_block
 from mailhub.templates import render
 
 
@@ -35,8 +35,8 @@ def build_failure_dsn(
     arrival: datetime,
     now: datetime,
 ) -> bytes:
-    header_block, _ = split_message(original)
-    original_headers = message_from_bytes(header_block)
+    headers = header_block(original)
+    original_headers = message_from_bytes(headers)
     report = MIMEMultipart("report", policy=MAIL_POLICY, report_type="delivery-status")
     report["From"] = f"Hệ thống thư mailhub <MAILER-DAEMON@{service_domain}>"
     report["To"] = sender
@@ -81,7 +81,7 @@ def build_failure_dsn(
     report.attach(status)
 
     headers_part = MIMEBase("text", "rfc822-headers", policy=MAIL_POLICY)
-    headers_part.set_payload(header_block.decode("ascii", "surrogateescape"))  # the original bytes, as sent
+    headers_part.set_payload(headers.decode("ascii", "surrogateescape"))  # the original bytes, as sent
     headers_part["Content-Transfer-Encoding"] = "8bit"
     report.attach(headers_part)
     return report.as_bytes()

@@ -34,6 +34,21 @@ def check_content(content: bytes, names: tuple[str, ...], max_size: int, documen
     return check_document(document, content, chain)
 
 
+def send_args(conn: Connection, args: tuple[Any, ...]) -> None:
+    """A check's arguments to a worker: the content as it is (``send_bytes``: no pickled copy of a 25 MB
+    message in the server while it is sent), the rest pickled."""
+    if args and isinstance(args[0], bytes):
+        conn.send((True, args[1:]))
+        conn.send_bytes(args[0])
+    else:
+        conn.send((False, args))
+
+
+def receive_args(conn: Connection) -> tuple[Any, ...]:
+    raw, rest = conn.recv()
+    return (conn.recv_bytes(), *rest) if raw else tuple(rest)
+
+
 def _limit_memory(memory_mb: int) -> None:
     if memory_mb <= 0:
         return
@@ -58,7 +73,7 @@ def _serve(conn: Connection, func: Callable[..., Any], memory_mb: int, timeout: 
     conn.send((READY, os.getpid(), ""))
     while True:
         try:
-            args = conn.recv()
+            args = receive_args(conn)
         except MemoryError:
             conn.send((MEMORY, None, "the message does not fit in the memory limit"))
             return

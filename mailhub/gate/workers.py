@@ -39,7 +39,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from mailhub.gate.process import CLOSED, DIED, DONE, ERROR, MEMORY, READY, TIMEOUT, worker_main
+from mailhub.gate.process import CLOSED, DIED, DONE, ERROR, MEMORY, READY, TIMEOUT, send_args, worker_main
 
 __all__ = ["CLOSED", "DIED", "DONE", "ERROR", "MEMORY", "TIMEOUT", "Outcome", "WorkerPool", "content_label"]
 
@@ -280,7 +280,7 @@ class _Core:
     def _send(self, worker: _Worker, job: _Job) -> None:
         worker.job, worker.deadline = job, time.monotonic() + self.timeout
         try:
-            worker.conn.send(job.args)
+            send_args(worker.conn, job.args)
         except (OSError, EOFError):
             self._lost(worker, DIED)
         except Exception as exc:  # arguments that cannot be pickled: the caller's mistake, not the worker's

@@ -29,14 +29,15 @@ class HeaderSummary:
     repeated: tuple[str, ...] = ()  # fields RFC 5322 3.6 allows once that appear more than once
 
 
-def split_message(content: bytes) -> tuple[bytes, bytes]:
-    """Header block (with its final CRLF) and body; refuses what has no header block."""
+def header_block(content: bytes) -> bytes:
+    """The header block (with its final CRLF), never a copy of the body (a 25 MB message is not copied
+    to read its headers); refuses what has no header block."""
     for separator in (b"\r\n\r\n", b"\n\n"):
         index = content.find(separator)
         if index != -1:
-            return content[: index + len(separator) // 2], content[index + len(separator):]
+            return content[: index + len(separator) // 2]
     if content and _HEADER_NAME.match(content):
-        return content if content.endswith(b"\n") else content + b"\r\n", b""
+        return content if content.endswith(b"\n") else content + b"\r\n"
     raise Refused(MALFORMED.with_text("Malformed message: no header section"))
 
 

@@ -20,10 +20,10 @@ from mailhub.errors import MailhubError
 from mailhub.queue.core import Activity, Clock, NewMessage, NewRecipient, Queue, new_queue_id
 from mailhub.relay.headers import (
     check_headers,
+    header_block,
     missing_headers,
     protocol_name,
     received_header,
-    split_message,
 )
 from mailhub.relay.recipients import GROUP, PERSON, RETURN_PATH, RecipientDecision, Recipients
 from mailhub.relay.refusals import (
@@ -176,8 +176,7 @@ class Intake:
             from mailhub.senders.results import strip_forged_results
 
             content = strip_forged_results(content, self.hostname, from_outside=submission.sender_auth is not None)
-        header_block, _ = split_message(content)
-        summary = check_headers(header_block)
+        summary = check_headers(header_block(content))
         if submission.listener != LOCAL and summary.from_fields > 1:
             raise Refused(MORE_THAN_ONE_FROM)
         if submission.listener == SUBMISSION and not summary.from_addresses:

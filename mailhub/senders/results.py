@@ -10,7 +10,7 @@ from collections.abc import Callable
 import authres
 import authres.dmarc
 
-from mailhub.relay.headers import split_message
+from mailhub.relay.headers import header_block
 from mailhub.relay.refusals import Refused
 from mailhub.senders.verify import SenderAuthentication
 
@@ -58,7 +58,7 @@ def strip_forged_results(content: bytes, authserv_id: str, *, from_outside: bool
 def remove_fields(content: bytes, forged: Callable[[bytes, bytes], bool]) -> bytes:
     """The message without the header fields ``forged(name, whole field)`` picks, folded lines included."""
     try:
-        head_end = len(split_message(content)[0])
+        head_end = len(header_block(content))
     except Refused:  # no header block: nothing to remove (intake refuses the message itself)
         return content
     lines = content[:head_end].split(b"\n")

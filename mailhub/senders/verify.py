@@ -12,7 +12,7 @@ import dkim
 import spf
 from dkim.util import parse_tag_value
 
-from mailhub.relay.headers import author_addresses, split_message
+from mailhub.relay.headers import author_addresses, header_block
 from mailhub.relay.refusals import Refused
 from mailhub.senders.dmarc import aligned, find_record, is_public_suffix
 from mailhub.senders.dns_lookup import DnsLookup, DnsTemporaryError
@@ -174,7 +174,7 @@ def _from_address(content: bytes) -> str:
     """The one RFC5322.From address, read as intake reads it; "" when there is none or more than one
     (DMARC cannot apply, and intake refuses such a message from the Internet)."""
     try:
-        head = split_message(content)[0]
+        head = header_block(content)
     except Refused:
         return ""
     addresses = author_addresses(BytesHeaderParser(policy=compat32).parsebytes(head).get_all("From", []))

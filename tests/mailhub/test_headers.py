@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from mailhub.relay.headers import _ascii_fields, _parsed_fields, author_addresses, check_headers, split_message
+from mailhub.relay.headers import _ascii_fields, _parsed_fields, author_addresses, check_headers, header_block
 from mailhub.relay.refusals import Refused
 
 NAMES = ["From", "FROM", "from", "To", "Cc", "Received", "Message-ID", "Message-Id", "Date", "Subject",
@@ -92,4 +92,4 @@ def test_a_fold_or_a_blank_line_reads_as_the_parser_reads_it(header_block: bytes
 
 def test_raw_utf8_headers_go_through_the_parser() -> None:
     content = "From: Nguyễn Văn A <a@bacninh.gov.vn>\r\nSubject: Thông báo\r\n\r\nx\r\n".encode()
-    assert check_headers(split_message(content)[0]).from_addresses == ("a@bacninh.gov.vn",)
+    assert check_headers(header_block(content)).from_addresses == ("a@bacninh.gov.vn",)

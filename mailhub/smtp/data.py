@@ -18,6 +18,7 @@ aiosmtpd's own loop if not.
 from __future__ import annotations
 
 import asyncio
+import io
 from dataclasses import dataclass
 
 END = b"\r\n.\r\n"
@@ -43,7 +44,7 @@ class _Collector:
     def __init__(self, size_limit: int | None, line_limit: int) -> None:
         self.size_limit = size_limit
         self.line_limit = line_limit  # bytes of a line with its CRLF
-        self.parts: list[bytes] = []
+        self.data = io.BytesIO()  # grows in place and hands over its buffer: one copy of the message, not two
         self.counted = 0  # bytes of the complete lines so far, as aiosmtpd counts them against the limit
         self.line = 0  # bytes of the current line so far (it began in an earlier block)
         self.line_start = True  # the next block begins a line
@@ -57,7 +58,7 @@ class _Collector:
             unstuffed = block.replace(b"\r\n.", b"\r\n")
             if self.line_start and unstuffed[:1] == b".":
                 unstuffed = unstuffed[1:]
-            self.parts.append(unstuffed)
+            self.data.write(unstuffed)
         self.line_start = block.endswith(b"\r\n")
 
     def _check(self, block: bytes) -> None:
@@ -94,10 +95,10 @@ class _Collector:
 
     def _discard(self, state: str) -> None:
         self.state = state
-        self.parts.clear()  # nothing of a refused message is kept while the rest arrives
+        self.data = io.BytesIO()  # nothing of a refused message is kept while the rest arrives
 
     def section(self) -> DataSection:
-        return DataSection(b"".join(self.parts) if self.state == NOMINAL else b"", self.state)
+        return DataSection(self.data.getvalue() if self.state == NOMINAL else b"", self.state)
 
 
 async def read_data(reader: asyncio.StreamReader, *, size_limit: int | None, line_limit: int) -> DataSection:

@@ -29,6 +29,7 @@ import select
 import signal
 import socket
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -200,6 +201,7 @@ def _same_server(request: dict[str, Any], server: Server) -> bool:
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
+    time.tzset()  # the caller's TZ, as a process started with it would have
     args: list[str] = request["args"]
     config = next((a.split("=", 1)[1] for a in args if a.startswith("--config=")), None)
     if "--config" in args and args.index("--config") + 1 < len(args):
@@ -246,7 +248,6 @@ def _command(request: dict[str, Any], fds: list[int], go: int) -> None:
     os.closerange(3, os.sysconf("SC_OPEN_MAX"))  # nothing of the server's: its sockets, pipes and log
     if isinstance(request.get("umask"), int):
         os.umask(request["umask"] & 0o777)
-    gc.unfreeze()
     if isinstance(sys.stdout, io.TextIOWrapper):  # as Python sets it up for the caller's own output
         sys.stdout.reconfigure(line_buffering=os.isatty(1))
     sys.argv = ["mailhub", *request["args"]]

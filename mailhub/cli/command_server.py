@@ -196,13 +196,16 @@ def _same_server(request: dict[str, Any], server: Server) -> bool:
     database, and it is the same mailhub, unchanged since this process loaded it, on the same Python."""
     if not isinstance(request, dict) or any(request.get(k) != v for k, v in server.identity.items()):
         return False
+    args, env = request.get("args"), request.get("env")
+    if not isinstance(args, list) or not all(isinstance(a, str) for a in args) or not isinstance(env, dict) \
+            or not isinstance(request.get("cwd"), str):
+        return False
     if code_stamp() != server.code:
         return False
     os.chdir(request["cwd"])
     os.environ.clear()
-    os.environ.update(request["env"])
+    os.environ.update(env)
     time.tzset()  # the caller's TZ, as a process started with it would have
-    args: list[str] = request["args"]
     config = next((a.split("=", 1)[1] for a in args if a.startswith("--config=")), None)
     if "--config" in args and args.index("--config") + 1 < len(args):
         config = args[args.index("--config") + 1]

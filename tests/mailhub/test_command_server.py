@@ -177,7 +177,8 @@ def test_malformed_requests_leave_the_server_working(server: dict[str, str]) -> 
     import socket
 
     path = str(Path(server["MAILHUB_HOME"]) / launch.SOCKET_NAME)
-    for request in (b"[]\n", b"[" * 100_000 + b"\n", b"{\"args\": 5}\n", b"\xff\xfe\n", b"{}\n"):
+    for request in (b"[]\n", b"[" * 100_000 + b"\n", b"{\"args\": 5}\n", b"\xff\xfe\n", b"{}\n",
+                    json.dumps({**launch.identity(), "args": "directory", "env": {}, "cwd": "/"}).encode() + b"\n"):
         client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         client.settimeout(20)
         client.connect(path)

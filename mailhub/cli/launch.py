@@ -128,7 +128,11 @@ def _wait(connection: socket.socket, reply: object, pid: int) -> int:
 def main() -> None:
     args = sys.argv[1:]
     if eligible(args):
-        status = run_in_server(args)
+        try:
+            status = run_in_server(args)
+        except KeyboardInterrupt:  # Ctrl-C before the command started: it never will (no "go" was sent)
+            print("Aborted!", file=sys.stderr)
+            os._exit(1)
         if status is not None:
             sys.stdout.flush()
             os._exit(status)

@@ -192,3 +192,25 @@ def test_malformed_requests_leave_the_server_working(server: dict[str, str]) -> 
     assert Path(path).exists()
     listed = run(server, "directory", "list", "--json")
     assert listed.returncode == 0 and "vinhnq@bacninh.gov.vn" in listed.stdout
+
+
+def test_ctrl_c_while_the_server_has_not_answered_is_aborted_quietly(tmp_path: Path) -> None:
+    """A server that accepts but never answers (stopped, say): Ctrl-C ends the caller with click's own
+    words, no traceback, and nothing runs."""
+    import socket
+
+    home = tmp_path / "home"
+    home.mkdir()
+    silent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    silent.bind(str(home / launch.SOCKET_NAME))
+    silent.listen(1)
+    env = {**os.environ, "MAILHUB_HOME": str(home)}
+    caller = subprocess.Popen([MAILHUB, "directory", "list"], env=env, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    connection, _ = silent.accept()  # the request arrives; no answer comes
+    caller.send_signal(signal.SIGINT)
+    _, errors = caller.communicate(timeout=30)
+    connection.close()
+    silent.close()
+    assert caller.returncode == 1 and errors.strip() == "Aborted!"
+    assert not (home / "mailhub.db").exists()  # the command did not run here either

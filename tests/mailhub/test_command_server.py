@@ -204,8 +204,8 @@ def test_ctrl_c_while_the_server_has_not_answered_is_aborted_quietly(tmp_path: P
     silent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     silent.bind(str(home / launch.SOCKET_NAME))
     silent.listen(1)
-    env = {**os.environ, "MAILHUB_HOME": str(home)}
-    caller = subprocess.Popen([MAILHUB, "directory", "list"], env=env, stdin=subprocess.DEVNULL,
+    caller_env = {**os.environ, "MAILHUB_HOME": str(home)}
+    caller = subprocess.Popen([MAILHUB, "directory", "list"], env=caller_env, stdin=subprocess.DEVNULL,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     connection, _ = silent.accept()  # the request arrives; no answer comes
     caller.send_signal(signal.SIGINT)

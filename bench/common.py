@@ -218,6 +218,12 @@ class MailhubProcess:
             if time.monotonic() > deadline:
                 raise TimeoutError("mailhub serve did not get ready")
             time.sleep(0.05)
+        # and its command process (it comes up beside, after the ready line), as every Postfix daemon is up
+        while self.env().get("MAILHUB_COMMAND_SERVER", "true") != "false" and \
+                b"commands for this home run" not in (self.home / "serve.log").read_bytes():
+            if time.monotonic() > deadline:
+                raise TimeoutError("mailhub serve's command process did not start")
+            time.sleep(0.05)
 
     def kill(self) -> None:
         assert self.process is not None

@@ -106,6 +106,7 @@ async def _serve(app: App, *, stop: asyncio.Event | None, resolver: MxResolver |
     if delivery_process is not None:  # starts beside the gate's workers; ready before our ready line
         service.intake.on_enqueued = delivery_process.wake
         starting = asyncio.create_task(delivery_process.start())
+    # not awaited before the ready line: until it is up (under a second), commands start Python anew
     commands_starting = asyncio.create_task(_start_commands(commands))
     start_gate = getattr(service.gate, "start", None)
     if start_gate is not None:
@@ -115,7 +116,6 @@ async def _serve(app: App, *, stop: asyncio.Event | None, resolver: MxResolver |
         await asyncio.gather(*(service.gate.check_async(warm_up, lane=lane) for lane in (SUBMISSION, INBOUND)))
     if starting is not None:
         await starting
-    await commands_starting
     if stop is None:  # before the ready line, so a SIGTERM right after it is a graceful stop
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -142,6 +142,8 @@ async def _serve(app: App, *, stop: asyncio.Event | None, resolver: MxResolver |
     submission.close()
     inbound.close()
     if commands is not None:
+        commands_starting.cancel()  # stopped while it was starting: nothing more to wait for
+        await asyncio.gather(commands_starting, return_exceptions=True)
         await commands.stop(0)  # commands already running finish in processes of their own
     if delivery_process is None:
         await _stop_delivering(service, delivery)
@@ -160,6 +162,8 @@ async def _start_commands(commands: CommandProcess | None) -> None:
         await commands.start()
     except (MailhubError, OSError) as exc:
         log.error("%s; commands will run in processes of their own", exc)
+        return
+    log.info("commands for this home run in the command process")
 
 
 async def _stop_delivering(service: RelayService, delivery: asyncio.Task[None]) -> None:

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from mailhub.cli.launch import ANSWER_SECONDS, DECLINED, SOCKET_NAME, identity, peer_uid
+from mailhub.cli.launch import socket_path as launch_socket_path
 from mailhub.config import Settings, load_settings
 
 READY = b"commands ready"
@@ -202,15 +203,14 @@ def _same_server(request: dict[str, Any], server: Server) -> bool:
         return False
     if code_stamp() != server.code:
         return False
+    if launch_socket_path(env, args) is None:
+        return False  # a configuration file (--config, MAILHUB_CONFIG): launch runs such a command itself
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(env)
     time.tzset()  # the caller's TZ, as a process started with it would have
-    config = next((a.split("=", 1)[1] for a in args if a.startswith("--config=")), None)
-    if "--config" in args and args.index("--config") + 1 < len(args):
-        config = args[args.index("--config") + 1]
     try:
-        settings = load_settings(Path(config) if config else None)
+        settings = load_settings(None)
     except Exception:
         return False  # the command reports its own setting errors, where it was typed
     return (str(settings.home.resolve()), settings.effective_database_url) == server.mine

@@ -28,7 +28,7 @@ ANSWER_SECONDS = 30.0  # a server that has not taken the command by then (stoppe
 
 def socket_path(environ: dict[str, str] | os._Environ[str], args: list[str]) -> Path | None:
     """Where the server for these settings listens, as far as the environment tells (the server checks
-    the full settings itself); None when a configuration file is named (its home is read by the server)."""
+    the full settings itself); None when a configuration file is named: such a command runs here."""
     if "--config" in args or any(a.startswith("--config=") for a in args) or environ.get("MAILHUB_CONFIG"):
         return None
     return Path(environ.get("MAILHUB_HOME") or "var") / SOCKET_NAME
@@ -61,7 +61,7 @@ def _command_name(args: list[str]) -> str | None:
 
 
 def eligible(args: list[str]) -> bool:
-    if os.environ.get("MAILHUB_COMMAND_SERVER", "true").strip().lower() in ("0", "false", "no", "off"):
+    if os.environ.get("MAILHUB_COMMAND_SERVER", "true").strip().lower() in ("0", "false", "f", "no", "n", "off"):
         return False
     if _command_name(args) in (None, *IN_PROCESS):
         return False

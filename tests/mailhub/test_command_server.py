@@ -25,6 +25,9 @@ MAILHUB = str(Path(sys.executable).parent / "mailhub")
 @pytest.fixture
 def server(env: dict[str, str]) -> Iterator[dict[str, str]]:  # noqa: F811
     process, _ = start(env)
+    deadline = time.monotonic() + 20  # the command process comes up beside, after the ready line
+    while not (Path(env["MAILHUB_HOME"]) / launch.SOCKET_NAME).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
     try:
         yield env
     finally:

@@ -208,8 +208,10 @@ def test_ctrl_c_while_the_server_has_not_answered_is_aborted_quietly(tmp_path: P
     silent.bind(str(home / launch.SOCKET_NAME))
     silent.listen(1)
     caller_env = {**os.environ, "MAILHUB_HOME": str(home)}
+    # as from a terminal: a run started in the background (CI's, say) has Ctrl-C ignored, and so would the caller
     caller = subprocess.Popen([MAILHUB, "directory", "list"], env=caller_env, stdin=subprocess.DEVNULL,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     connection, _ = silent.accept()  # the request arrives; no answer comes
     caller.send_signal(signal.SIGINT)
     _, errors = caller.communicate(timeout=30)

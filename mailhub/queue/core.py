@@ -145,13 +145,19 @@ class GroupCommit(Generic[C]):
         self._thread: threading.Thread | None = None
 
     def submit(self, work: Callable[[C], R]) -> R:
+        """Run ``work`` in the next transaction; its result once that has committed."""
+        return self.submit_soon(work).result()
+
+    def submit_soon(self, work: Callable[[C], R]) -> Future[R]:
+        """The same, without waiting: the future resolves once the transaction has committed (an event
+        loop awaits it with ``asyncio.wrap_future``, and no thread of its own waits in between)."""
         done: Future[R] = Future()
         self._pending.put((work, done))
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="mailhub-group-commit", daemon=True)
                 self._thread.start()
-        return done.result()
+        return done
 
     def _run(self) -> None:
         while True:
@@ -201,6 +207,10 @@ class Queue:
         message waiting, writes them together and commits once, so twenty SMTP sessions cost one
         fsync instead of twenty. Each caller still returns only after its own row is committed.
         """
+        return self.enqueue_soon(message).result()
+
+    def enqueue_soon(self, message: NewMessage) -> Future[str]:
+        """``enqueue`` without waiting: the future resolves (to the queue id) once the message is durable."""
         if not message.recipients:
             raise MailhubError("a message needs at least one recipient")
 
@@ -208,7 +218,7 @@ class Queue:
             self._write_rows(connection, [message])
             return message.queue_id
 
-        return self._committer.submit(write)
+        return self._committer.submit_soon(write)
 
     def enqueue_in(self, session: Session, message: NewMessage) -> None:
         """Write the message in the caller's transaction: it is durable when the caller commits,

@@ -106,6 +106,13 @@ class GateUnavailable(Refused, MailhubError):
 
 
 @dataclass(frozen=True)
+class Stamped:
+    """A message checked and stamped, waiting for the gate's verdict before it may be queued."""
+
+    message: NewMessage | None  # None: no mailbox left once groups were expanded (refused, once screened)
+
+
+@dataclass(frozen=True)
 class Accepted:
     queue_id: str
     recipients: int
@@ -138,16 +145,26 @@ class Intake:
 
     def accept(self, submission: Submission, *, decision: GateDecision | None = None) -> Accepted:
         """Check, stamp and commit one message (its own transaction, shared with whatever else is
-        waiting: group commit). ``decision``: the gate's answer when the caller already has it (the
-        listeners check before, without a thread); without it, the gate is asked here."""
+        waiting: group commit). ``decision``: the gate's answer when the caller already has it;
+        without it, the gate is asked here. The listeners do the same steps themselves, with the
+        stamping beside the gate's check rather than after it (``stamp``, ``screen``, ``ready``,
+        ``Queue.enqueue_soon``, ``accepted``)."""
         message, screened = self.prepare(submission, decision=decision)
         self.queue.enqueue(message)
+        if screened.not_read:
+            self.audit_unread(submission, screened)
+        return self.accepted(message, submission)
+
+    def accepted(self, message: NewMessage, submission: Submission) -> Accepted:
+        """After the commit: wake delivery, log the line every queued message gets."""
         self.notify()
         log.info("%s: queued from=<%s> nrcpt=%d size=%d via=%s", message.queue_id, message.sender,
                  len(message.recipients), len(message.content), submission.listener)
-        if screened.not_read:
-            self._audit(submission, screened, event="not-read")
         return Accepted(message.queue_id, len(message.recipients), message.message_id)
+
+    def audit_unread(self, submission: Submission, screened: GateDecision) -> None:
+        """A message that passed with pictures the gate did not read: noted for the audit."""
+        self._audit(submission, screened, event="not-read")
 
     def enqueue_in(self, session: Session, submission: Submission) -> str:
         """For mail mailhub composes: check and stamp the message, and write it in the caller's
@@ -170,7 +187,22 @@ class Intake:
     def prepare(self, submission: Submission, *, decision: GateDecision | None = None,
                 audit_now: bool = True) -> tuple[NewMessage, GateDecision]:
         """Everything before the queue write: header checks, sender rights, recipient decisions and
-        expansion, the content gate (once), the Received stamp and missing headers."""
+        expansion, the stamps (``stamp``), then the content gate (``screen``, once)."""
+        stamped = self.stamp(submission)
+        screened = self.screen(submission, decision=decision, audit_now=audit_now)
+        return self.ready(stamped), screened
+
+    @staticmethod
+    def ready(stamped: Stamped) -> NewMessage:
+        """The message to queue, once the gate has passed it; a refusal when no mailbox is left."""
+        if stamped.message is None:
+            raise Refused(NO_VALID_RECIPIENTS)
+        return stamped.message
+
+    def stamp(self, submission: Submission) -> Stamped:
+        """Header checks, sender rights, recipient decisions and expansion, the Received stamp, missing
+        headers and the signature: everything but the content gate, whose verdict (``screen``) the
+        message still needs before it may be queued. Refuses (raises) on headers and recipients."""
         content = submission.content
         if submission.listener != LOCAL:  # an Authentication-Results claiming to be ours is forged
             from mailhub.senders.results import strip_forged_results
@@ -206,11 +238,9 @@ class Intake:
             reply = first.refusal or NO_VALID_RECIPIENTS
             raise Refused(reply.with_text(f"{reply.text}: {first.address}"))
 
-        screened = self.screen(submission, decision=decision, audit_now=audit_now)
-
         targets = self._expand([d for d in decisions if d.refusal is None])
         if not targets:
-            raise Refused(NO_VALID_RECIPIENTS)
+            return Stamped(None)
 
         now = self.clock()
         queue_id = new_queue_id()
@@ -235,7 +265,7 @@ class Intake:
             # ours to sign: what officials, office systems, the mailbox server and mailhub itself send
             stamped = self.signer.signatures(stamped, single_from.rpartition("@")[2]) + stamped
         activity = (Activity(submission.login, "submission", queue_id),) if submission.login else ()
-        return NewMessage(
+        return Stamped(NewMessage(
             content=stamped,
             sender=submission.mail_from,
             recipients=tuple(targets),
@@ -245,7 +275,7 @@ class Intake:
             client_address=submission.client_ip,
             activity=activity,
             queue_id=queue_id,
-        ), screened
+        ))
 
     def _closed_groups(self, decisions: list[RecipientDecision], submission: Submission,
                        author: str, vouched: str, may_relay: bool) -> list[RecipientDecision]:

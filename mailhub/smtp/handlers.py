@@ -118,15 +118,12 @@ class BaseHandler:
         content = envelope.original_content or (
             envelope.content if isinstance(envelope.content, bytes) else str(envelope.content or "").encode())
         client = peer_ip(session)
+        # the gate reads the content in its own worker processes while a thread checks the headers and
+        # recipients and stamps the message (after the sender's DNS checks, which it needs); this
+        # session waits, no one else does. Nothing is queued before the gate has passed it.
+        checking = asyncio.ensure_future(self.intake.gate.check_async(content, lane=self.listener, client=client))
         try:
-            # the gate in its own worker processes and the sender's DNS checks in a thread, side by side:
-            # this session waits, no one else does
-            sender_auth, decision = await asyncio.gather(
-                self.authenticate_sender(session, envelope, content),
-                self.intake.gate.check_async(content, lane=self.listener, client=client))
-            if decision.temporary:
-                log.info("not checked, try later: a message from %s (%s)", client, decision.detail)
-                return str(refusals.GATE_TEMPORARY.with_text(decision.reason or refusals.GATE_TEMPORARY.text))
+            sender_auth = await self.authenticate_sender(session, envelope, content)
             submission = Submission(
                 content=content,
                 mail_from=envelope_sender(envelope),
@@ -141,13 +138,26 @@ class BaseHandler:
                 esmtp=session.extended_smtp,
                 sender_auth=sender_auth,
             )
-            accepted = await asyncio.to_thread(self.intake.accept, submission, decision=decision)
+            stamped = await asyncio.to_thread(self.intake.stamp, submission)
+            decision = await checking
+            if decision.temporary:
+                log.info("not checked, try later: a message from %s (%s)", client, decision.detail)
+                return str(refusals.GATE_TEMPORARY.with_text(decision.reason or refusals.GATE_TEMPORARY.text))
+            if decision.blocked:  # refused, and audited (metadata and a hash only)
+                await asyncio.to_thread(self.intake.screen, submission, decision=decision)
+            message = self.intake.ready(stamped)
+            await asyncio.wrap_future(self.intake.queue.enqueue_soon(message))
+            if decision.not_read:
+                await asyncio.to_thread(self.intake.audit_unread, submission, decision)
+            accepted = self.intake.accepted(message, submission)
         except Refused as refusal:
             log.info("refused from %s: %s", client, refusal.reply)
             return str(refusal.reply)
         except Exception:  # a failure of mailhub's own is never a permanent refusal
             log.exception("intake failed for a message from %s", client)
             return str(refusals.TEMPORARY_FAILURE)
+        finally:
+            checking.cancel()  # refused before the gate answered: its answer is not wanted
         return f"{replies.QUEUED} {accepted.queue_id}"
 
     async def authenticate_sender(self, session: Session, envelope: Envelope,

@@ -113,4 +113,6 @@ def update_ids(connection: Connection, model: type[SQLModel], ids: Sequence[int]
     statement, processors = _SQL[key]
     parameters = _processed(processors[:len(names)], tuple(values.values())) + tuple(ids) + \
         _processed(processors[len(names):], tuple((only_if or {}).values()))
-    return [row[0] for row in connection.exec_driver_sql(statement, parameters) if row[0]]
+    with _cursor(connection, statement) as cursor:
+        cursor.execute(statement, parameters)
+        return [row[0] for row in cursor.fetchall() if row[0]]

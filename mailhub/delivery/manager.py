@@ -24,6 +24,7 @@ log = logging.getLogger("mailhub.delivery")
 FailureHandler = Callable[[DeliveryJob, list[FailedDelivery]], Awaitable[None]]
 LocalStage = Callable[[DeliveryJob, tuple[RecipientJob, ...]], None]  # reads and records in one transaction
 MailFrom = Callable[[DeliveryJob], str]
+CLAIM_GATHER_SECONDS = 0.01  # the pause after a claim that found work (and had room for more)
 IN_FLIGHT_BYTES = 32 * 1024 * 1024  # message content held by claims in flight before the next claim waits
 
 
@@ -153,6 +154,10 @@ class DeliveryManager:
         task = asyncio.create_task(self._deliver_claimed(jobs, claimed, size))  # the next claim goes on meanwhile
         self._passes.add(task)
         task.add_done_callback(self._passes.discard)
+        if claimed < limit and not self._stopping:
+            # more is arriving (the listeners wake us after every commit): let it gather for a moment, so
+            # that under load one claim takes a batch instead of each commit's few messages
+            await asyncio.sleep(CLAIM_GATHER_SECONDS)
 
     async def _deliver_claimed(self, jobs: list[DeliveryJob], claimed: int, size: int) -> None:
         try:

@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from mailhub.db import write_turns
 from mailhub.errors import MailhubError
 from mailhub.queue import outcomes
-from mailhub.store.bulk import insert_one, insert_rows
+from mailhub.store.bulk import insert_one, insert_rows, write_blob
 from mailhub.store.models import (
     ACTIVE,
     BOUNCED,
@@ -41,6 +41,7 @@ from mailhub.timeutil import utcnow
 log = logging.getLogger("mailhub.queue.core")
 
 Clock = Callable[[], datetime]
+STREAMED_BYTES = 1024 * 1024  # on SQLite, a larger message is written into its row piece by piece
 C = TypeVar("C")
 R = TypeVar("R")
 
@@ -65,6 +66,10 @@ class NewRecipient:
 
 @dataclass(frozen=True)
 class NewMessage:
+    """A message to queue. What is stored (and sent) is ``stamps`` (the header fields mailhub puts in
+    front: DKIM-Signature, Received...) followed by ``content``; kept apart so that a large message is
+    never copied whole just to put a few lines in front of it."""
+
     content: bytes
     sender: str
     recipients: tuple[NewRecipient, ...]
@@ -74,6 +79,11 @@ class NewMessage:
     client_address: str = ""
     activity: tuple[Activity, ...] = ()
     queue_id: str = field(default_factory=lambda: new_queue_id())
+    stamps: bytes = b""
+
+    @property
+    def size(self) -> int:
+        return len(self.stamps) + len(self.content)
 
 
 @dataclass(frozen=True)
@@ -231,11 +241,15 @@ class Queue:
     def _write_rows(self, connection: Connection, messages: list[NewMessage]) -> None:
         now = self.clock()
         for message in messages:
+            streamed = message.size > STREAMED_BYTES and connection.dialect.name == "sqlite"
+            content = b"" if streamed else message.stamps + message.content if message.stamps else message.content
             message_pk = insert_one(connection, QueuedMessage, dict(
                 queue_id=message.queue_id, message_id=message.message_id[:998], sender=message.sender,
                 kind=message.kind, submitted_by=message.submitted_by, client_address=message.client_address,
-                size=len(message.content), content=message.content, held=False, created_at=now,
+                size=message.size, content=content, held=False, created_at=now,
                 expires_at=now + timedelta(seconds=self.retry.lifetime_seconds)))
+            if streamed:  # written in pieces into its place: no copy of the whole in SQLite's memory either
+                write_blob(connection, QueuedMessage, "content", message_pk, (message.stamps, message.content))
             insert_rows(connection, QueueRecipient, ("message_pk", "address", "original", "domain"),
                         [(message_pk, r.address, r.original, r.address.rpartition("@")[2])
                          for r in message.recipients],

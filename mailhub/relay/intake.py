@@ -159,7 +159,7 @@ class Intake:
         """After the commit: wake delivery, log the line every queued message gets."""
         self.notify()
         log.info("%s: queued from=<%s> nrcpt=%d size=%d via=%s", message.queue_id, message.sender,
-                 len(message.recipients), len(message.content), submission.listener)
+                 len(message.recipients), message.size, submission.listener)
         return Accepted(message.queue_id, len(message.recipients), message.message_id)
 
     def audit_unread(self, submission: Submission, screened: GateDecision) -> None:
@@ -174,7 +174,7 @@ class Intake:
         message, screened = self.prepare(submission, audit_now=False)
         self.queue.enqueue_in(session, message)
         log.info("%s: queued from=<%s> nrcpt=%d size=%d via=composed", message.queue_id, message.sender,
-                 len(message.recipients), len(message.content))
+                 len(message.recipients), message.size)
         if screened.not_read:
             session.add(self._audit_event(submission, screened, "not-read"))
         return message.queue_id
@@ -260,13 +260,14 @@ class Intake:
             added += NOT_VERIFIED  # for the organizer: this reply changed no answer
         if self.smime is not None and submission.kind == "composed" and single_from:
             content = self.smime(content, single_from)
-        stamped = received + added + content
+        stamps = received + added  # in front of the content as it came: no second copy of a large message
         if self.signer is not None and single_from and (submission.listener != INBOUND or submission.mail_server):
             # ours to sign: what officials, office systems, the mailbox server and mailhub itself send
-            stamped = self.signer.signatures(stamped, single_from.rpartition("@")[2]) + stamped
+            stamps = self.signer.signatures(stamps + content, single_from.rpartition("@")[2]) + stamps
         activity = (Activity(submission.login, "submission", queue_id),) if submission.login else ()
         return Stamped(NewMessage(
-            content=stamped,
+            content=content,
+            stamps=stamps,
             sender=submission.mail_from,
             recipients=tuple(targets),
             message_id=message_id,

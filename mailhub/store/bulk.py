@@ -80,6 +80,24 @@ def insert_one(connection: Connection, model: type[SQLModel], values: Mapping[st
         return cursor.lastrowid if by_rowid else cursor.fetchone()[0]
 
 
+def write_blob(connection: Connection, model: type[SQLModel], column: str, row_id: int,
+               pieces: Sequence[bytes], chunk: int = 1024 * 1024) -> None:
+    """SQLite: set ``column`` of row ``row_id`` to the pieces one after the other, written into the
+    database a megabyte at a time (``zeroblob`` and incremental blob I/O), so that neither this
+    process nor SQLite holds a copy of the whole (a bound parameter is copied, and copied again into
+    its record)."""
+    table, dialect = _table(model).name, connection.dialect
+    quote = dialect.identifier_preparer.quote
+    statement = f"UPDATE {quote(table)} SET {quote(column)} = zeroblob(?) WHERE id = ?"
+    with _cursor(connection, statement) as cursor:
+        cursor.execute(statement, (sum(len(p) for p in pieces), row_id))
+        with connection.connection.driver_connection.blobopen(table, column, row_id) as blob:  # type: ignore[union-attr]
+            for piece in pieces:
+                view = memoryview(piece)
+                for start in range(0, len(view), chunk):
+                    blob.write(view[start:start + chunk])
+
+
 def insert_rows(connection: Connection, model: type[SQLModel], columns: Sequence[str], rows: Iterable[tuple[Any, ...]],
                 constants: Mapping[str, Any] | None = None) -> None:
     """INSERT one row per item of ``rows`` (values for ``columns``, in order; str, int or None only:

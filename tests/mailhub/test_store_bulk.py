@@ -36,3 +36,23 @@ def test_many_rows_read_back_exactly(database_url: str, count: int) -> None:
     assert {(r.next_attempt_at.replace(tzinfo=UTC) if r.next_attempt_at.tzinfo is None else r.next_attempt_at,
              r.dsn_sent) for r in stored} == {(now, False)}
     assert bytes(content) == b"\x00\xff"
+
+
+@pytest.mark.parametrize("size", [0, 5_000, 3 * 1024 * 1024 + 17])
+def test_a_message_is_stored_as_its_stamps_then_its_content(database_url: str, size: int) -> None:
+    """Large messages go into SQLite piece by piece (``write_blob``), small ones and PostgreSQL's in one
+    value: either way the queue hands delivery the stamps, then the content, byte for byte."""
+    from mailhub.queue.core import NewMessage, NewRecipient, Queue, RetryPolicy
+
+    engine = db.make_engine(database_url)
+    queue = Queue(engine, RetryPolicy())
+    content = bytes(range(256)) * (size // 256) + b"\r\n.\x00" * (size % 256 // 4)
+    stamps = "Received: from vm ([127.0.0.1])\r\n\tby mailhub (mailhub) with ESMTP id Q\r\n".encode()
+    queue.enqueue(NewMessage(content=content, stamps=stamps, sender="a@bacninh.gov.vn",
+                             recipients=(NewRecipient("b@bacninh.gov.vn"),)))
+    [job] = queue.claim_due("node", 10)
+    with engine.connect() as connection:
+        stored_size = connection.execute(select(QueuedMessage.size)).scalar_one()
+    engine.dispose()
+    assert bytes(job.content) == stamps + content
+    assert stored_size == len(stamps) + len(content)

@@ -117,7 +117,7 @@ class SmtpClient:
         self.extensions: dict[str, str] = {}
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
-        self._dirty = False  # a transaction was started: RSET before the next
+        self._dirty = False  # a transaction was started and not ended: RSET before the next
         self.tls_version: str | None = None  # 'TLSv1.3' once STARTTLS succeeded
 
     async def connect(self, *, tls: ssl.SSLContext | None, credentials: tuple[str, str] | None = None,
@@ -183,7 +183,9 @@ class SmtpClient:
         for piece in wire_pieces(content):
             self._write(piece)
             await self._drain()
-        return TransactionReplies(mail_reply, rcpt_replies, await self._read())
+        final = await self._read()
+        self._dirty = False  # the reply to the content ends the transaction (RFC 5321 3.3): no RSET needed
+        return TransactionReplies(mail_reply, rcpt_replies, final)
 
     async def quit(self) -> None:
         try:

@@ -47,7 +47,7 @@ def test_a_message_is_stored_as_its_stamps_then_its_content(database_url: str, s
     engine = db.make_engine(database_url)
     queue = Queue(engine, RetryPolicy())
     content = bytes(range(256)) * (size // 256) + b"\r\n.\x00" * (size % 256 // 4)
-    stamps = "Received: from vm ([127.0.0.1])\r\n\tby mailhub (mailhub) with ESMTP id Q\r\n".encode()
+    stamps = b"Received: from vm ([127.0.0.1])\r\n\tby mailhub (mailhub) with ESMTP id Q\r\n"
     queue.enqueue(NewMessage(content=content, stamps=stamps, sender="a@bacninh.gov.vn",
                              recipients=(NewRecipient("b@bacninh.gov.vn"),)))
     [job] = queue.claim_due("node", 10)

@@ -7,12 +7,12 @@ SMTP 250 that depends on it. PostgreSQL is reached through psycopg 3.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from mailhub.errors import MailhubError
@@ -67,48 +67,6 @@ def sole_server(engine: Engine) -> Iterator[None]:
         yield
     finally:
         os.close(descriptor)
-
-
-def write_turns(engine: Engine) -> Callable[[], AbstractContextManager[Connection]]:
-    """``engine.begin`` for a process's one queue writer (``GroupCommit``). On a SQLite file, each
-    transaction first takes its turn on a lock file beside the database, so that the listeners' writer
-    and the delivery process's wait for each other in the kernel, which hands the turn on at once, and
-    not in SQLite's busy handler, which sleeps 1, 2, 5, 10 ms and more between tries. Other writers
-    (commands, scheduled jobs) still meet SQLite's own lock: nothing waits on the turn while holding
-    it, so no one can wait in a circle. Without the lock file (a home another user owns, say), plain
-    ``engine.begin``."""
-    database = engine.url.database if engine.url.get_backend_name() == "sqlite" else None
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return engine.begin
-    import fcntl
-
-    path = f"{database}-write.lock"
-    opened: dict[int, int | None] = {}  # pid -> descriptor: a forked process opens its own (flock is per open file)
-
-    def descriptor() -> int | None:
-        pid = os.getpid()
-        if pid not in opened:
-            try:
-                opened[pid] = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            except OSError:
-                opened[pid] = None
-        return opened[pid]
-
-    @contextmanager
-    def turn() -> Iterator[Connection]:
-        lock = descriptor()
-        if lock is None:
-            with engine.begin() as connection:
-                yield connection
-            return
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            with engine.begin() as connection:
-                yield connection
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-    return turn
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

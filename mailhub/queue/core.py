@@ -21,7 +21,6 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Connection, Engine, insert, update
 from sqlmodel import Session, col, select
 
-from mailhub.db import write_turns
 from mailhub.errors import MailhubError
 from mailhub.queue import outcomes
 from mailhub.store.bulk import insert_one, insert_rows, write_blob
@@ -207,7 +206,7 @@ class Queue:
         self.engine = engine
         self.retry = retry
         self.clock = clock
-        self._committer: GroupCommit[Connection] = GroupCommit(write_turns(engine))
+        self._committer: GroupCommit[Connection] = GroupCommit(engine.begin)
 
     # -- writing ---------------------------------------------------------------------------
 

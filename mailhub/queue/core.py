@@ -184,7 +184,11 @@ class GroupCommit(Generic[C]):
                     batch.append(self._pending.get_nowait())
                 except queue.Empty:
                     break
-            self._commit(batch)
+            # work whose caller has gone (an SMTP session that dropped while it waited: its future was
+            # cancelled, no 250 was sent) is not done; the rest can no longer be cancelled
+            batch = [(work, done) for work, done in batch if done.set_running_or_notify_cancel()]
+            if batch:
+                self._commit(batch)
 
     def _commit(self, batch: list[tuple[Callable[[C], Any], Future[Any]]]) -> None:
         try:

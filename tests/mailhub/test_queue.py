@@ -4,6 +4,7 @@ message that cannot be written fails alone."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -50,3 +51,33 @@ def test_concurrent_callers_share_transactions_and_a_bad_message_fails_alone() -
     assert sorted(results) == sorted(f"Q{n:04d}" for n in range(40) if n != 13)
     assert len(batches) < 39  # fewer transactions than messages
     assert sorted(q for batch in batches for q in batch) == sorted(results)
+
+
+def test_work_whose_caller_has_gone_is_not_done_and_the_rest_of_its_batch_is() -> None:
+    """An SMTP session that drops while its message waits for the commit cancels its future: that
+    message is not written (no 250 was sent for it) and the others in the same transaction are."""
+    batches: list[list[str]] = []
+    gate = threading.Event()
+
+    @contextmanager
+    def begin() -> Iterator[list[str]]:
+        gate.wait(5)
+        transaction: list[str] = []
+        yield transaction
+        batches.append(transaction)
+
+    def write(queue_id: str) -> Callable[[list[str]], str]:
+        def run(transaction: list[str]) -> str:
+            transaction.append(queue_id)
+            return queue_id
+        return run
+
+    committer: GroupCommit[list[str]] = GroupCommit(begin)
+    first = committer.submit_soon(write("Q0"))  # the writer takes it and waits at the gate
+    time.sleep(0.2)
+    waiting = [committer.submit_soon(write(f"Q{n}")) for n in range(1, 6)]
+    assert waiting[2].cancel()  # its caller went away before its transaction began
+    gate.set()
+    assert first.result(5) == "Q0"
+    assert [f.result(5) for n, f in enumerate(waiting) if n != 2] == ["Q1", "Q2", "Q4", "Q5"]
+    assert sorted(q for batch in batches for q in batch) == ["Q0", "Q1", "Q2", "Q4", "Q5"]

@@ -17,7 +17,7 @@ from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, Session
 from directory import Directory, InvalidInput, normalise_address
 from mailhub.relay import refusals
 from mailhub.relay.domains import Domains
-from mailhub.relay.intake import INBOUND, SUBMISSION, Intake, Submission
+from mailhub.relay.intake import INBOUND, SUBMISSION, Intake, Stamped, Submission
 from mailhub.relay.recipients import Recipients
 from mailhub.relay.refusals import Refused
 from mailhub.senders import SenderAuthentication, SenderAuthenticator
@@ -138,13 +138,19 @@ class BaseHandler:
                 esmtp=session.extended_smtp,
                 sender_auth=sender_auth,
             )
-            stamped = await asyncio.to_thread(self.intake.stamp, submission)
+            stamped, failed = await self._stamp(submission)
+            # the session waits for its own check whatever the stamp said, so that one connection never has
+            # more than one message in the gate's workers (a refusal it provokes at will frees none of them)
             decision = await checking
+            if isinstance(failed, Refused):  # headers and recipients are answered first, as always
+                raise failed
             if decision.temporary:
                 log.info("not checked, try later: a message from %s (%s)", client, decision.detail)
                 return str(refusals.GATE_TEMPORARY.with_text(decision.reason or refusals.GATE_TEMPORARY.text))
-            if decision.blocked:  # refused, and audited (metadata and a hash only)
+            if decision.blocked:  # refused, and audited (metadata and a hash only), whatever else failed
                 await asyncio.to_thread(self.intake.screen, submission, decision=decision)
+            if failed is not None or stamped is None:
+                raise failed or RuntimeError("the message was not stamped")
             message = self.intake.ready(stamped)
             await asyncio.wrap_future(self.intake.queue.enqueue_soon(message))
             if decision.not_read:
@@ -157,8 +163,15 @@ class BaseHandler:
             log.exception("intake failed for a message from %s", client)
             return str(refusals.TEMPORARY_FAILURE)
         finally:
-            checking.cancel()  # refused before the gate answered: its answer is not wanted
+            checking.cancel()  # the session went away before the gate answered: its answer is not wanted
         return f"{replies.QUEUED} {accepted.queue_id}"
+
+    async def _stamp(self, submission: Submission) -> tuple[Stamped | None, Exception | None]:
+        """``Intake.stamp`` in a thread; its refusal or failure returned, to weigh beside the gate's verdict."""
+        try:
+            return await asyncio.to_thread(self.intake.stamp, submission), None
+        except Exception as exc:  # Refused, or a failure of mailhub's own (the gate's verdict may still refuse)
+            return None, exc
 
     async def authenticate_sender(self, session: Session, envelope: Envelope,
                                   content: bytes) -> SenderAuthentication | None:

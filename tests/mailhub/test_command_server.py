@@ -214,8 +214,11 @@ def test_ctrl_c_while_the_server_has_not_answered_is_aborted_quietly(tmp_path: P
                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     connection, _ = silent.accept()  # the request arrives; no answer comes
     caller.send_signal(signal.SIGINT)
-    _, errors = caller.communicate(timeout=30)
+    caller.wait(timeout=30)
+    # the caller's standard descriptors may be in flight on the connection (sent with its request, never
+    # received): they hold its pipes open until the connection is closed
     connection.close()
     silent.close()
+    _, errors = caller.communicate(timeout=30)
     assert caller.returncode == 1 and errors.strip() == "Aborted!"
     assert not (home / "mailhub.db").exists()  # the command did not run here either

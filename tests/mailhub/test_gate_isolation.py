@@ -287,3 +287,47 @@ def test_serve_with_six_bombs_in_flight_answers_and_stops_on_sigterm(tmp_path: P
     workers = [int(mark.name) for mark in marks.iterdir()]
     wait_until(lambda: not any(alive(pid) for pid in workers), "no worker outlives the server", timeout=5)
     assert "Traceback" not in log.read_text()
+
+
+def test_a_refusal_a_client_provokes_at_will_frees_no_gate_worker_early(
+        gate_world: Callable[..., GateWorld]) -> None:
+    """Two From: fields are refused at once by the header checks, but the session still waits for its own
+    message's check: one connection never has more than one message in the workers, however many it
+    has refused, and its next message (or anyone's) is checked at the usual speed."""
+    world = gate_world(policy_workers=2, policy_timeout_seconds=20, trusted_networks="127.0.0.0/8")
+    pool, port = world.gate.pool(SUBMISSION), world.port(SUBMISSION)
+    with smtplib.SMTP("127.0.0.1", port, timeout=60) as client:
+        client.ehlo("client.test")
+        for n in range(4):
+            client.mail(OFFICIAL)
+            client.rcpt(COLLEAGUE)
+            two_from = b"From: khac@bacninh.gov.vn\r\n" + mail(f"Hai From {n}", "burn=0.5").replace(b"\n", b"\r\n")
+            assert client.data(two_from)[0] == 550
+            assert pool.busy_pids() == [] and pool.waiting() == 0  # its check ended before the reply
+            client.rset()
+    started = time.monotonic()
+    assert send(port, mail("Giấy mời họp"))[0] == 250
+    assert time.monotonic() - started < 5
+    assert stored(world)[0] == 1
+
+
+def test_a_marked_message_is_refused_and_audited_even_when_its_stamping_fails(
+        gate_world: Callable[..., GateWorld], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stamping runs beside the gate's check; when it fails for a reason of mailhub's own (a database
+    error, say), a message the gate refuses is still refused as marked (550, audited), not put off (451)
+    for its sender to try again; an unmarked one is put off."""
+    from mailhub.relay.intake import Intake
+
+    world = gate_world(trusted_networks="127.0.0.0/8")
+    port = world.port(SUBMISSION)
+
+    def broken(self: Intake, submission: object) -> None:
+        raise RuntimeError("the directory is unavailable")
+
+    monkeypatch.setattr(Intake, "stamp", broken)
+    marked = mail("[MẬT] Báo cáo quý").replace(b"\n", b"\r\n")
+    code, text = send(port, marked)
+    assert code == 550 and b"5.7.1" in text
+    assert stored(world) == (0, 1)
+    assert send(port, mail("Giấy mời họp").replace(b"\n", b"\r\n"))[0] == 451
+    assert stored(world) == (0, 1)

@@ -9,7 +9,7 @@ import ssl
 from collections.abc import Awaitable
 from email._header_value_parser import get_addr_spec, get_angle_addr
 from email.errors import HeaderParseError
-from typing import Any, TypeVar
+from typing import Any, AnyStr, TypeVar
 
 from aiosmtpd.smtp import MISSING, SMTP, syntax
 
@@ -30,6 +30,7 @@ class LimitedSMTP(SMTP):
         self._limiter = limiter
         self._counted: str | None = None
         self._refused = False
+        self._continued: list[bytes] = []
 
     def __dir__(self) -> list[str]:
         """aiosmtpd finds its commands and AUTH mechanisms with ``dir(self)`` and ``inspect.getmembers(self)``
@@ -37,6 +38,19 @@ class LimitedSMTP(SMTP):
         of the class, so the class's ``smtp_`` and ``auth_`` names are all it needs (a third of a short
         session's time)."""
         return hook_names(type(self))
+
+    async def push(self, status: AnyStr) -> None:
+        """aiosmtpd writes and drains each line of a reply on its own: the lines of a multi-line reply
+        (EHLO's six or seven) wait for its last line and go out with it, in one write."""
+        response = status.encode("utf-8" if self.enable_SMTPUTF8 else "ascii") if isinstance(status, str) else status
+        if response.rpartition(b"\n")[2][3:4] == b"-":  # its last line goes on (a reply may be pushed whole)
+            self._continued.append(response)
+            return
+        if self._continued:
+            response = b"\r\n".join([*self._continued, response])
+            self._continued.clear()
+        self._writer.write(response + b"\r\n")
+        await self._writer.drain()
 
     def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
         """aiosmtpd's own parsing of a MAIL/RCPT path, without the class it defines on every call; a

@@ -184,3 +184,36 @@ def test_a_long_line_and_too_much_data_get_aiosmtpds_reply_whatever_the_packets(
     expected = line_by_line(stream, size_limit=limit)
     for pieces in ([], [1] * 3000, [4096] * 40, [len(stream) - 7]):
         assert asyncio.run(blockwise(stream, limit, pieces)) == expected, pieces
+
+
+def test_the_lines_of_a_reply_go_out_in_one_write_and_a_reply_pushed_whole_at_once() -> None:
+    """EHLO's six or seven lines leave in one write, not one write (and one wait) each; a reply a hook
+    returns whole, lines and all (the gate's two-language 451), is not held back."""
+    from mailhub.smtp.listener import LimitedSMTP
+
+    class Writer:
+        def __init__(self) -> None:
+            self.writes: list[bytes] = []
+
+        def write(self, data: bytes) -> None:
+            self.writes.append(data)
+
+        async def drain(self) -> None:
+            return None
+
+    async def replies() -> list[bytes]:
+        protocol = LimitedSMTP(Recorder(), limiter=ConnectionLimiter(10, 10, 60), hostname="mailhub.test",
+                               enable_SMTPUTF8=True)
+        writer = Writer()
+        protocol._writer = writer  # type: ignore[assignment]
+        for line in ("250-mailhub.test", "250-SIZE 100000", "250-8BITMIME", "250 HELP"):
+            await protocol.push(line)
+        await protocol.push("451-4.7.1 Thư chưa được nhận\r\n451 4.7.1 Not accepted yet")
+        await protocol.push("221 Bye")
+        return writer.writes
+
+    assert asyncio.run(replies()) == [
+        b"250-mailhub.test\r\n250-SIZE 100000\r\n250-8BITMIME\r\n250 HELP\r\n",
+        "451-4.7.1 Thư chưa được nhận\r\n451 4.7.1 Not accepted yet\r\n".encode(),
+        b"221 Bye\r\n",
+    ]

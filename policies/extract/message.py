@@ -82,7 +82,7 @@ def _walk(part: Message, prefix: str, depth: int, budget: Budget, results: list[
             if isinstance(child, Message):
                 _walk(child, prefix, depth, budget, results, counter)
         return
-    results.append(_leaf(part, counter[0], prefix, depth, budget))
+    results.append(_leaf(part, content_type, counter[0], prefix, depth, budget))
 
 
 def _forwarded(part: Message, prefix: str, depth: int, budget: Budget, index: int) -> Extraction:
@@ -109,8 +109,9 @@ def _forwarded(part: Message, prefix: str, depth: int, budget: Budget, index: in
     return merge([*name_part, read_message(raw, budget, prefix=f"{where}/", depth=depth + 1)])
 
 
-def _leaf(part: Message, index: int, prefix: str, depth: int, budget: Budget) -> Extraction:
-    content_type = part.get_content_type()
+def _leaf(part: Message, content_type: str, index: int, prefix: str, depth: int, budget: Budget) -> Extraction:
+    """One part that is not a container; ``content_type`` as ``_walk`` read it (each read parses the
+    header anew)."""
     filename = part.get_filename()
     disposition = (part.get_content_disposition() or "").lower()
     if content_type in SIGNATURE_TYPES:
@@ -133,8 +134,9 @@ def _leaf(part: Message, index: int, prefix: str, depth: int, budget: Budget) ->
         return merge([*name_part, read_file(filename or f"part-{index}", data, where, depth, budget,
                                             content_type)])
     budget.text(len(data))
-    text = decode_text(data, part.get_content_charset())
-    if sniff_text(data, f"charset={part.get_content_charset() or 'utf-8'}") is None:
+    charset = part.get_content_charset()
+    text = decode_text(data, charset)
+    if sniff_text(data, f"charset={charset or 'utf-8'}") is None:
         return read_file(f"part-{index}", data, f"{prefix}part {index}", depth, budget, "application/octet-stream")
     if content_type == "text/html":
         shown, inline = html_read(text)

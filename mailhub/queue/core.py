@@ -245,7 +245,7 @@ class Queue:
         now = self.clock()
         for message in messages:
             streamed = message.size > STREAMED_BYTES and connection.dialect.name == "sqlite"
-            content = b"" if streamed else message.stamps + message.content if message.stamps else message.content
+            content = b"" if streamed else message.stamps + message.content  # b"" + content is content itself
             message_pk = insert_one(connection, QueuedMessage, dict(
                 queue_id=message.queue_id, message_id=message.message_id[:998], sender=message.sender,
                 kind=message.kind, submitted_by=message.submitted_by, client_address=message.client_address,

@@ -106,13 +106,6 @@ class GateUnavailable(Refused, MailhubError):
 
 
 @dataclass(frozen=True)
-class Stamped:
-    """A message checked and stamped, waiting for the gate's verdict before it may be queued."""
-
-    message: NewMessage | None  # None: no mailbox left once groups were expanded (refused, once screened)
-
-
-@dataclass(frozen=True)
 class Accepted:
     queue_id: str
     recipients: int
@@ -193,16 +186,17 @@ class Intake:
         return self.ready(stamped), screened
 
     @staticmethod
-    def ready(stamped: Stamped) -> NewMessage:
+    def ready(stamped: NewMessage | None) -> NewMessage:
         """The message to queue, once the gate has passed it; a refusal when no mailbox is left."""
-        if stamped.message is None:
+        if stamped is None:
             raise Refused(NO_VALID_RECIPIENTS)
-        return stamped.message
+        return stamped
 
-    def stamp(self, submission: Submission) -> Stamped:
+    def stamp(self, submission: Submission) -> NewMessage | None:
         """Header checks, sender rights, recipient decisions and expansion, the Received stamp, missing
         headers and the signature: everything but the content gate, whose verdict (``screen``) the
-        message still needs before it may be queued. Refuses (raises) on headers and recipients."""
+        message still needs before it may be queued (``ready``). Refuses (raises) on headers and
+        recipients; None when no mailbox is left once groups are expanded (refused, once screened)."""
         content = submission.content
         if submission.listener != LOCAL:  # an Authentication-Results claiming to be ours is forged
             from mailhub.senders.results import strip_forged_results
@@ -240,7 +234,7 @@ class Intake:
 
         targets = self._expand([d for d in decisions if d.refusal is None])
         if not targets:
-            return Stamped(None)
+            return None
 
         now = self.clock()
         queue_id = new_queue_id()
@@ -265,7 +259,7 @@ class Intake:
             # ours to sign: what officials, office systems, the mailbox server and mailhub itself send
             stamps = self.signer.signatures(stamps + content, single_from.rpartition("@")[2]) + stamps
         activity = (Activity(submission.login, "submission", queue_id),) if submission.login else ()
-        return Stamped(NewMessage(
+        return NewMessage(
             content=content,
             stamps=stamps,
             sender=submission.mail_from,
@@ -276,7 +270,7 @@ class Intake:
             client_address=submission.client_ip,
             activity=activity,
             queue_id=queue_id,
-        ))
+        )
 
     def _closed_groups(self, decisions: list[RecipientDecision], submission: Submission,
                        author: str, vouched: str, may_relay: bool) -> list[RecipientDecision]:

@@ -15,9 +15,10 @@ from functools import partial
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, Session
 
 from directory import Directory, InvalidInput, normalise_address
+from mailhub.queue.core import NewMessage
 from mailhub.relay import refusals
 from mailhub.relay.domains import Domains
-from mailhub.relay.intake import INBOUND, SUBMISSION, Intake, Stamped, Submission
+from mailhub.relay.intake import INBOUND, SUBMISSION, Intake, Submission
 from mailhub.relay.recipients import Recipients
 from mailhub.relay.refusals import Refused
 from mailhub.senders import SenderAuthentication, SenderAuthenticator
@@ -149,8 +150,8 @@ class BaseHandler:
                 return str(refusals.GATE_TEMPORARY.with_text(decision.reason or refusals.GATE_TEMPORARY.text))
             if decision.blocked:  # refused, and audited (metadata and a hash only), whatever else failed
                 await asyncio.to_thread(self.intake.screen, submission, decision=decision)
-            if failed is not None or stamped is None:
-                raise failed or RuntimeError("the message was not stamped")
+            if failed is not None:
+                raise failed
             message = self.intake.ready(stamped)
             await asyncio.wrap_future(self.intake.queue.enqueue_soon(message))
             if decision.not_read:
@@ -166,7 +167,7 @@ class BaseHandler:
             checking.cancel()  # the session went away before the gate answered: its answer is not wanted
         return f"{replies.QUEUED} {accepted.queue_id}"
 
-    async def _stamp(self, submission: Submission) -> tuple[Stamped | None, Exception | None]:
+    async def _stamp(self, submission: Submission) -> tuple[NewMessage | None, Exception | None]:
         """``Intake.stamp`` in a thread; its refusal or failure returned, to weigh beside the gate's verdict."""
         try:
             return await asyncio.to_thread(self.intake.stamp, submission), None

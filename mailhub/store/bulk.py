@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
 
 Processor = Callable[[Any], Any] | None
+BLOB_PIECE = 1024 * 1024  # what write_blob hands SQLite at a time
 _SQL: dict[tuple[Any, ...], tuple[str, tuple[Processor, ...]]] = {}
 
 
@@ -81,7 +82,7 @@ def insert_one(connection: Connection, model: type[SQLModel], values: Mapping[st
 
 
 def write_blob(connection: Connection, model: type[SQLModel], column: str, row_id: int,
-               pieces: Sequence[bytes], chunk: int = 1024 * 1024) -> None:
+               pieces: Sequence[bytes]) -> None:
     """SQLite: set ``column`` of row ``row_id`` to the pieces one after the other, written into the
     database a megabyte at a time (``zeroblob`` and incremental blob I/O), so that neither this
     process nor SQLite holds a copy of the whole (a bound parameter is copied, and copied again into
@@ -94,8 +95,8 @@ def write_blob(connection: Connection, model: type[SQLModel], column: str, row_i
         with connection.connection.driver_connection.blobopen(table, column, row_id) as blob:  # type: ignore[union-attr]
             for piece in pieces:
                 view = memoryview(piece)
-                for start in range(0, len(view), chunk):
-                    blob.write(view[start:start + chunk])
+                for start in range(0, len(view), BLOB_PIECE):
+                    blob.write(view[start:start + BLOB_PIECE])
 
 
 def insert_rows(connection: Connection, model: type[SQLModel], columns: Sequence[str], rows: Iterable[tuple[Any, ...]],

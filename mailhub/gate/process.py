@@ -10,12 +10,15 @@ message, which may quote the content).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import resource
 import signal
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import PurePath
 from typing import Any
 
@@ -24,6 +27,35 @@ from policies import PolicyChain, Verdict, check_document, check_message
 DONE, MEMORY, ERROR, TIMEOUT, DIED, CLOSED = "done", "memory", "error", "timeout", "died", "closed"
 READY = "ready"
 BACKSTOP_SECONDS = 10.0  # a worker whose parent is gone stops itself this long after the deadline
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a check ended, as the pool hands it to its caller (``mailhub.gate.workers``)."""
+
+    kind: str
+    value: Any = None
+    detail: str = ""  # one line for logs and replies; never words of the content
+
+
+def content_label(content: object) -> str:
+    """How logs name a message: a prefix of its SHA-256, never its content."""
+    data = content if isinstance(content, bytes | bytearray) else b""
+    return "sha256:" + hashlib.sha256(data).hexdigest()[:12]
+
+
+def exit_reason(process: BaseProcess) -> str:
+    """Why a worker process ended, in words for the log (as the pool reports a death)."""
+    code = process.exitcode
+    if code is None:
+        return "stopped answering"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"was killed by {name}" + (" (out of memory, or from outside)" if code == -signal.SIGKILL else "")
+    return f"exited with status {code}"
 
 
 def check_content(content: bytes, names: tuple[str, ...], max_size: int, document: str | None = None) -> Verdict:

@@ -17,6 +17,12 @@ Checks wait in a FIFO while every worker is busy; the deadline starts when a wor
 so the wait counts against no one. One dispatcher thread of the pool's own does all the waiting
 (``multiprocessing.connection.wait`` on the workers' pipes and sentinels): callers never block a
 thread of anyone else's, and an event loop awaits the future with ``asyncio.wrap_future``.
+
+A small check that finds a worker idle and no one waiting is written to that worker by the caller
+itself (``DIRECT_BYTES``: it fits the socket's buffer, so the write never blocks an event loop); the
+dispatcher only reads the answer. That saves the message a thread hop on its way in, which under load
+is a wait for the dispatcher's turn at the interpreter. The dispatcher looks at the deadlines at least
+every ``HEARTBEAT_SECONDS``, and is woken at once for a deadline sooner than that.
 """
 
 from __future__ import annotations
@@ -24,11 +30,9 @@ from __future__ import annotations
 import atexit
 import collections
 import contextlib
-import hashlib
 import logging
 import multiprocessing
 import os
-import signal
 import threading
 import time
 import weakref
@@ -39,25 +43,27 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from mailhub.gate.process import CLOSED, DIED, DONE, ERROR, MEMORY, READY, TIMEOUT, send_args, worker_main
+from mailhub.gate.process import (
+    CLOSED,
+    DIED,
+    DONE,
+    ERROR,
+    MEMORY,
+    READY,
+    TIMEOUT,
+    Outcome,
+    content_label,
+    exit_reason,
+    send_args,
+    worker_main,
+)
 
 __all__ = ["CLOSED", "DIED", "DONE", "ERROR", "MEMORY", "TIMEOUT", "Outcome", "WorkerPool", "content_label"]
 
 log = logging.getLogger("mailhub.gate.policy_gate")
 START_SECONDS = 60.0  # a worker that is not ready by then is killed (it is not a check's fault)
-
-@dataclass(frozen=True)
-class Outcome:
-    kind: str
-    value: Any = None
-    detail: str = ""  # one line for logs and replies; never words of the content
-
-
-def content_label(content: object) -> str:
-    """How logs name a message: a prefix of its SHA-256, never its content."""
-    data = content if isinstance(content, bytes | bytearray) else b""
-    return "sha256:" + hashlib.sha256(data).hexdigest()[:12]
-
+DIRECT_BYTES = 64 * 1024  # a check this small is written to an idle worker by its caller (see above)
+HEARTBEAT_SECONDS = 0.25  # the dispatcher looks at the deadlines at least this often
 
 @dataclass
 class _Job:
@@ -76,23 +82,11 @@ class _Worker:
     ready: bool = False
     job: _Job | None = None
     deadline: float = 0.0
+    retired: bool = False  # being stopped, or about to exit: never given another check
 
     @property
     def pid(self) -> int:
         return self.process.pid or 0
-
-
-def _exit_reason(process: BaseProcess) -> str:
-    code = process.exitcode
-    if code is None:
-        return "stopped answering"
-    if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        return f"was killed by {name}" + (" (out of memory, or from outside)" if code == -signal.SIGKILL else "")
-    return f"exited with status {code}"
 
 
 class _Core:
@@ -108,11 +102,12 @@ class _Core:
             self.context.set_forkserver_preload(["__main__", "mailhub.gate.process"])
         self.workers: list[_Worker] = []  # the dispatcher's own; other threads only read a copy
         self.queue: collections.deque[_Job] = collections.deque()
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()  # also held while a caller writes to a worker, and while one is retired
         self.closed = False
         self.prestart = False
         self.respawn = 0  # workers lost mid-check, replaced at the top of the next round
         self.thread: threading.Thread | None = None
+        self.sleep_until = 0.0  # when the dispatcher looks at the deadlines next (it is woken for a sooner one)
         self.wake_r, self.wake_w = os.pipe()
         os.set_blocking(self.wake_r, False)
         os.set_blocking(self.wake_w, False)
@@ -121,14 +116,42 @@ class _Core:
 
     def submit(self, args: tuple[Any, ...], client: str = "") -> Future[Outcome]:
         future: Future[Outcome] = Future()
+        job = _Job(args, future, client)
         with self.lock:
             if self.closed:
                 future.set_result(Outcome(CLOSED, detail="the content gate is stopping"))
                 return future
-            self.queue.append(_Job(args, future, client))
-            self._ensure_thread()
-            self._wake()
+            worker = self._direct_worker(job)
+            if worker is None:
+                self.queue.append(job)
+                self._ensure_thread()
+                self._wake()
+                return future
+            future.set_running_or_notify_cancel()
+            worker.deadline = time.monotonic() + self.timeout
+            worker.job = job
+            try:  # under the lock, so its pipe is not closed meanwhile; one write into an empty buffer
+                worker.conn.send((False, args))
+            except Exception:  # the worker is gone (its death is the dispatcher's to see): it waits its turn
+                worker.job = None
+                self.queue.appendleft(job)
+                self._ensure_thread()
+                self._wake()
+            else:
+                if worker.deadline < self.sleep_until:
+                    self._wake()
         return future
+
+    def _direct_worker(self, job: _Job) -> _Worker | None:
+        """With the lock held: an idle worker this check may be written to directly, when no check is
+        waiting (so no one's turn is taken) and it is small; else None."""
+        content = job.args[0] if job.args else None
+        if self.queue or not isinstance(content, bytes) or len(content) > DIRECT_BYTES:
+            return None
+        return self._idle()
+
+    def _idle(self) -> _Worker | None:  # with the lock held
+        return next((w for w in list(self.workers) if w.ready and w.job is None and not w.retired), None)
 
     def start(self) -> None:
         with self.lock:
@@ -201,23 +224,26 @@ class _Core:
             pass
         self._dispatch()
         now = time.monotonic()
-        waiting = [w for w in self.workers if w.job is not None or not w.ready]
-        deadline = min((w.deadline for w in waiting), default=None)
-        ready = wait([self.wake_r, *(w.conn for w in waiting), *(w.process.sentinel for w in self.workers)],
-                     None if deadline is None else max(0.0, deadline - now))
+        workers = list(self.workers)  # every pipe: a caller may have written a check to an idle worker
+        with self.lock:
+            self.sleep_until = min([now + HEARTBEAT_SECONDS, *(w.deadline for w in workers
+                                                               if w.job is not None or not w.ready)])
+        ready = wait([self.wake_r, *(w.conn for w in workers), *(w.process.sentinel for w in workers)],
+                     max(0.0, self.sleep_until - now))
         if self.wake_r in ready:
             with contextlib.suppress(BlockingIOError):
                 os.read(self.wake_r, 4096)
-        for worker in waiting:
+        for worker in workers:
             if worker.conn in ready and worker in self.workers:
                 self._receive(worker)
         for worker in list(self.workers):
             if worker.process.sentinel in ready:
                 self._lost(worker, DIED)
         now = time.monotonic()
-        for worker in list(self.workers):
-            if (worker.job is not None or not worker.ready) and now >= worker.deadline:
-                self._lost(worker, TIMEOUT)
+        with self.lock:  # a check a caller has just written carries its deadline already
+            overdue = [w for w in self.workers if (w.job is not None or not w.ready) and now >= w.deadline]
+        for worker in overdue:
+            self._lost(worker, TIMEOUT)
         return True
 
     def _next_job(self) -> _Job:
@@ -239,28 +265,35 @@ class _Core:
 
     def _dispatch(self) -> None:
         while True:
-            idle = next((w for w in self.workers if w.ready and w.job is None), None)
             with self.lock:
                 if not self.queue:
-                    self._retire_spare()
-                    return
+                    spares = self._spares()
+                    break
+                idle = self._idle()
                 job = self._next_job() if idle is not None else None
                 starting = sum(not w.ready for w in self.workers)
                 if idle is None and (len(self.workers) >= self._room() or starting >= len(self.queue)):
                     return  # every worker is busy or starting: the checks wait their turn
+                if idle is not None and job is not None and job.future.set_running_or_notify_cancel():
+                    idle.job = job  # taken under the lock: a caller writing directly never picks it
+                else:
+                    job = None
             if idle is None:
                 if not self._spawn():
                     self._fail_oldest("a policy worker could not be started")
-            elif job is not None and job.future.set_running_or_notify_cancel():
+            elif job is not None:
                 self._send(idle, job)
+        for spare in spares:
+            self._stop(spare)
 
-    def _retire_spare(self) -> None:
-        """With nothing waiting, a spare worker above the pool's size is stopped once it is idle."""
-        while len(self.workers) > self.size:
-            idle = next((w for w in self.workers if w.ready and w.job is None), None)
-            if idle is None:
-                return
-            self._stop(idle)
+    def _spares(self) -> list[_Worker]:
+        """With the lock held and nothing waiting: the idle workers above the pool's size, retired (and
+        stopped by the caller once the lock is released)."""
+        spares = []
+        while len(self.workers) > self.size and (idle := self._idle()) is not None:
+            self._retire(idle)
+            spares.append(idle)
+        return spares
 
     def _spawn(self) -> bool:
         parent, child = self.context.Pipe(duplex=True)
@@ -294,9 +327,13 @@ class _Core:
             self._lost(worker, DIED)
             return
         if kind == READY:
-            worker.ready, worker.deadline = True, 0.0
+            with self.lock:  # from now on a caller may give it a check (with a deadline of its own)
+                worker.deadline, worker.ready = 0.0, True
             return
-        job, worker.job = worker.job, None
+        with self.lock:
+            job, worker.job = worker.job, None
+            if kind == MEMORY:
+                worker.retired = True  # it exits: no caller writes to it now
         if job is not None:
             self._finish(job, Outcome(kind, value, detail))
         if kind == MEMORY:
@@ -316,7 +353,7 @@ class _Core:
         elif kind == TIMEOUT:
             why = f"overran the {self.timeout:g} s deadline and was killed"
         else:
-            why = _exit_reason(worker.process)
+            why = exit_reason(worker.process)
         if job is not None:
             log.warning("%s worker %d %s while checking message %s; it is replaced", self.name, worker.pid, why,
                         job.label())
@@ -334,13 +371,19 @@ class _Core:
         if job is not None and job.future.set_running_or_notify_cancel():
             self._finish(job, Outcome(DIED, detail=why))
 
+    def _retire(self, worker: _Worker) -> None:
+        """Out of the pool, its pipe closed; under the lock, so no caller is writing to it meanwhile."""
+        with self.lock:
+            worker.retired = True
+            if worker in self.workers:
+                self.workers.remove(worker)
+            worker.conn.close()
+
     def _stop(self, worker: _Worker) -> None:
-        if worker in self.workers:
-            self.workers.remove(worker)
+        self._retire(worker)
         if worker.process.exitcode is None:
             worker.process.kill()
         worker.process.join(2)
-        worker.conn.close()
 
     @staticmethod
     def _finish(job: _Job, outcome: Outcome) -> None:

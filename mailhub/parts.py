@@ -30,10 +30,14 @@ class PartProcess:
         # -P: the working directory is not put first on the path (a folder named mailhub there is not us)
         return [sys.executable, "-P", "-m", "mailhub", *config, "serve", "--part", self.part]
 
+    def pass_fds(self) -> tuple[int, ...]:
+        """Descriptors the part inherits besides its standard ones (named in ``command()``)."""
+        return ()
+
     async def start(self) -> str:
         """Start the part and wait for its ready line; what follows the ready words on it."""
         self.process = await asyncio.create_subprocess_exec(
-            *self.command(), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+            *self.command(), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, pass_fds=self.pass_fds())
         assert self.process.stdout is not None
         try:
             line = await asyncio.wait_for(self.process.stdout.readline(), START_SECONDS)

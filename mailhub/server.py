@@ -7,6 +7,7 @@ import gc
 import logging
 import os
 import signal
+import socket
 import ssl
 import sys
 from collections.abc import Awaitable, Callable
@@ -28,6 +29,7 @@ from mailhub.delivery.routing import MxResolver
 from mailhub.errors import MailhubError
 from mailhub.maintenance import LeaderLock, purge
 from mailhub.parts import CommandProcess
+from mailhub.queue.link import serve_link
 from mailhub.relay.intake import INBOUND, SUBMISSION
 from mailhub.smtp.listener import start_listener
 from mailhub.timeutil import LOCAL
@@ -66,7 +68,7 @@ def _large_blocks_returned() -> None:
         ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
 
 
-def run(app: App, *, config_file: Path | None = None, part: str = "all") -> None:
+def run(app: App, *, config_file: Path | None = None, part: str = "all", link_fd: int | None = None) -> None:
     """``mailhub serve``: the listeners, with delivery in a process of its own (MAILHUB_DELIVERY_PROCESS,
     the default) or in this one; ``part="delivery"`` is that process."""
     _large_blocks_returned()
@@ -78,7 +80,7 @@ def run(app: App, *, config_file: Path | None = None, part: str = "all") -> None
     loop = app.settings.event_loop
     try:
         if part == "delivery":
-            eventloop.run(deliver(app), loop)
+            eventloop.run(deliver(app, link_fd), loop)
         else:
             delivery = DeliveryProcess(app.settings.home, config_file) if app.settings.delivery_process else None
             commands = CommandProcess(config_file) if app.settings.command_server else None
@@ -131,6 +133,7 @@ async def _serve(app: App, *, stop: asyncio.Event | None, resolver: MxResolver |
         await asyncio.gather(*(service.gate.check_async(warm_up, lane=lane) for lane in (SUBMISSION, INBOUND)))
     if starting is not None:
         await starting
+        service.queue.link = delivery_process  # the listeners' messages are written by the delivery process
     if stop is None:  # before the ready line, so a SIGTERM right after it is a graceful stop
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -206,9 +209,10 @@ def _io_executor() -> None:
         ThreadPoolExecutor(max_workers=IO_THREADS, thread_name_prefix="mailhub-io"))
 
 
-async def deliver(app: App) -> None:
+async def deliver(app: App, link_fd: int | None = None) -> None:
     """The delivery process (``mailhub serve --part delivery``, started by ``serve``): claim, send and
-    record, as a node of its own, until SIGTERM or until the parent is gone; then hand back what is left."""
+    record, as a node of its own, until SIGTERM or until the parent is gone; then hand back what is left.
+    ``link_fd``: the socket on which the listeners hand it the messages they accept, to write."""
     loop = asyncio.get_running_loop()
     _io_executor()
     service = app.relay()
@@ -218,11 +222,16 @@ async def deliver(app: App) -> None:
     watch_parent(loop, stop)
     service.wake_listener.start(loop)
     delivery = asyncio.create_task(service.manager.run())
+    link = None if link_fd is None else asyncio.create_task(
+        serve_link(socket.socket(fileno=link_fd), service.queue.enqueue_soon, service.manager.wake))
     sys.stdout.buffer.write(READY + b" " + service.node.encode("ascii", "replace") + b"\n")
     sys.stdout.flush()
     os.dup2(2, 1)  # the parent reads no more of that pipe: anything printed later goes to the log
     gc.freeze()
     await stop.wait()
+    if link is not None:  # the listeners write themselves from now on; what they sent is answered first
+        link.cancel()
+        await asyncio.gather(link, return_exceptions=True)
     await _stop_delivering(service, delivery)
     released = await _close(service)
     log.info("delivery stopped; %d recipients handed back to the queue", released)

@@ -12,8 +12,10 @@ from mailhub.cli.main import Context
 @click.command()
 @click.option("--part", type=click.Choice(["all", "delivery", "commands"]), default="all", hidden=True,
               help="delivery, commands: the processes that serve starts beside its listeners")
+@click.option("--link-fd", type=int, default=None, hidden=True,
+              help="delivery: the socket on which the listeners hand it their messages to queue")
 @click.pass_obj
-def serve(obj: Context, part: str) -> None:
+def serve(obj: Context, part: str, link_fd: int | None) -> None:
     """Run the submission and inbound SMTP listeners, and delivery."""
     if part == "commands":
         from mailhub.cli.command_server import serve_commands
@@ -29,7 +31,7 @@ def serve(obj: Context, part: str) -> None:
             f"MAILHUB_SERVICE_DOMAIN is the placeholder {PLACEHOLDER_SERVICE_DOMAIN}: replies, read receipts and "
             "delivery reports would go nowhere. Set the province's service domain (its MX must point at mailhub), "
             "e.g. MAILHUB_SERVICE_DOMAIN=lich.khanhhoa.gov.vn (what `make run` uses for the demo)")
-    run(obj.app, config_file=obj.config_file, part=part)
+    run(obj.app, config_file=obj.config_file, part=part, link_fd=link_fd)
 
 
 @click.command()

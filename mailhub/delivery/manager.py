@@ -142,8 +142,8 @@ class DeliveryManager:
             return
         self._wake.clear()  # before claiming, so a wake-up during the claim is not lost
         limit = min(self.batch, self.in_flight - self._claimed)
-        jobs = await asyncio.to_thread(self.queue.claim_due, self.node, limit, self.lease_seconds,
-                                       IN_FLIGHT_BYTES - self._claimed_bytes)
+        jobs = await self.queue.claim_due_async(self.node, limit, self.lease_seconds,
+                                               IN_FLIGHT_BYTES - self._claimed_bytes)
         if not jobs:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
@@ -331,7 +331,7 @@ class DeliveryManager:
 
     async def _record(self, job: DeliveryJob, results: list[RecipientResult],
                       failures: dict[str, list[FailedDelivery]]) -> None:
-        failed = await asyncio.to_thread(self.queue.record, job, results)
+        failed = await self.queue.record_many_async([(job, results)])
         if failed:
             failures.setdefault(job.queue_id, []).extend(failed)
 
@@ -361,7 +361,7 @@ class _ResultBuffer:
             return
         batch, self.pending, self.count = self.pending, [], 0
         try:
-            failed = await asyncio.to_thread(self.queue.record_many, [(job, results) for job, results, _ in batch])
+            failed = await self.queue.record_many_async([(job, results) for job, results, _ in batch])
         except Exception:  # not recorded: the lease hands these recipients back, and they are sent again
             log.exception("could not record %d delivery outcomes", sum(len(r) for _, r, _ in batch))
             failed = []

@@ -5,6 +5,9 @@ claims, sends and records, as a node of its own.
 
 The parent holds the child's stdin: when the parent ends, however it ends (SIGKILL included), the
 child reads end-of-file, finishes what it has in flight and hands the rest back to the queue.
+
+The child also writes the messages the listeners accept (``mailhub.queue.link``), over a socket pair
+made for each child it starts; this class is the listeners' ``QueueWriter``.
 """
 
 from __future__ import annotations
@@ -12,12 +15,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import socket
 from collections.abc import Callable
 from pathlib import Path
 
 from mailhub.delivery.wakeup import WakeSender
 from mailhub.errors import MailhubError
 from mailhub.parts import PartProcess
+from mailhub.queue.core import NewMessage
+from mailhub.queue.link import LinkLost, QueueLink
 
 log = logging.getLogger("mailhub")
 
@@ -36,13 +42,46 @@ class DeliveryProcess(PartProcess):
         super().__init__(config_file)
         self.node = ""  # the running child's node name, as its claims carry it
         self._stopping = False
+        self._link: QueueLink | None = None
+        self._child_end: socket.socket | None = None
         self._sender = WakeSender(home)
         self.wake = self._sender.wake  # after every commit, from any thread (the child's wake-up socket)
 
+    def command(self) -> list[str]:
+        link = ["--link-fd", str(self._child_end.fileno())] if self._child_end is not None else []
+        return [*super().command(), *link]
+
+    def pass_fds(self) -> tuple[int, ...]:
+        return (self._child_end.fileno(),) if self._child_end is not None else ()
+
     async def start(self) -> str:
-        """Start the child and wait until it delivers (its wake-up socket is bound, its first claim made)."""
-        self.node = await super().start()
+        """Start the child and wait until it delivers (its wake-up socket is bound, its first claim made)
+        and takes the listeners' messages."""
+        if self._link is not None:
+            self._link.close()
+            self._link = None
+        ours, self._child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            self.node = await super().start()
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            self._child_end.close()
+            self._child_end = None
+        self._link = QueueLink(ours)
+        await self._link.open()
         return self.node
+
+    @property
+    def usable(self) -> bool:
+        """The child is up and takes messages (not while it stops: the listeners write themselves then)."""
+        return not self._stopping and self._link is not None and self._link.usable
+
+    async def enqueue(self, message: NewMessage) -> str:
+        if self._link is None:
+            raise LinkLost("the delivery process is not connected")
+        return await self._link.enqueue(message)
 
     async def watch(self, hand_back: Callable[[str], int]) -> None:
         """Until the server stops: a child that dies has its claims handed back at once (``hand_back``,
@@ -71,6 +110,8 @@ class DeliveryProcess(PartProcess):
         self._stopping = True
         self._sender.close()
         await super().stop(grace)
+        if self._link is not None:
+            self._link.close()
 
 
 def watch_parent(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:

@@ -7,22 +7,21 @@ that a node that dies hands its work back (PostgreSQL: FOR UPDATE SKIP LOCKED).
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import queue
 import secrets
-import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, insert, update
 from sqlmodel import Session, col, select
 
 from mailhub.errors import MailhubError
 from mailhub.queue import outcomes
+from mailhub.queue.group_commit import GroupCommit
 from mailhub.store.bulk import insert_one, insert_rows, write_blob
 from mailhub.store.models import (
     ACTIVE,
@@ -41,8 +40,6 @@ log = logging.getLogger("mailhub.queue.core")
 
 Clock = Callable[[], datetime]
 STREAMED_BYTES = 1024 * 1024  # on SQLite, a larger message is written into its row piece by piece
-C = TypeVar("C")
-R = TypeVar("R")
 
 
 def new_queue_id() -> str:
@@ -141,68 +138,21 @@ class FailedDelivery:
     route: str
 
 
-class GroupCommit(Generic[C]):
-    """One writer thread that runs whatever work is waiting in one transaction, then wakes each caller
-    with its own result: queue writes and delivery outcomes of twenty sessions cost one fsync, and on
-    SQLite no two of this process's writers ever wait on each other's lock. A batch that fails is
-    retried one piece of work at a time, so one bad message fails alone."""
+LINK_BYTES = 256 * 1024  # larger messages are written by the listener itself (streamed into their row)
 
-    def __init__(self, begin: Callable[[], AbstractContextManager[C]], max_batch: int = 100) -> None:
-        self._begin = begin
-        self._max_batch = max_batch
-        self._pending: queue.SimpleQueue[tuple[Callable[[C], Any], Future[Any]]] = queue.SimpleQueue()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
 
-    def submit(self, work: Callable[[C], R]) -> R:
-        """Run ``work`` in the next transaction; its result once that has committed."""
-        return self.submit_soon(work).result()
+class LinkLost(MailhubError):
+    """The other end of a ``QueueWriter`` went away (or stalled) before it answered: the message may or
+    may not be queued there."""
 
-    def submit_soon(self, work: Callable[[C], R]) -> Future[R]:
-        """The same, without waiting: the future resolves once the transaction has committed (an event
-        loop awaits it with ``asyncio.wrap_future``, and no thread of its own waits in between)."""
-        done: Future[R] = Future()
-        self._pending.put((work, done))
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="mailhub-group-commit", daemon=True)
-                self._thread.start()
-        return done
 
-    def _run(self) -> None:
-        while True:
-            try:
-                batch = [self._pending.get(timeout=5)]
-            except queue.Empty:
-                with self._lock:
-                    if self._pending.empty():
-                        self._thread = None
-                        return
-                continue
-            while len(batch) < self._max_batch:
-                try:
-                    batch.append(self._pending.get_nowait())
-                except queue.Empty:
-                    break
-            # work whose caller has gone (an SMTP session that dropped while it waited: its future was
-            # cancelled, no 250 was sent) is not done; the rest can no longer be cancelled
-            batch = [(work, done) for work, done in batch if done.set_running_or_notify_cancel()]
-            if batch:
-                self._commit(batch)
+class QueueWriter(Protocol):
+    """Another process that writes messages into this queue (``mailhub.queue.link``)."""
 
-    def _commit(self, batch: list[tuple[Callable[[C], Any], Future[Any]]]) -> None:
-        try:
-            with self._begin() as connection:
-                results = [work(connection) for work, _ in batch]
-        except Exception as exc:
-            if len(batch) == 1:
-                batch[0][1].set_exception(exc)
-                return
-            for item in batch:
-                self._commit([item])
-            return
-        for (_, done), result in zip(batch, results, strict=True):
-            done.set_result(result)
+    @property
+    def usable(self) -> bool: ...
+
+    async def enqueue(self, message: NewMessage) -> str: ...
 
 
 class Queue:
@@ -211,6 +161,7 @@ class Queue:
         self.retry = retry
         self.clock = clock
         self._committer: GroupCommit[Connection] = GroupCommit(engine.begin)
+        self.link: QueueWriter | None = None  # the delivery process's end, when it writes for the listeners
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -233,6 +184,22 @@ class Queue:
             return message.queue_id
 
         return self._committer.submit_soon(write)
+
+    async def enqueue_async(self, message: NewMessage) -> bool:
+        """``enqueue`` on an event loop, with no thread waiting: through ``link`` (the delivery process
+        writes it, ``mailhub.queue.link``) when that is up and the message small, else by this process's
+        own writer. True when it went through the link (the delivery process knows of it already)."""
+        if not message.recipients:
+            raise MailhubError("a message needs at least one recipient")
+        link = self.link
+        if link is not None and link.usable and message.size <= LINK_BYTES:
+            try:
+                await link.enqueue(message)
+                return True
+            except LinkLost as lost:  # written here instead (had the other end committed it already, the unique
+                log.warning("%s: %s; queued here", message.queue_id, lost)  # queue id refuses this second write)
+        await asyncio.wrap_future(self.enqueue_soon(message))
+        return False
 
     def enqueue_in(self, session: Session, message: NewMessage) -> None:
         """Write the message in the caller's transaction: it is durable when the caller commits,
@@ -265,6 +232,15 @@ class Queue:
     def claim_due(self, node: str, limit: int = 500, lease_seconds: int = 300,
                   max_bytes: int = outcomes.CLAIM_BYTES) -> list[DeliveryJob]:
         """Mark due recipients active for ``node`` and return them grouped by message."""
+        return self._jobs(*self._claim_soon(node, limit, lease_seconds, max_bytes).result())
+
+    async def claim_due_async(self, node: str, limit: int = 500, lease_seconds: int = 300,
+                              max_bytes: int = outcomes.CLAIM_BYTES) -> list[DeliveryJob]:
+        """``claim_due`` on an event loop, with no thread waiting for the writer."""
+        return self._jobs(*await asyncio.wrap_future(self._claim_soon(node, limit, lease_seconds, max_bytes)))
+
+    def _claim_soon(self, node: str, limit: int, lease_seconds: int,
+                    max_bytes: int) -> Future[tuple[list[outcomes.Claimed], dict[int, Any]]]:
         now = self.clock()
 
         def claim(connection: Connection) -> tuple[list[outcomes.Claimed], dict[int, Any]]:
@@ -272,9 +248,10 @@ class Queue:
             return rows, (outcomes.messages(connection, {r.message_pk for r in rows}) if rows else {})
 
         # through the one writer: a claim never waits on this process's own outcome writes for SQLite's lock
-        rows, messages = self._committer.submit(claim)
-        if not rows:
-            return []
+        return self._committer.submit_soon(claim)
+
+    @staticmethod
+    def _jobs(rows: list[outcomes.Claimed], messages: dict[int, Any]) -> list[DeliveryJob]:
         jobs: dict[int, list[outcomes.Claimed]] = {}
         for row in rows:
             jobs.setdefault(row.message_pk, []).append(row)
@@ -298,9 +275,20 @@ class Queue:
         fsync for a whole burst of deliveries, and one writer instead of twenty waiting on a lock).
         The writer thread only runs the statements; the rows are made, and the log lines written,
         in the caller's thread."""
+        return self._recorded(*self._record_soon(batch).result())
+
+    async def record_many_async(self, batch: list[tuple[DeliveryJob, list[RecipientResult]]]) -> list[FailedDelivery]:
+        """``record_many`` on an event loop, with no thread waiting for the writer."""
+        return self._recorded(*await asyncio.wrap_future(self._record_soon(batch)))
+
+    def _record_soon(self, batch: list[tuple[DeliveryJob, list[RecipientResult]]]
+                     ) -> Future[tuple[list[outcomes.Outcome], list[outcomes.Outcome]]]:
         now = self.clock()
         prepared = self._outcomes(batch, now)
-        written, owed = self._committer.submit(lambda connection: outcomes.write(connection, prepared, now))
+        return self._committer.submit_soon(lambda connection: outcomes.write(connection, prepared, now))
+
+    @staticmethod
+    def _recorded(written: list[outcomes.Outcome], owed: list[outcomes.Outcome]) -> list[FailedDelivery]:
         outcomes.log_written(written)
         return [FailedDelivery(o.queue_id, o.address, o.code, o.text, o.route) for o in owed]
 
@@ -370,5 +358,5 @@ def _code_of(status: str) -> int | None:
     return {"2": 250, "4": 450, "5": 550}.get(first)
 
 
-__all__ = ["BOUNCED", "DEFERRED", "DELIVERED", "QUEUED", "Activity", "DeliveryJob", "FailedDelivery",
+__all__ = ["BOUNCED", "DEFERRED", "DELIVERED", "QUEUED", "Activity", "DeliveryJob", "FailedDelivery", "LinkLost",
            "NewMessage", "NewRecipient", "Queue", "RecipientJob", "RecipientResult", "RetryPolicy"]

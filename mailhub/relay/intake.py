@@ -148,9 +148,11 @@ class Intake:
             self.audit_unread(submission, screened)
         return self.accepted(message, submission)
 
-    def accepted(self, message: NewMessage, submission: Submission) -> Accepted:
-        """After the commit: wake delivery, log the line every queued message gets."""
-        self.notify()
+    def accepted(self, message: NewMessage, submission: Submission, *, notify: bool = True) -> Accepted:
+        """After the commit: wake delivery (unless it wrote the message itself), log the line every
+        queued message gets."""
+        if notify:
+            self.notify()
         log.info("%s: queued from=<%s> nrcpt=%d size=%d via=%s", message.queue_id, message.sender,
                  len(message.recipients), message.size, submission.listener)
         return Accepted(message.queue_id, len(message.recipients), message.message_id)

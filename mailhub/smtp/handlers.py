@@ -153,10 +153,10 @@ class BaseHandler:
             if failed is not None:
                 raise failed
             message = self.intake.ready(stamped)
-            await asyncio.wrap_future(self.intake.queue.enqueue_soon(message))
+            delivery_knows = await self.intake.queue.enqueue_async(message)
             if decision.not_read:
                 await asyncio.to_thread(self.intake.audit_unread, submission, decision)
-            accepted = self.intake.accepted(message, submission)
+            accepted = self.intake.accepted(message, submission, notify=not delivery_knows)
         except Refused as refusal:
             log.info("refused from %s: %s", client, refusal.reply)
             return str(refusal.reply)

@@ -11,7 +11,8 @@ from contextlib import contextmanager
 
 import pytest
 
-from mailhub.queue.core import GroupCommit, NewMessage, NewRecipient
+from mailhub.queue.core import NewMessage, NewRecipient
+from mailhub.queue.group_commit import GroupCommit
 
 
 def make(n: int) -> NewMessage:

@@ -13,6 +13,7 @@ made for each child it starts; this class is the listeners' ``QueueWriter``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -81,7 +82,14 @@ class DeliveryProcess(PartProcess):
     async def enqueue(self, message: NewMessage) -> str:
         if self._link is None:
             raise LinkLost("the delivery process is not connected")
-        return await self._link.enqueue(message)
+        try:
+            return await self._link.enqueue(message)
+        except LinkLost:  # gone, or stalled: a stalled child is stopped, and started again like a dead one
+            if self.process is not None and self.process.returncode is None and not self._stopping:
+                log.error("the delivery process stopped answering the listeners; it is started again")
+                with contextlib.suppress(ProcessLookupError):
+                    self.process.kill()
+            raise
 
     async def watch(self, hand_back: Callable[[str], int]) -> None:
         """Until the server stops: a child that dies has its claims handed back at once (``hand_back``,

@@ -127,19 +127,20 @@ class _Core:
                 self._ensure_thread()
                 self._wake()
                 return future
-            future.set_running_or_notify_cancel()
             worker.deadline = time.monotonic() + self.timeout
             worker.job = job
             try:  # under the lock, so its pipe is not closed meanwhile; one write into an empty buffer
                 worker.conn.send((False, args))
-            except Exception:  # the worker is gone (its death is the dispatcher's to see): it waits its turn
-                worker.job = None
+            except Exception:  # it died while idle (the dispatcher sees to it): the check waits its turn, as sent
+                worker.job = None  # by no one yet (its future still pending)
+                self._retire(worker)
                 self.queue.appendleft(job)
                 self._ensure_thread()
                 self._wake()
-            else:
-                if worker.deadline < self.sleep_until:
-                    self._wake()
+                return future
+            future.set_running_or_notify_cancel()  # cancelled meanwhile: the worker's answer is not wanted
+            if worker.deadline < self.sleep_until:
+                self._wake()
         return future
 
     def _direct_worker(self, job: _Job) -> _Worker | None:

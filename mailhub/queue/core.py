@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, insert, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from mailhub.errors import MailhubError
@@ -196,10 +197,21 @@ class Queue:
             try:
                 await link.enqueue(message)
                 return True
-            except LinkLost as lost:  # written here instead (had the other end committed it already, the unique
-                log.warning("%s: %s; queued here", message.queue_id, lost)  # queue id refuses this second write)
+            except LinkLost as lost:  # written here instead
+                log.warning("%s: %s; queued here", message.queue_id, lost)
+                try:
+                    await asyncio.wrap_future(self.enqueue_soon(message))
+                except IntegrityError:  # its unique queue id is there: the other end committed it before it died
+                    if not await asyncio.to_thread(self._queued, message.queue_id):
+                        raise
+                return False
         await asyncio.wrap_future(self.enqueue_soon(message))
         return False
+
+    def _queued(self, queue_id: str) -> bool:
+        with self.engine.connect() as connection:
+            return connection.execute(select(QueuedMessage.id).where(col(QueuedMessage.queue_id) == queue_id)
+                                      ).first() is not None
 
     def enqueue_in(self, session: Session, message: NewMessage) -> None:
         """Write the message in the caller's transaction: it is durable when the caller commits,

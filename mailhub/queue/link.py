@@ -27,6 +27,8 @@ import struct
 from collections.abc import Callable
 from concurrent.futures import Future
 
+from sqlalchemy.exc import IntegrityError
+
 from mailhub.errors import MailhubError
 from mailhub.queue.core import LinkLost, NewMessage
 
@@ -48,9 +50,9 @@ async def _read_frame(reader: asyncio.StreamReader) -> object:
 class QueueLink:
     """The listener's end: ``enqueue`` returns the queue id once the delivery process has committed."""
 
-    def __init__(self, sock: socket.socket, answer_seconds: float = ANSWER_SECONDS) -> None:
+    def __init__(self, sock: socket.socket, answer_seconds: float | None = None) -> None:
         self._sock = sock
-        self._answer_seconds = answer_seconds
+        self._answer_seconds = ANSWER_SECONDS if answer_seconds is None else answer_seconds
         self._writer: asyncio.StreamWriter | None = None
         self._pending: dict[int, asyncio.Future[str]] = {}
         self._numbers = itertools.count()
@@ -124,7 +126,10 @@ async def serve_link(sock: socket.socket, write: Callable[[NewMessage], Future[s
     async def answer(number: int, message: NewMessage) -> None:
         try:
             queue_id, error = await asyncio.wrap_future(write(message)), ""
-        except Exception as exc:  # the listener answers 451, and its log says where to look
+        except IntegrityError:  # the listener wrote it itself, having given up waiting (a stall)
+            log.warning("%s: already queued by the listener", message.queue_id)
+            queue_id, error = "", "IntegrityError"
+        except Exception as exc:  # the listener writes it itself, and this log says where to look
             log.exception("queueing message %s for the listener failed", message.queue_id)
             queue_id, error = "", type(exc).__name__
         else:

@@ -331,3 +331,26 @@ def test_a_marked_message_is_refused_and_audited_even_when_its_stamping_fails(
     assert stored(world) == (0, 1)
     assert send(port, mail("Giấy mời họp").replace(b"\n", b"\r\n"))[0] == 451
     assert stored(world) == (0, 1)
+
+
+def test_a_worker_dead_while_idle_costs_nothing_when_a_check_is_written_to_it_directly() -> None:
+    """A small check with a worker idle is written to that worker by its caller; if the worker died
+    while idle and the dispatcher has not noticed yet, the write fails and the check waits its turn for
+    a replacement: it is answered, and so are the other checks, and the pool goes on."""
+    from mailhub.gate.workers import DONE, WorkerPool
+
+    pool = WorkerPool(staged_check, workers=2, timeout=10)
+    args = (mail("Giấy mời họp").replace(b"\n", b"\r\n"), ("confidential-mark",), 10_000_000)
+    try:
+        assert [f.result(60).kind for f in [pool.submit(*args), pool.submit(*args)]] == [DONE, DONE]
+        core = pool._core
+        wait_until(lambda: sum(w.ready and w.job is None for w in core.workers) == 2, "both workers idle")
+        with core.lock:  # the dispatcher cannot look meanwhile: the caller meets the dead worker first
+            victim = next(w for w in core.workers if w.ready and w.job is None)
+            os.kill(victim.pid, signal.SIGKILL)
+            victim.process.join(5)
+            checks = [pool.submit(*args, client=f"client{n}") for n in range(3)]
+        assert [f.result(60).kind for f in checks] == [DONE, DONE, DONE]
+        assert pool.submit(*args).result(60).kind == DONE
+    finally:
+        pool.close()

@@ -327,3 +327,38 @@ def test_a_second_server_on_the_same_sqlite_database_is_refused_and_touches_noth
         assert "another `mailhub serve` is running on" in second.stderr
         assert "Traceback" not in second.stderr
         assert delivered(port, sink, 8)
+
+
+def test_a_delivery_process_that_stops_answering_is_given_up_on_and_stopped(
+        env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The listeners hand their messages to the delivery process (``mailhub.queue.link``); one that
+    stalls (here SIGSTOP) is given up on after the link's deadline and killed, to be started again."""
+    import asyncio
+
+    from mailhub.delivery.process import DeliveryProcess
+    from mailhub.queue import link
+    from mailhub.queue.core import LinkLost, NewMessage, NewRecipient
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(link, "ANSWER_SECONDS", 1.0)
+    subprocess.run([MAILHUB, "db", "upgrade"], env=env, check=True, capture_output=True)
+
+    async def run() -> None:
+        child = DeliveryProcess(Path(env["MAILHUB_HOME"]))
+        await child.start()
+        assert child.process is not None and child.usable
+        try:
+            new = NewMessage(content=b"Subject: t\r\n\r\nx\r\n", sender="vanthu@bacninh.gov.vn",
+                             recipients=(NewRecipient("vinhnq@bacninh.gov.vn"),))
+            assert await child.enqueue(new) == new.queue_id
+            os.kill(child.process.pid, signal.SIGSTOP)
+            started = time.monotonic()
+            with pytest.raises(LinkLost):
+                await child.enqueue(NewMessage(content=new.content, sender=new.sender, recipients=new.recipients))
+            assert time.monotonic() - started < 5 and not child.usable
+            assert await asyncio.wait_for(child.process.wait(), 10) == -signal.SIGKILL
+        finally:
+            await child.stop(1)
+
+    asyncio.run(run())

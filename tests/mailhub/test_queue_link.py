@@ -113,18 +113,23 @@ def test_the_listener_writes_itself_when_the_link_is_down_or_the_message_large(d
             through.append(new.queue_id)
             if new.queue_id == "QLOST":  # the delivery process died with it unanswered (and uncommitted)
                 raise LinkLost("the delivery process stopped before it answered")
-            return await asyncio.wrap_future(queue.enqueue_soon(new))
+            queued = await asyncio.wrap_future(queue.enqueue_soon(new))
+            if new.queue_id == "QDIED":  # committed, then the delivery process died before it answered
+                raise LinkLost("the delivery process stopped before it answered")
+            return queued
 
     async def run() -> list[bool]:
         queue.link = Link()
         results = [await queue.enqueue_async(message("QSMALL")),
                    await queue.enqueue_async(message("QLARGE", size=300 * 1024)),
-                   await queue.enqueue_async(message("QLOST"))]
+                   await queue.enqueue_async(message("QLOST")),
+                   await queue.enqueue_async(message("QDIED"))]  # not written twice, and no error
         Link.usable = False
         results.append(await queue.enqueue_async(message("QDOWN")))
         return results
 
-    assert asyncio.run(run()) == [True, False, False, False]
+    assert asyncio.run(run()) == [True, False, False, False, False]
     contents = stored(queue)
     engine.dispose()
-    assert through == ["QSMALL", "QLOST"] and sorted(contents) == ["QDOWN", "QLARGE", "QLOST", "QSMALL"]
+    assert through == ["QSMALL", "QLOST", "QDIED"]
+    assert sorted(contents) == ["QDIED", "QDOWN", "QLARGE", "QLOST", "QSMALL"]

@@ -11,6 +11,7 @@ import asyncio
 import collections
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -26,6 +27,7 @@ LocalStage = Callable[[DeliveryJob, tuple[RecipientJob, ...]], None]  # reads an
 MailFrom = Callable[[DeliveryJob], str]
 CLAIM_GATHER_SECONDS = 0.01  # the pause after a claim that found work (and had room for more)
 IN_FLIGHT_BYTES = 32 * 1024 * 1024  # message content held by claims in flight before the next claim waits
+RESULT_SECONDS = 1.0  # a connection's outcomes wait at most this long (while it is busy) to be written
 
 
 @dataclass(frozen=True)
@@ -339,20 +341,26 @@ class DeliveryManager:
 class _ResultBuffer:
     """Outcomes written in batches, in the background: the connection goes on to its next transaction
     while the last one's outcomes are committed (the queue's writer joins the batches of every
-    connection into one transaction). A crash re-sends at most what was not yet committed. Each
-    item counts as done for its pass once its outcomes are committed."""
+    connection into one transaction). A batch goes once it holds ``size`` outcomes or its oldest is
+    ``RESULT_SECONDS`` old. A crash re-sends at most what was not yet committed. Each item counts as
+    done for its pass once its outcomes are committed."""
 
     def __init__(self, queue: Queue, size: int = 4 * MAX_RCPT_PER_TRANSACTION) -> None:
         self.queue = queue
         self.size = size
         self.pending: list[tuple[DeliveryJob, list[RecipientResult], _Pass]] = []
         self.count = 0
+        self.since = 0.0  # when the oldest outcome not yet handed to the writer was added
         self.writing: list[asyncio.Task[None]] = []
 
     async def add(self, job: DeliveryJob, results: list[RecipientResult], work: _Pass) -> None:
+        now = time.monotonic()
+        if not self.pending:
+            self.since = now
         self.pending.append((job, results, work))
         self.count += len(results)
-        if self.count >= self.size:
+        # by count, or by age: under a long backlog, a crash then sends again at most a second's worth
+        if self.count >= self.size or now - self.since >= RESULT_SECONDS:
             self.writing = [t for t in self.writing if not t.done()]
             self.writing.append(asyncio.create_task(self._write()))
 

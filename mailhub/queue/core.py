@@ -163,6 +163,7 @@ class Queue:
         self.clock = clock
         self._committer: GroupCommit[Connection] = GroupCommit(engine.begin)
         self.link: QueueWriter | None = None  # the delivery process's end, when it writes for the listeners
+        self._link_up = True
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -193,6 +194,10 @@ class Queue:
         if not message.recipients:
             raise MailhubError("a message needs at least one recipient")
         link = self.link
+        if link is not None and link.usable != self._link_up:  # said once each time it goes down or comes back
+            self._link_up = link.usable
+            log.log(logging.INFO if link.usable else logging.WARNING, "the listeners' messages are queued %s",
+                    "by the delivery process again" if link.usable else "by the listeners themselves for now")
         if link is not None and link.usable and message.size <= LINK_BYTES:
             try:
                 await link.enqueue(message)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import email
 import time
+from types import SimpleNamespace
 
+import pytest
 from sqlmodel import Session, select
 
 from mailhub.store.models import DeliveryLog, QueueRecipient
@@ -134,3 +136,44 @@ def test_dsn_reaches_an_office_system_the_directory_does_not_list(world: World) 
     send(world, "vanthu@bacninh.gov.vn", ["ghost@gmail.com"])
     [dsn] = world.sink.wait_for(1)
     assert dsn.rcpt_tos == ["vanthu@bacninh.gov.vn"] and dsn.mail_from in ("", "<>")
+
+
+def test_a_busy_connections_outcomes_are_written_within_a_second_not_only_by_count(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under a long backlog a connection may take a while to gather a full batch of outcomes; what a crash
+    would send again is bounded by age too (``RESULT_SECONDS``), not only by the batch's size."""
+    import asyncio
+
+    from mailhub.delivery import manager
+
+    written: list[int] = []
+
+    class Queue:
+        async def record_many_async(self, batch: list[tuple[object, list[object]]]) -> list[object]:
+            written.append(sum(len(results) for _, results in batch))
+            return []
+
+    class Work:
+        def item_done(self) -> None:
+            pass
+
+    monkeypatch.setattr(manager, "RESULT_SECONDS", 0.05)
+
+    def job(n: int) -> SimpleNamespace:
+        return SimpleNamespace(queue_id=f"Q{n}")
+
+    def results(*addresses: str) -> list[SimpleNamespace]:
+        return [SimpleNamespace(address=a) for a in addresses]
+
+    async def run() -> None:
+        buffer = manager._ResultBuffer(Queue(), size=1000)  # type: ignore[arg-type]
+        await buffer.add(job(1), results("a@x.vn"), Work())  # type: ignore[arg-type]
+        await asyncio.sleep(0.01)
+        await buffer.add(job(2), results("b@x.vn"), Work())  # type: ignore[arg-type]
+        assert written == []  # young and few: still gathering
+        await asyncio.sleep(0.06)
+        await buffer.add(job(3), results("c@x.vn", "d@x.vn"), Work())  # type: ignore[arg-type]
+        await asyncio.gather(*buffer.writing)
+        assert written == [4]
+
+    asyncio.run(run())

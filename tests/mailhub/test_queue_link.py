@@ -98,7 +98,8 @@ def test_a_delivery_process_that_does_not_answer_is_given_up_on_within_the_deadl
     asyncio.run(run())
 
 
-def test_the_listener_writes_itself_when_the_link_is_down_or_the_message_large(database_url: str) -> None:
+def test_the_listener_writes_itself_when_the_link_is_down_or_the_message_large(
+        database_url: str, caplog: pytest.LogCaptureFixture) -> None:
     """``Queue.enqueue_async``: through the link only while it is usable and for messages up to
     LINK_BYTES; otherwise, or when the link is lost with the message, this process's own writer; either
     way the message is committed."""
@@ -126,10 +127,13 @@ def test_the_listener_writes_itself_when_the_link_is_down_or_the_message_large(d
                    await queue.enqueue_async(message("QDIED"))]  # not written twice, and no error
         Link.usable = False
         results.append(await queue.enqueue_async(message("QDOWN")))
+        results.append(await queue.enqueue_async(message("QDOWN2")))
         return results
 
-    assert asyncio.run(run()) == [True, False, False, False, False]
+    assert asyncio.run(run()) == [True, False, False, False, False, False]
     contents = stored(queue)
     engine.dispose()
     assert through == ["QSMALL", "QLOST", "QDIED"]
-    assert sorted(contents) == ["QDIED", "QDOWN", "QLARGE", "QLOST", "QSMALL"]
+    assert [r.message for r in caplog.records if "the listeners' messages are queued" in r.message] == [
+        "the listeners' messages are queued by the listeners themselves for now"]  # once, not per message
+    assert sorted(contents) == ["QDIED", "QDOWN", "QDOWN2", "QLARGE", "QLOST", "QSMALL"]

@@ -213,6 +213,7 @@ async def deliver(app: App, link_fd: int | None = None) -> None:
     """The delivery process (``mailhub serve --part delivery``, started by ``serve``): claim, send and
     record, as a node of its own, until SIGTERM or until the parent is gone; then hand back what is left.
     ``link_fd``: the socket on which the listeners hand it the messages they accept, to write."""
+    link_socket = None if link_fd is None else _link_socket(link_fd)  # before anything starts
     loop = asyncio.get_running_loop()
     _io_executor()
     service = app.relay()
@@ -222,8 +223,8 @@ async def deliver(app: App, link_fd: int | None = None) -> None:
     watch_parent(loop, stop)
     service.wake_listener.start(loop)
     delivery = asyncio.create_task(service.manager.run())
-    link = None if link_fd is None else asyncio.create_task(
-        serve_link(socket.socket(fileno=link_fd), service.queue.enqueue_soon, service.manager.wake))
+    link = None if link_socket is None else asyncio.create_task(
+        serve_link(link_socket, service.queue.enqueue_soon, service.manager.arrived))
     sys.stdout.buffer.write(READY + b" " + service.node.encode("ascii", "replace") + b"\n")
     sys.stdout.flush()
     os.dup2(2, 1)  # the parent reads no more of that pipe: anything printed later goes to the log
@@ -235,6 +236,14 @@ async def deliver(app: App, link_fd: int | None = None) -> None:
     await _stop_delivering(service, delivery)
     released = await _close(service)
     log.info("delivery stopped; %d recipients handed back to the queue", released)
+
+
+def _link_socket(fd: int) -> socket.socket:
+    try:
+        return socket.socket(fileno=fd)
+    except OSError as exc:
+        raise MailhubError(f"--link-fd {fd} is not a socket serve handed on ({exc.strerror or exc}): it is "
+                           "serve's own, for the delivery process it starts") from None
 
 
 @dataclass

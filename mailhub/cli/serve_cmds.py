@@ -17,6 +17,8 @@ from mailhub.cli.main import Context
 @click.pass_obj
 def serve(obj: Context, part: str, link_fd: int | None) -> None:
     """Run the submission and inbound SMTP listeners, and delivery."""
+    if link_fd is not None and part != "delivery":
+        raise click.UsageError("--link-fd is serve's own, for the delivery process it starts")
     if part == "commands":
         from mailhub.cli.command_server import serve_commands
 

@@ -111,6 +111,10 @@ class DeliveryManager:
         if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._wake.set)
 
+    def arrived(self) -> None:
+        """``wake`` from the manager's own event loop (a message it wrote for the listeners): no hand-off."""
+        self._wake.set()
+
     async def run(self) -> None:
         """Claim and deliver until stopped; then finish what was claimed (the caller bounds the wait)."""
         self._loop = asyncio.get_running_loop()

@@ -26,6 +26,7 @@ from policies import PolicyChain, Verdict, check_document, check_message
 
 DONE, MEMORY, ERROR, TIMEOUT, DIED, CLOSED = "done", "memory", "error", "timeout", "died", "closed"
 READY = "ready"
+SMALL_BYTES = 64 * 1024  # a message this small goes to a worker in one write (``send_args``)
 BACKSTOP_SECONDS = 10.0  # a worker whose parent is gone stops itself this long after the deadline
 
 
@@ -67,9 +68,10 @@ def check_content(content: bytes, names: tuple[str, ...], max_size: int, documen
 
 
 def send_args(conn: Connection, args: tuple[Any, ...]) -> None:
-    """A check's arguments to a worker: the content as it is (``send_bytes``: no pickled copy of a 25 MB
-    message in the server while it is sent), the rest pickled."""
-    if args and isinstance(args[0], bytes):
+    """A check's arguments to a worker. A small message goes pickled with the rest, in one write (it fits
+    the socket's buffer: a caller on an event loop is never blocked); a larger one as it is
+    (``send_bytes``: no pickled copy of a 25 MB message in the server while it is sent)."""
+    if args and isinstance(args[0], bytes) and len(args[0]) > SMALL_BYTES:
         conn.send((True, args[1:]))
         conn.send_bytes(args[0])
     else:

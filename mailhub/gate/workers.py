@@ -19,7 +19,7 @@ so the wait counts against no one. One dispatcher thread of the pool's own does 
 thread of anyone else's, and an event loop awaits the future with ``asyncio.wrap_future``.
 
 A small check that finds a worker idle and no one waiting is written to that worker by the caller
-itself (``DIRECT_BYTES``: it fits the socket's buffer, so the write never blocks an event loop); the
+itself (``SMALL_BYTES``: one write that fits the socket's buffer, never blocking an event loop); the
 dispatcher only reads the answer. That saves the message a thread hop on its way in, which under load
 is a wait for the dispatcher's turn at the interpreter. The dispatcher looks at the deadlines at least
 every ``HEARTBEAT_SECONDS``, and is woken at once for a deadline sooner than that.
@@ -50,6 +50,7 @@ from mailhub.gate.process import (
     ERROR,
     MEMORY,
     READY,
+    SMALL_BYTES,
     TIMEOUT,
     Outcome,
     content_label,
@@ -62,7 +63,6 @@ __all__ = ["CLOSED", "DIED", "DONE", "ERROR", "MEMORY", "TIMEOUT", "Outcome", "W
 
 log = logging.getLogger("mailhub.gate.policy_gate")
 START_SECONDS = 60.0  # a worker that is not ready by then is killed (it is not a check's fault)
-DIRECT_BYTES = 64 * 1024  # a check this small is written to an idle worker by its caller (see above)
 HEARTBEAT_SECONDS = 0.25  # the dispatcher looks at the deadlines at least this often
 
 @dataclass
@@ -130,7 +130,7 @@ class _Core:
             worker.deadline = time.monotonic() + self.timeout
             worker.job = job
             try:  # under the lock, so its pipe is not closed meanwhile; one write into an empty buffer
-                worker.conn.send((False, args))
+                send_args(worker.conn, args)
             except Exception:  # it died while idle (the dispatcher sees to it): the check waits its turn, as sent
                 worker.job = None  # by no one yet (its future still pending)
                 self._retire(worker)
@@ -147,7 +147,7 @@ class _Core:
         """With the lock held: an idle worker this check may be written to directly, when no check is
         waiting (so no one's turn is taken) and it is small; else None."""
         content = job.args[0] if job.args else None
-        if self.queue or not isinstance(content, bytes) or len(content) > DIRECT_BYTES:
+        if self.queue or not isinstance(content, bytes) or len(content) > SMALL_BYTES:
             return None
         return self._idle()
 

@@ -43,6 +43,11 @@ Clock = Callable[[], datetime]
 STREAMED_BYTES = 1024 * 1024  # on SQLite, a larger message is written into its row piece by piece
 
 
+def _require_recipients(message: NewMessage) -> None:
+    if not message.recipients:
+        raise MailhubError("a message needs at least one recipient")
+
+
 def new_queue_id() -> str:
     """Twelve upper-case hex digits, like a Postfix queue id: short enough to read out on the phone."""
     return secrets.token_hex(6).upper()
@@ -178,8 +183,7 @@ class Queue:
 
     def enqueue_soon(self, message: NewMessage) -> Future[str]:
         """``enqueue`` without waiting: the future resolves (to the queue id) once the message is durable."""
-        if not message.recipients:
-            raise MailhubError("a message needs at least one recipient")
+        _require_recipients(message)
 
         def write(connection: Connection) -> str:
             self._write_rows(connection, [message])
@@ -191,26 +195,25 @@ class Queue:
         """``enqueue`` on an event loop, with no thread waiting: through ``link`` (the delivery process
         writes it, ``mailhub.queue.link``) when that is up and the message small, else by this process's
         own writer. True when it went through the link (the delivery process knows of it already)."""
-        if not message.recipients:
-            raise MailhubError("a message needs at least one recipient")
-        link = self.link
-        if link is not None and link.usable != self._link_up:  # said once each time it goes down or comes back
-            self._link_up = link.usable
-            log.log(logging.INFO if link.usable else logging.WARNING, "the listeners' messages are queued %s",
-                    "by the delivery process again" if link.usable else "by the listeners themselves for now")
-        if link is not None and link.usable and message.size <= LINK_BYTES:
+        _require_recipients(message)
+        link, lost = self.link, False
+        usable = link is not None and link.usable
+        if link is not None and usable != self._link_up:  # said once each time it goes down or comes back
+            self._link_up = usable
+            log.log(logging.INFO if usable else logging.WARNING, "the listeners' messages are queued %s",
+                    "by the delivery process again" if usable else "by the listeners themselves for now")
+        if link is not None and usable and message.size <= LINK_BYTES:
             try:
                 await link.enqueue(message)
                 return True
-            except LinkLost as lost:  # written here instead
-                log.warning("%s: %s; queued here", message.queue_id, lost)
-                try:
-                    await asyncio.wrap_future(self.enqueue_soon(message))
-                except IntegrityError:  # its unique queue id is there: the other end committed it before it died
-                    if not await asyncio.to_thread(self._queued, message.queue_id):
-                        raise
-                return False
-        await asyncio.wrap_future(self.enqueue_soon(message))
+            except LinkLost as error:  # written here instead
+                log.warning("%s: %s; queued here", message.queue_id, error)
+                lost = True
+        try:
+            await asyncio.wrap_future(self.enqueue_soon(message))
+        except IntegrityError:  # after a lost link, its queue id may be there: the other end committed it, then died
+            if not (lost and await asyncio.to_thread(self._queued, message.queue_id)):
+                raise
         return False
 
     def _queued(self, queue_id: str) -> bool:
@@ -221,8 +224,7 @@ class Queue:
     def enqueue_in(self, session: Session, message: NewMessage) -> None:
         """Write the message in the caller's transaction: it is durable when the caller commits,
         together with whatever else the caller wrote (a meeting and its invitation, say)."""
-        if not message.recipients:
-            raise MailhubError("a message needs at least one recipient")
+        _require_recipients(message)
         self._write_rows(session.connection(), [message])
 
     def _write_rows(self, connection: Connection, messages: list[NewMessage]) -> None:

@@ -67,7 +67,7 @@ class QueueLink:
         return self._writer is not None and not self._writer.is_closing()
 
     async def enqueue(self, message: NewMessage) -> str:
-        if self._writer is None or self._writer.is_closing():
+        if self._writer is None or not self.usable:
             raise LinkLost("the delivery process is not connected")
         number = next(self._numbers)
         answer: asyncio.Future[str] = asyncio.get_running_loop().create_future()

@@ -4,14 +4,13 @@ these hooks only translate between the SMTP dialog and them. Nothing is delivere
 from __future__ import annotations
 
 import asyncio
-import functools
 import ipaddress
 import logging
 from base64 import b64decode
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, Session
 
@@ -36,7 +35,7 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 def _membership(networks: list[Network]) -> Callable[[str], bool]:
     """``_in_networks`` for one list fixed at start-up, remembered per client address (every message
     asks it several times; parsing the address was a few per cent of the listener's time)."""
-    return functools.lru_cache(maxsize=4096)(functools.partial(_in_networks, networks=networks))
+    return lru_cache(maxsize=4096)(partial(_in_networks, networks=networks))
 
 
 def _in_networks(address: str, networks: list[Network]) -> bool:

@@ -362,3 +362,15 @@ def test_a_delivery_process_that_stops_answering_is_given_up_on_and_stopped(
             await child.stop(1)
 
     asyncio.run(run())
+
+
+def test_serve_link_fd_given_by_hand_is_refused_in_one_line(env: dict[str, str]) -> None:
+    """``--link-fd`` is serve's own (the socket it hands its delivery process): typed by hand, on the
+    listeners or with a descriptor that is no such socket, it gets one line and a non-zero exit."""
+    listeners = subprocess.run([MAILHUB, "serve", "--link-fd", "5"], env=env, capture_output=True, text=True,
+                               timeout=30)
+    delivery = subprocess.run([MAILHUB, "serve", "--part", "delivery", "--link-fd", "2"], env=env,
+                              stdin=subprocess.PIPE, capture_output=True, text=True, timeout=30)
+    for result in (listeners, delivery):
+        assert result.returncode != 0 and "Traceback" not in result.stderr
+        assert "--link-fd" in result.stderr.strip().splitlines()[-1]

@@ -30,7 +30,6 @@ from mailhub.errors import MailhubError
 from mailhub.maintenance import LeaderLock, purge
 from mailhub.parts import CommandProcess
 from mailhub.queue.link import serve_link
-from mailhub.relay.intake import INBOUND, SUBMISSION
 from mailhub.smtp.listener import start_listener
 from mailhub.timeutil import LOCAL
 from mailhub.usage.stats import aggregate
@@ -126,11 +125,8 @@ async def _serve(app: App, *, stop: asyncio.Event | None, resolver: MxResolver |
     # not awaited before the ready line: until it is up (under a second), commands start Python anew
     commands_starting = asyncio.create_task(_start_commands(commands))
     start_gate = getattr(service.gate, "start", None)
-    if start_gate is not None:
-        start_gate()  # the content checkers start in the background, ready for the first message
-        # one check per lane before the ready line: the first clients do not wait for workers to start
-        warm_up = b"Subject: warm-up\r\n\r\nmailhub\r\n"
-        await asyncio.gather(*(service.gate.check_async(warm_up, lane=lane) for lane in (SUBMISSION, INBOUND)))
+    if start_gate is not None:  # the content checkers, each lane's ready before the ready line
+        await start_gate()
     if starting is not None:
         await starting
         service.queue.link = delivery_process  # the listeners' messages are written by the delivery process

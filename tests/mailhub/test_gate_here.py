@@ -1,0 +1,149 @@
+"""A short letter of text alone from the submission listener is checked on the listener itself; mail
+from the Internet, anything with an attachment, anything larger, and the mail of a client whose letter
+was slow to check go to the gate's worker processes. The verdicts are the same either way.
+
+Which way a message went is seen at the one door to the workers (``PolicyGate.submit``), counted here."""
+
+from __future__ import annotations
+
+import asyncio
+import smtplib
+from collections.abc import Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import Session, select
+
+from mailhub.app import App
+from mailhub.gate import policy_gate
+from mailhub.gate.policy_gate import HERE_LIMIT, PolicyGate
+from mailhub.gate.workers import Outcome
+from mailhub.relay.intake import INBOUND, SUBMISSION, GateDecision
+from mailhub.store.models import AuditEvent, QueuedMessage
+from tests.mailhub.conftest import seed_province
+from tests.mailhub.relay_harness import RunningRelay, Sink, StaticResolver, relay_settings
+
+OFFICIAL, COLLEAGUE = "vanthu@bacninh.gov.vn", "vinhnq@bacninh.gov.vn"
+CITIZEN, OPEN_GROUP = "citizen@gmail.com", "gopy@lich.bacninh.gov.vn"
+
+
+@dataclass
+class CountingApp(App):
+    """The real composition root and the real gate, with its door to the workers counted per lane."""
+
+    sent_to_workers: list[str] = field(default_factory=list)
+
+    def gate(self) -> PolicyGate:
+        gate = PolicyGate.from_settings(self.settings)
+        submit = gate.submit
+
+        def counted(content: bytes, **kwargs: Any) -> Future[Outcome]:
+            if b"warm-up" not in content and "Subject: Kiểm tra".encode() not in content:  # the start-up checks
+                self.sent_to_workers.append(kwargs.get("lane", ""))
+            return submit(content, **kwargs)
+
+        gate.submit = counted  # type: ignore[method-assign]
+        return gate
+
+
+def letter(subject: str, body: str = "Kính gửi các đồng chí: lịch họp giao ban tuần này.", *,
+           sender: str = OFFICIAL, to: str = COLLEAGUE, attachment: bytes | None = None,
+           html: str | None = None) -> bytes:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = sender, to, subject
+    message.set_content(body)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
+    if attachment is not None:
+        message.add_attachment(attachment, maintype="text", subtype="csv", filename="so-lieu.csv")
+    return message.as_bytes(policy=SMTP_POLICY)
+
+
+@pytest.fixture
+def world(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[CountingApp, RunningRelay]]:
+    sink = Sink().start()
+    app = CountingApp.build(relay_settings(tmp_path, sqlite_url, sink.port))
+    assert isinstance(app, CountingApp)
+    seed_province(app, tmp_path)
+    relay = RunningRelay(app, StaticResolver({})).start()
+    try:
+        yield app, relay
+    finally:
+        relay.stop()
+        app.close()
+        sink.stop()
+
+
+def send(port: int, content: bytes, sender: str = OFFICIAL, to: str = COLLEAGUE) -> tuple[int, str]:
+    with smtplib.SMTP("127.0.0.1", port, timeout=60) as client:
+        client.ehlo("client.test")
+        client.mail(sender)
+        assert client.rcpt(to)[0] == 250
+        code, text = client.data(content)
+        return code, text.decode()
+
+
+def stored(app: App) -> tuple[int, int]:
+    with Session(app.engine) as session:
+        return len(session.exec(select(QueuedMessage)).all()), len(session.exec(select(AuditEvent)).all())
+
+
+def test_a_short_submitted_letter_is_checked_on_the_listener_and_a_marked_one_is_still_refused(
+        world: tuple[CountingApp, RunningRelay]) -> None:
+    app, relay = world
+    port = relay.submission[1]
+
+    assert send(port, letter("Giấy mời họp giao ban"))[0] == 250
+    code, text = send(port, letter("Báo cáo tình hình", "ĐỘ MẬT: TỐI MẬT\nSố liệu quân số kèm theo."))
+    html_code, _ = send(port, letter("Thông báo", "Thông báo lịch họp.", html="<p><b>MẬT</b></p><p>Số liệu.</p>"))
+
+    assert code == 550 and "mật" in text.lower(), (code, text)
+    assert html_code == 550  # the html part is read too
+    assert stored(app) == (1, 2)  # the clean one queued; the marked ones audited, not kept
+    assert app.sent_to_workers == []
+
+
+def test_internet_mail_attachments_and_longer_letters_still_go_to_the_workers(
+        world: tuple[CountingApp, RunningRelay]) -> None:
+    app, relay = world
+
+    assert send(relay.inbound[1], letter("Góp ý", sender=CITIZEN, to=OPEN_GROUP), CITIZEN, OPEN_GROUP)[0] == 250
+    assert send(relay.submission[1], letter("Số liệu", attachment="Đơn vị,Số\nSở Nội vụ,12\n".encode()))[0] == 250
+    long_body = "Kính gửi các đồng chí: lịch họp giao ban tuần này.\n" * (HERE_LIMIT // 40)
+    assert send(relay.submission[1], letter("Báo cáo dài", long_body))[0] == 250
+    code, _ = send(relay.inbound[1], letter("Góp ý", "ĐỘ MẬT: MẬT", sender=CITIZEN, to=OPEN_GROUP),
+                   CITIZEN, OPEN_GROUP)
+
+    assert code == 550
+    assert app.sent_to_workers == [INBOUND, SUBMISSION, SUBMISSION, INBOUND]
+
+
+def test_a_client_whose_letter_was_slow_to_check_has_its_mail_checked_by_the_workers(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(policy_gate, "HERE_SLOW_SECONDS", -1.0)  # every check counts as slow here
+    gate = PolicyGate(("confidential-mark",), 10 * 1024 * 1024, workers=1, timeout=10)
+    went: list[str] = []
+    submit = gate.submit
+
+    def counted(content: bytes, **kwargs: Any) -> Future[Outcome]:
+        went.append(kwargs.get("client", ""))
+        return submit(content, **kwargs)
+
+    gate.submit = counted  # type: ignore[method-assign]
+    async def three() -> list[GateDecision]:
+        return [await gate.check_async(letter("Lịch họp"), lane=SUBMISSION, client="10.0.0.7"),
+                await gate.check_async(letter("Lịch họp", "ĐỘ MẬT: MẬT"), lane=SUBMISSION, client="10.0.0.7"),
+                await gate.check_async(letter("Lịch họp"), lane=SUBMISSION, client="10.0.0.8")]
+
+    try:
+        first, second, other = asyncio.run(three())
+    finally:
+        gate.close()
+
+    assert (first.blocked, second.blocked, other.blocked) == (False, True, False)
+    assert went == ["10.0.0.7"]  # the slow client's next letter; the first client checked here still is not

@@ -47,6 +47,7 @@ log = logging.getLogger("mailhub.relay.intake")
 
 SUBMISSION, INBOUND, LOCAL = "submission", "inbound", "local"
 # on a reply to an organizer whose sender no one vouches for: passed on, but it changed no answer
+STAMP_HERE_BYTES = 64 * 1024  # a larger message is stamped in a thread (its headers are parsed, maybe signed)
 NOT_VERIFIED = b"X-Mailhub-Sender-Verified: no (not from a province mail server, no aligned DKIM or SPF)\r\n"
 
 
@@ -193,6 +194,16 @@ class Intake:
         if stamped is None:
             raise Refused(NO_VALID_RECIPIENTS)
         return stamped
+
+    def stamps_from_memory(self, submission: Submission) -> bool:
+        """Whether ``stamp`` would not read the database for this message: an office system's letter on the
+        submission port (no login to check the From: against), small, to recipients decided at RCPT. Such a
+        message is stamped on the listener's loop; any other in a thread."""
+        return (submission.listener == SUBMISSION and submission.trusted and submission.login is None
+                and submission.sender_auth is None and submission.kind != "composed"
+                and len(submission.content) <= STAMP_HERE_BYTES
+                and self.recipients.from_memory(submission.rcpt_tos, sender=submission.mail_from, may_relay=True,
+                                                report=submission.kind == "dsn"))
 
     def stamp(self, submission: Submission) -> NewMessage | None:
         """Header checks, sender rights, recipient decisions and expansion, the Received stamp, missing

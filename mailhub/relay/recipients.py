@@ -128,6 +128,18 @@ class Recipients:
             decisions.append(decision)
         return decisions
 
+    def from_memory(self, addresses: Sequence[str], *, sender: str, may_relay: bool, report: bool = False) -> bool:
+        """Whether ``decide_all`` and ``expand_all`` would answer for this envelope without the directory:
+        each address decided in the last seconds (at RCPT, usually), as a mailbox or an outside address
+        whose expansion is remembered too. Groups and organizer addresses ask more of the directory at DATA."""
+        for address in addresses:
+            decision = self._decisions.get((address.lower(), sender.lower(), may_relay, report))
+            if decision is None or decision.kind in (GROUP, PERSON):
+                return False
+            if decision.kind == LOCAL and self._expansions.get((decision.address, LOCAL)) is None:
+                return False
+        return True
+
     def expand_all(self, decisions: Sequence[RecipientDecision]) -> list[list[str]]:
         """``expand`` for a whole envelope, the directory's part in one look-up."""
         wanted = [d.address for d in decisions if d.kind in (GROUP, LOCAL)

@@ -76,3 +76,43 @@ def test_the_queue_gets_each_mailbox_once_with_what_the_client_wrote(app: App) -
         ("friend@gmail.com", "friend@gmail.com"),
     ]
     assert accepted.recipients == 4
+
+
+def test_a_trusted_systems_letter_to_recipients_seen_seconds_ago_is_stamped_without_the_directory(app: App) -> None:
+    """What lets the listener stamp such a letter on its event loop instead of a thread: not one statement."""
+    from sqlalchemy import event
+
+    intake = app.intake()
+    content = (b"From: vanthu@bacninh.gov.vn\r\nTo: vinhnq@bacninh.gov.vn\r\nSubject: test\r\n"
+               b"Message-ID: <here@bacninh.gov.vn>\r\n\r\nbody\r\n")
+    rcpts = ("vinhnq@bacninh.gov.vn", "friend@gmail.com")
+
+    def letter(**changes: object) -> Submission:
+        fields: dict[str, object] = dict(content=content, mail_from="vanthu@bacninh.gov.vn", rcpt_tos=rcpts,
+                                         listener=SUBMISSION, trusted=True)
+        fields.update(changes)
+        return Submission(**fields)  # type: ignore[arg-type]
+
+    assert not intake.stamps_from_memory(letter())  # nothing decided yet
+    first = intake.stamp(letter())  # as the thread does: decides, expands, remembers
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(app.engine, "before_cursor_execute", count)
+    try:
+        assert intake.stamps_from_memory(letter())
+        second = intake.stamp(letter())
+    finally:
+        event.remove(app.engine, "before_cursor_execute", count)
+    assert statements == []
+    assert first is not None and second is not None
+    assert [r.address for r in second.recipients] == [r.address for r in first.recipients]
+    assert b"Received: from localhost" in second.stamps
+
+    assert not intake.stamps_from_memory(letter(login="vanthu@bacninh.gov.vn"))  # the From: is checked against it
+    assert not intake.stamps_from_memory(letter(rcpt_tos=("group:lanhdao",)))  # a group asks more at DATA
+    assert not intake.stamps_from_memory(letter(rcpt_tos=("vinhnq2@bacninh.gov.vn",)))  # not seen lately
+    assert not intake.stamps_from_memory(letter(content=content + b"x" * 70_000))
+    assert not intake.stamps_from_memory(letter(trusted=False))

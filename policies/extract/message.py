@@ -14,6 +14,7 @@ from email.message import Message
 from policies.extract.base import Budget, DocumentError, merge, shown_name
 from policies.extract.dispatch import SIGNATURE_TYPES, read_file, text_parts
 from policies.extract.html import html_read
+from policies.extract.readings import filename_utf8_readings, header_utf8_readings
 from policies.extract.text import decode_text, embedded_files, sniff_text
 from policies.types import Extraction, TextPart, Uninspectable
 
@@ -33,10 +34,21 @@ def _header(message: Message, name: str) -> str:
     return "\n".join(str(v) for v in values)
 
 
+def _header_readings(message: Message, name: str) -> str:
+    """The field as its labels read it, then as UTF-8 where a label lies (``readings``)."""
+    return "\n".join([_header(message, name), *header_utf8_readings(message, name)])
+
+
+def _name_parts(part: Message, where: str, filename: str | None) -> list[Extraction]:
+    names = [filename] if filename else []
+    names += [n for n in filename_utf8_readings(part) if n != filename]
+    return [Extraction(tuple(TextPart(where, name, "filename") for name in names))] if names else []
+
+
 def _headers(message: Message, prefix: str) -> list[TextPart]:
-    subjects = "\n".join(_header(message, h) for h in SUBJECT_HEADERS)
+    subjects = "\n".join(_header_readings(message, h) for h in SUBJECT_HEADERS)
     names = [n for n in dict.fromkeys(message.keys()) if n in TEXT_HEADERS or n.lower().startswith("x-")]
-    free = [f"{name}: {_header(message, name)}" for name in names]
+    free = [f"{name}: {_header_readings(message, name)}" for name in names]
     return [TextPart(f"{prefix}subject", subjects, "subject"),
             TextPart(f"{prefix}headers", "\n".join(str(f) for f in free), "property")]
 
@@ -105,7 +117,7 @@ def _forwarded(part: Message, prefix: str, depth: int, budget: Budget, index: in
         decoded = part.get_payload(decode=True)
         raw = decoded if isinstance(decoded, bytes) else b""
     budget.bytes(len(raw))
-    name_part = [Extraction((TextPart(where, filename, "filename"),))] if filename else []
+    name_part = _name_parts(part, where, filename)
     return merge([*name_part, read_message(raw, budget, prefix=f"{where}/", depth=depth + 1)])
 
 
@@ -130,7 +142,7 @@ def _leaf(part: Message, content_type: str, index: int, prefix: str, depth: int,
     if filename or disposition == "attachment" or not content_type.startswith("text/") or \
             content_type in _DOCUMENT_TEXT_TYPES:
         where = f"{prefix}{shown_name(filename)}" if filename else f"{prefix}part {index}"
-        name_part = [Extraction((TextPart(where, filename, "filename"),))] if filename else []
+        name_part = _name_parts(part, where, filename)
         return merge([*name_part, read_file(filename or f"part-{index}", data, where, depth, budget,
                                             content_type)])
     budget.text(len(data))

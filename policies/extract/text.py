@@ -20,12 +20,20 @@ def _codec(charset: str) -> str:
 
 
 def decode_text(data: bytes, charset: str | None = None) -> str:
+    """Every reading of ``data`` a mark could hide in, one after the other: the declared charset's and
+    UTF-8's, each when the bytes decode cleanly in it. A label says nothing certain (one that names a
+    charset in which any byte is valid, ISO-8859-1 or KOI8-R, turns UTF-8 text into other letters),
+    and one broken byte must not turn a whole UTF-8 text into mojibake: when neither reads cleanly,
+    UTF-8 with the broken bytes replaced, then the Vietnamese code page (cp1258)."""
+    readings = []
     for encoding in filter(None, (charset, "utf-8")):
         try:
-            return data.decode(_codec(encoding))
+            readings.append(data.decode(_codec(encoding)))
         except (UnicodeDecodeError, LookupError):
             continue
-    return data.decode("cp1258", errors="replace")
+    if not readings:
+        readings = [data.decode("utf-8", errors="replace"), data.decode("cp1258", errors="replace")]
+    return "\n\n".join(dict.fromkeys(readings))
 
 
 def sniff_text(data: bytes, content_type: str = "") -> str | None:

@@ -97,3 +97,56 @@ def test_a_plain_body_beyond_the_text_budget_is_uninspectable_not_an_error() -> 
     assert verdict.blocked
     assert [f.rule for f in verdict.findings] == ["uninspectable"]
     assert "characters of text" in verdict.findings[0].evidence
+
+
+_MARKED_BODY = "TỐI MẬT\r\nBáo cáo quân số tháng 11.\r\n"
+
+
+def _letter(subject: str = "Báo cáo", content_type: str = "text/plain; charset=utf-8", body: bytes = b"",
+            extra: str = "") -> bytes:
+    return (f"From: a@bacninh.gov.vn\r\nTo: b@bacninh.gov.vn\r\nSubject: {subject}\r\nMIME-Version: 1.0\r\n"
+            f"Content-Type: {content_type}\r\nContent-Transfer-Encoding: 8bit\r\n{extra}\r\n").encode() + body
+
+
+@pytest.mark.parametrize(("label", "tail"), [
+    ("utf-8", b"\xe1"),  # one broken byte at the end (cut in the middle of a letter)
+    ("utf-8", b"\r\n\xff\xfe rac"),
+    ("iso-8859-1", b""),  # a label in which every byte is valid: the UTF-8 text reads as other letters
+    ("koi8-r", b""),
+    ("utf-16", b""),
+    ("no-such-charset", b"\xe1"),
+])
+def test_a_marked_utf8_body_is_refused_whatever_its_label_or_a_broken_byte(label: str, tail: bytes) -> None:
+    from policies import check_message
+
+    verdict = check_message(_letter(content_type=f"text/plain; charset={label}", body=_MARKED_BODY.encode() + tail))
+    assert verdict.blocked, verdict
+
+
+@pytest.mark.parametrize("label", ["utf-8", "iso-8859-1", "koi8-r", "windows-1252"])
+def test_a_marked_subject_or_file_name_is_refused_whatever_charset_its_encoded_word_names(label: str) -> None:
+    import base64
+    from urllib.parse import quote
+
+    from policies import check_message
+
+    def word(text: str) -> str:
+        return f"=?{label}?B?{base64.b64encode(text.encode()).decode()}?="
+
+    subject = check_message(_letter(subject=word("[TỐI MẬT] Báo cáo quân số"), body=b"Kinh gui.\r\n"))
+    name = "TỐI MẬT - báo cáo.txt"
+    for disposition in (f'attachment; filename="{word(name)}"', f"attachment; filename*={label}''{quote(name)}"):
+        attached = check_message(_letter(
+            content_type="multipart/mixed; boundary=b",
+            body=(f"--b\r\nContent-Type: text/plain\r\n\r\nKinh gui.\r\n--b\r\nContent-Type: text/plain\r\n"
+                  f"Content-Disposition: {disposition}\r\n\r\nso lieu\r\n--b--\r\n").encode()))
+        assert "file-name-mark" in {f.rule for f in attached.findings}, (disposition, attached)
+    assert "subject-tag" in {f.rule for f in subject.findings}, subject
+
+
+def test_clean_text_under_any_label_still_passes() -> None:
+    from policies import check_message
+
+    for label in ("utf-8", "iso-8859-1", "koi8-r", "windows-1258"):
+        body = "Kính gửi các đồng chí lịch họp giao ban tuần này.\r\n".encode() + b"\xe1"
+        assert not check_message(_letter(content_type=f"text/plain; charset={label}", body=body)).blocked

@@ -16,20 +16,18 @@ Three answers:
 Each listener has its own workers (``MAILHUB_POLICY_WORKERS`` each): mail from anywhere (inbound) can
 only saturate its own, while officials' submissions and the mail mailhub composes use the others.
 
-A short letter of text alone (``HERE_LIMIT`` bytes, no attachment, no other kind of part) from the
-submission listener (an official who logged in, an office system of the trusted networks) is checked
-on the listener itself: the same policies, without the round trip to a worker process, which cost
-more than the check (a 5 KB letter is checked in a third of a millisecond; the hand-off and the
-answer's wake-ups cost a millisecond of CPU and some ten of waiting under load). Mail from the
-Internet always goes to the workers, under their deadline. A client whose letter took longer than
-``HERE_SLOW_SECONDS`` to check (text a hostile parser can make slow: legacy-font letters full of
-marks) has its mail checked in the workers for the next ``HERE_SLOW_PENALTY_SECONDS``.
+A short letter of plain text from the submission listener (an official who logged in, an office
+system of the trusted networks) is checked on the listener itself (``mailhub.gate.here``: which letters,
+and how the verdict is kept the workers' own): the round trip to a worker cost more than the check (a
+5 KB letter is checked in a third of a millisecond; the hand-off and the answer's wake-ups cost a
+millisecond of CPU and some ten of waiting under load). Mail from the Internet always goes to the
+workers. A client whose letter took more than ``HERE_SLOW_SECONDS`` of CPU to check has its mail checked
+in the workers for the next ``HERE_SLOW_PENALTY_SECONDS``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import threading
 import time
@@ -40,6 +38,7 @@ from email.parser import BytesParser
 from email.policy import compat32
 
 from mailhub.config import Settings
+from mailhub.gate import here
 from mailhub.gate.process import check_content
 from mailhub.gate.workers import (
     CLOSED,
@@ -90,7 +89,7 @@ class PolicyGate:
 
     def __init__(self, names: tuple[str, ...], max_size: int, *, workers: int = 2, timeout: float = 30.0,
                  memory_mb: int = 1024, function: CheckFunction = check_content) -> None:
-        PolicyChain.named(names, max_size=max_size)  # unknown names fail at start-up, not on the first message
+        self._chain = PolicyChain.named(names, max_size=max_size)  # unknown names fail at start-up
         self.names = names
         self.max_size = max_size
         self.workers = workers
@@ -124,7 +123,7 @@ class PolicyGate:
         for lane in lanes:
             self.pool(lane).start()
         if SUBMISSION in lanes and self.function is check_content:
-            self._inline(WARM_UP_LETTER)
+            here.check_here(WARM_UP_LETTER, self._chain)
         await asyncio.gather(*(asyncio.wrap_future(self.submit(WARM_UP_LETTER, lane=lane)) for lane in lanes))
 
     def submit(self, content: bytes, *, document: str | None = None, lane: str = LOCAL,
@@ -161,11 +160,14 @@ class PolicyGate:
         """For the listeners: a short letter from the submission listener here (the module's note), else
         waits on the pool's own dispatcher thread, occupying no thread of the loop's."""
         if self._may_check_here(content, lane, client):
-            # CPU time (a check preempted on a busy machine is not slow), less any garbage collection
-            # that happened to run meanwhile (it walks the whole server's objects, not the letter's)
-            started, collected = time.thread_time(), _COLLECTOR.seconds
-            result = self._inline(content)
-            spent = time.thread_time() - started - (_COLLECTOR.seconds - collected)
+            started = here.CLOCK.now()  # CPU time: a check preempted on a busy machine is not slow
+            try:
+                verdict = here.check_here(content, self._chain)
+            except Exception:  # a local failure here is no verdict: the workers decide
+                log.exception("the content check of message %s failed here; the workers check it",
+                              content_label(content))
+                verdict = None
+            spent = here.CLOCK.now() - started
             if spent > HERE_SLOW_SECONDS:
                 now = time.monotonic()
                 if len(self._slow_clients) >= 10000:  # forget those whose time is up
@@ -173,7 +175,8 @@ class PolicyGate:
                 self._slow_clients[client] = now + HERE_SLOW_PENALTY_SECONDS
                 log.info("a letter from %s took %.0f ms to check: its mail goes to the workers for %.0f s", client,
                          spent * 1000, HERE_SLOW_PENALTY_SECONDS)
-            return self.decision(result)
+            if verdict is not None:
+                return self.decision(verdict)
         try:
             outcome = await asyncio.wrap_future(self.submit(content, lane=lane, client=client))
         except Exception as exc:  # a local failure is never a refusal
@@ -182,14 +185,14 @@ class PolicyGate:
         return self.decision(self.result(outcome, content))
 
     def _may_check_here(self, content: bytes, lane: str, client: str) -> bool:
-        if lane != SUBMISSION or self.function is not check_content or len(content) > HERE_LIMIT or self._closed:
+        if lane != SUBMISSION or self.function is not check_content or len(content) > here.HERE_LIMIT or self._closed:
             return False
         until = self._slow_clients.get(client)
         if until is not None:
             if until > time.monotonic():
                 return False
             del self._slow_clients[client]
-        return is_plain_text(content)
+        return here.short_plain_letter(content)
 
     def result(self, outcome: Outcome, content: bytes, document: str | None = None) -> Verdict | Unchecked:
         where = document or "message"
@@ -238,24 +241,7 @@ class PolicyGate:
             pool.close()
 
 
-class _CollectorTime:
-    """Seconds the garbage collector has run in this process so far (``gc.callbacks``)."""
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-        self._started = 0.0
-        gc.callbacks.append(self._note)
-
-    def _note(self, phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            self._started = time.perf_counter()
-        else:
-            self.seconds += time.perf_counter() - self._started
-
-
-_COLLECTOR = _CollectorTime()
 INLINE_LIMIT = 256 * 1024  # bytes: larger messages are checked in the workers, under their deadline
-HERE_LIMIT = 16 * 1024  # bytes: a submitted letter of text alone up to this size is checked on the listener
 HERE_SLOW_SECONDS = 0.005  # a check that took more CPU sends its client's mail to the workers...
 HERE_SLOW_PENALTY_SECONDS = 600.0  # ...for this long
 WARM_UP_LETTER = ("From: <vanthu@mailhub.invalid>\r\nTo: <vanthu@mailhub.invalid>\r\nSubject: Kiểm tra\r\n"
@@ -268,11 +254,14 @@ def is_plain_text(content: bytes) -> bool:
     """A message of text parts only: no attachment, no file name, no other kind of part, small."""
     if len(content) > INLINE_LIMIT:
         return False
-    message = BytesParser(policy=compat32).parsebytes(content)
-    for part in message.walk():
-        if part.get_content_type() not in TEXT_TYPES or part.get_filename() is not None or \
-                part.get("Content-Disposition", "").strip().lower().startswith("attachment"):
-            return False
+    try:
+        message = BytesParser(policy=compat32).parsebytes(content)
+        for part in message.walk():
+            if part.get_content_type() not in TEXT_TYPES or part.get_filename() is not None or \
+                    str(part.get("Content-Disposition", "")).strip().lower().startswith("attachment"):
+                return False
+    except Exception:  # headers the parser cannot take: the workers read it
+        return False
     return True
 
 

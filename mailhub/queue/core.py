@@ -189,7 +189,7 @@ class Queue:
             self._write_rows(connection, [message])
             return message.queue_id
 
-        return self._committer.submit_soon(write)
+        return self._committer.submit_soon(write, first=True)
 
     async def enqueue_async(self, message: NewMessage) -> bool:
         """``enqueue`` on an event loop, with no thread waiting: through ``link`` (the delivery process

@@ -23,7 +23,7 @@ class GroupCommit(Generic[C]):
     def __init__(self, begin: Callable[[], AbstractContextManager[C]], max_batch: int = 100) -> None:
         self._begin = begin
         self._max_batch = max_batch
-        self._pending: queue.SimpleQueue[tuple[Callable[[C], Any], Future[Any]]] = queue.SimpleQueue()
+        self._pending: queue.SimpleQueue[tuple[Callable[[C], Any], Future[Any], bool]] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
@@ -31,11 +31,13 @@ class GroupCommit(Generic[C]):
         """Run ``work`` in the next transaction; its result once that has committed."""
         return self.submit_soon(work).result()
 
-    def submit_soon(self, work: Callable[[C], R]) -> Future[R]:
+    def submit_soon(self, work: Callable[[C], R], *, first: bool = False) -> Future[R]:
         """The same, without waiting: the future resolves once the transaction has committed (an event
-        loop awaits it with ``asyncio.wrap_future``, and no thread of its own waits in between)."""
+        loop awaits it with ``asyncio.wrap_future``, and no thread of its own waits in between).
+        ``first``: work someone waits on (a client, for its 250) is committed in a transaction of its
+        own ahead of the rest taken at the same time (claims, outcomes: bigger, and no one waits)."""
         done: Future[R] = Future()
-        self._pending.put((work, done))
+        self._pending.put((work, done, first))
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="mailhub-group-commit", daemon=True)
@@ -59,9 +61,11 @@ class GroupCommit(Generic[C]):
                     break
             # work whose caller has gone (an SMTP session that dropped while it waited: its future was
             # cancelled, no 250 was sent) is not done; the rest can no longer be cancelled
-            batch = [(work, done) for work, done in batch if done.set_running_or_notify_cancel()]
-            if batch:
-                self._commit(batch)
+            batch = [item for item in batch if item[1].set_running_or_notify_cancel()]
+            for wanted in (True, False):
+                part = [(work, done) for work, done, first in batch if first is wanted]
+                if part:
+                    self._commit(part)
 
     def _commit(self, batch: list[tuple[Callable[[C], Any], Future[Any]]]) -> None:
         try:

@@ -1,6 +1,7 @@
-"""A short letter of text alone from the submission listener is checked on the listener itself; mail
-from the Internet, anything with an attachment, anything larger, and the mail of a client whose letter
-was slow to check go to the gate's worker processes. The verdicts are the same either way.
+"""A short letter of plain text from the submission listener is checked on the listener itself; mail
+from the Internet, HTML, anything with an attachment or a file inside its text, legacy-font text,
+anything larger, and the mail of a client whose letter was slow to check go to the gate's worker
+processes. The verdicts are the same either way.
 
 Which way a message went is seen at the one door to the workers (``PolicyGate.submit``), counted here."""
 
@@ -21,7 +22,8 @@ from sqlmodel import Session, select
 
 from mailhub.app import App
 from mailhub.gate import policy_gate
-from mailhub.gate.policy_gate import HERE_LIMIT, PolicyGate
+from mailhub.gate.here import HERE_LIMIT
+from mailhub.gate.policy_gate import PolicyGate
 from mailhub.gate.workers import Outcome
 from mailhub.relay.intake import INBOUND, SUBMISSION, GateDecision
 from mailhub.store.models import AuditEvent, QueuedMessage
@@ -100,12 +102,33 @@ def test_a_short_submitted_letter_is_checked_on_the_listener_and_a_marked_one_is
 
     assert send(port, letter("Giấy mời họp giao ban"))[0] == 250
     code, text = send(port, letter("Báo cáo tình hình", "ĐỘ MẬT: TỐI MẬT\nSố liệu quân số kèm theo."))
-    html_code, _ = send(port, letter("Thông báo", "Thông báo lịch họp.", html="<p><b>MẬT</b></p><p>Số liệu.</p>"))
+    broken_code, _ = send(port, letter("Báo cáo", "TỐI MẬT\nSố liệu.").replace(b"li\xe1\xbb\x87u", b"li\xe1u"))
 
     assert code == 550 and "mật" in text.lower(), (code, text)
-    assert html_code == 550  # the html part is read too
+    assert broken_code == 550  # a broken byte does not hide the mark
     assert stored(app) == (1, 2)  # the clean one queued; the marked ones audited, not kept
     assert app.sent_to_workers == []
+
+
+def test_what_the_listener_would_have_to_open_or_read_slowly_goes_to_the_workers_with_the_same_verdict(
+        world: tuple[CountingApp, RunningRelay]) -> None:
+    import base64
+    import gzip
+
+    app, relay = world
+    port = relay.submission[1]
+    hidden = base64.encodebytes(gzip.compress("TỐI MẬT\nSố liệu quân số.\n".encode())).decode()
+    uuencoded = letter("Số liệu", f"Kính gửi.\nbegin-base64 644 so-lieu.txt.gz\n{hidden}====\n")
+    html = letter("Thông báo", "Thông báo lịch họp.", html="<p><b>MẬT</b></p><p>Số liệu.</p>")
+    odd_disposition = letter("Báo cáo", "ĐỘ MẬT: TỐI MẬT").replace(
+        b"MIME-Version", "Content-Disposition: inline; ghi-chú=1\r\nMIME-Version".encode(), 1)
+    legacy = letter("Báo cáo", "").replace(b"charset=\"utf-8\"", b"charset=\"iso-8859-1\"") + \
+        "MËT TèI MËT\r\n".encode("latin-1") * 20
+
+    replies = [send(port, m)[0] for m in (uuencoded, html, odd_disposition, legacy)]
+
+    assert replies == [550, 550, 550, 250], replies
+    assert app.sent_to_workers == [SUBMISSION] * 3  # an 8-bit header is no reason: that one was read here
 
 
 def test_internet_mail_attachments_and_longer_letters_still_go_to_the_workers(

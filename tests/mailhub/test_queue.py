@@ -54,9 +54,8 @@ def test_concurrent_callers_share_transactions_and_a_bad_message_fails_alone() -
     assert sorted(q for batch in batches for q in batch) == sorted(results)
 
 
-def test_work_whose_caller_has_gone_is_not_done_and_the_rest_of_its_batch_is() -> None:
-    """An SMTP session that drops while its message waits for the commit cancels its future: that
-    message is not written (no 250 was sent for it) and the others in the same transaction are."""
+def held_committer() -> tuple[GroupCommit[list[str]], list[list[str]], threading.Event]:
+    """A group commit whose transactions wait for the returned event, and the batches it wrote."""
     batches: list[list[str]] = []
     gate = threading.Event()
 
@@ -67,13 +66,21 @@ def test_work_whose_caller_has_gone_is_not_done_and_the_rest_of_its_batch_is() -
         yield transaction
         batches.append(transaction)
 
-    def write(queue_id: str) -> Callable[[list[str]], str]:
-        def run(transaction: list[str]) -> str:
-            transaction.append(queue_id)
-            return queue_id
-        return run
+    return GroupCommit(begin), batches, gate
 
-    committer: GroupCommit[list[str]] = GroupCommit(begin)
+
+def write(name: str) -> Callable[[list[str]], str]:
+    """Work that writes ``name`` into its transaction and returns it."""
+    def run(transaction: list[str]) -> str:
+        transaction.append(name)
+        return name
+    return run
+
+
+def test_work_whose_caller_has_gone_is_not_done_and_the_rest_of_its_batch_is() -> None:
+    """An SMTP session that drops while its message waits for the commit cancels its future: that
+    message is not written (no 250 was sent for it) and the others in the same transaction are."""
+    committer, batches, gate = held_committer()
     first = committer.submit_soon(write("Q0"))  # the writer takes it and waits at the gate
     time.sleep(0.2)
     waiting = [committer.submit_soon(write(f"Q{n}")) for n in range(1, 6)]
@@ -82,3 +89,16 @@ def test_work_whose_caller_has_gone_is_not_done_and_the_rest_of_its_batch_is() -
     assert first.result(5) == "Q0"
     assert [f.result(5) for n, f in enumerate(waiting) if n != 2] == ["Q1", "Q2", "Q4", "Q5"]
     assert sorted(q for batch in batches for q in batch) == ["Q0", "Q1", "Q2", "Q4", "Q5"]
+
+
+def test_work_a_client_waits_on_is_committed_ahead_of_claims_and_outcomes_taken_with_it() -> None:
+    """A message a session waits on for its 250 does not wait for a large batch of outcomes to be
+    written in the same transaction: it is committed in one of its own, first."""
+    committer, batches, gate = held_committer()
+    held = committer.submit_soon(write("held"))  # the writer takes it and waits at the gate
+    time.sleep(0.2)
+    later = [committer.submit_soon(write("outcomes-1")), committer.submit_soon(write("Q1"), first=True),
+             committer.submit_soon(write("claim")), committer.submit_soon(write("Q2"), first=True)]
+    gate.set()
+    assert held.result(5) == "held" and [f.result(5) for f in later] == ["outcomes-1", "Q1", "claim", "Q2"]
+    assert batches == [["held"], ["Q1", "Q2"], ["outcomes-1", "claim"]]

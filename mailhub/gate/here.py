@@ -1,0 +1,87 @@
+"""The content check a listener may run itself, on its event loop, instead of handing the message to a
+worker process: only for a short letter of plain text, and only when the policies could decide it
+without opening any file.
+
+What qualifies (``short_plain_letter``): at most ``HERE_LIMIT`` bytes, one part, ``text/plain`` (or no
+Content-Type), written as it is read (no transfer encoding, or 7bit/8bit), no file name, not an
+attachment, in a known charset, and not text a legacy Vietnamese font could have written (those are
+read three ways, and marks in them cost the most to find). HTML, encoded bodies, multipart letters
+and everything else go to the workers.
+
+How it is checked (``check_here``): the same policies, under limits that allow no file at all (a
+uuencoded block or anything else the readers would open inside the text makes the letter
+"uninspectable" here) and little text. A verdict that calls anything uninspectable is not given: the
+workers decide that letter, under their deadline and memory cap. Any other verdict is the one the
+workers would give: within these limits everything was read, and a mark found is a mark.
+
+``CheckClock`` measures what a check cost in CPU time of the calling thread, less the garbage
+collections that ran in that thread meanwhile (they walk the whole server's objects, not the letter's).
+"""
+
+from __future__ import annotations
+
+import codecs
+import gc
+import threading
+import time
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+
+from policies import Limits, PolicyChain, Verdict, check_message, could_be_legacy
+
+HERE_LIMIT = 8 * 1024  # bytes of the whole message
+HERE_LIMITS = Limits(max_parts=0, max_total_bytes=4 * HERE_LIMIT, max_text_chars=4 * HERE_LIMIT, max_ocr_pages=0,
+                     max_seconds=1.0)
+PLAIN_ENCODINGS = {"", "7bit", "8bit"}
+
+
+def short_plain_letter(content: bytes) -> bool:
+    """Whether ``content`` is a letter ``check_here`` may decide (the module's note). Never raises."""
+    if len(content) > HERE_LIMIT:
+        return False
+    try:
+        headers = BytesHeaderParser(policy=compat32).parsebytes(content)
+        if headers.is_multipart() or headers.get_content_type() != "text/plain" or headers.get_filename() is not None:
+            return False
+        if str(headers.get("Content-Disposition", "")).strip().lower().startswith("attachment") or \
+                str(headers.get("Content-Transfer-Encoding", "")).strip().lower() not in PLAIN_ENCODINGS or \
+                len(headers.get_all("Content-Type") or ()) > 1:
+            return False
+        charset = headers.get_content_charset() or "utf-8"
+        codecs.lookup(charset)
+        body = content.partition(b"\r\n\r\n")[2] or content.partition(b"\n\n")[2]
+        return not could_be_legacy(body.decode(charset, "replace"))
+    except Exception:  # headers the parser cannot take (or an odd charset): the workers read it
+        return False
+
+
+def check_here(content: bytes, chain: PolicyChain) -> Verdict | None:
+    """The verdict on a ``short_plain_letter``, or None when the workers must decide it (something in it
+    would have had to be opened or read beyond these limits)."""
+    verdict = check_message(content, chain, HERE_LIMITS)
+    if any(finding.rule == "uninspectable" for finding in verdict.findings):
+        return None
+    return verdict
+
+
+class CheckClock:
+    """CPU seconds of the calling thread, less its garbage collections (``gc.callbacks``)."""
+
+    def __init__(self) -> None:
+        self._collecting: dict[int, float] = {}  # thread -> when its collection started
+        self._collected: dict[int, float] = {}  # thread -> seconds of collection so far
+        gc.callbacks.append(self._note)
+
+    def _note(self, phase: str, info: dict[str, int]) -> None:
+        thread = threading.get_ident()
+        if phase == "start":
+            self._collecting[thread] = time.thread_time()
+        elif thread in self._collecting:
+            spent = time.thread_time() - self._collecting.pop(thread)
+            self._collected[thread] = self._collected.get(thread, 0.0) + spent
+
+    def now(self) -> float:
+        return time.thread_time() - self._collected.get(threading.get_ident(), 0.0)
+
+
+CLOCK = CheckClock()

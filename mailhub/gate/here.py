@@ -10,9 +10,10 @@ and everything else go to the workers.
 
 How it is checked (``check_here``): the same policies, under limits that allow no file at all (a
 uuencoded block or anything else the readers would open inside the text makes the letter
-"uninspectable" here) and little text. A verdict that calls anything uninspectable is not given: the
-workers decide that letter, under their deadline and memory cap. Any other verdict is the one the
-workers would give: within these limits everything was read, and a mark found is a mark.
+"uninspectable" here) and little text. When the reading left anything uninspectable or found any
+file, no verdict is given, whichever rules the chain runs: the workers decide that letter, under their
+deadline and memory cap. Any other verdict is the one the workers would give: within these limits
+everything was read, and a mark found is a mark.
 
 ``CheckClock`` measures what a check cost in CPU time of the calling thread, less the garbage
 collections that ran in that thread meanwhile (they walk the whole server's objects, not the letter's).
@@ -27,20 +28,35 @@ import time
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
-from policies import Limits, PolicyChain, Verdict, check_message, could_be_legacy
+from policies import Limits, PolicyChain, Verdict, could_be_legacy, extract_message
 
 HERE_LIMIT = 8 * 1024  # bytes of the whole message
 HERE_LIMITS = Limits(max_parts=0, max_total_bytes=4 * HERE_LIMIT, max_text_chars=4 * HERE_LIMIT, max_ocr_pages=0,
                      max_seconds=1.0)
 PLAIN_ENCODINGS = {"", "7bit", "8bit"}
+HEADER_BLOCK_LIMIT = 4 * 1024  # bytes before the blank line that ends the header
+PARAMETER_FIELDS = ("Content-Type", "Content-Disposition", "Content-Transfer-Encoding")
+PARAMETER_FIELD_LIMIT = 200  # characters: "text/plain; charset=utf-8; format=flowed; delsp=yes" is 51
+
+
+def _plain_headers(content: bytes) -> bool:
+    """A header block that ends within ``HEADER_BLOCK_LIMIT`` (a letter with no body goes to the workers)."""
+    window = content[:HEADER_BLOCK_LIMIT + 4]
+    return b"\r\n\r\n" in window or b"\n\n" in window
 
 
 def short_plain_letter(content: bytes) -> bool:
-    """Whether ``content`` is a letter ``check_here`` may decide (the module's note). Never raises."""
-    if len(content) > HERE_LIMIT:
+    """Whether ``content`` is a letter ``check_here`` may decide (the module's note). Never raises.
+    The header block and the fields that carry parameters are bounded before anything parses them: the
+    email package reads a long run of quoted parameters in time that grows with its square."""
+    if len(content) > HERE_LIMIT or not _plain_headers(content):
         return False
     try:
         headers = BytesHeaderParser(policy=compat32).parsebytes(content)
+        for name in PARAMETER_FIELDS:
+            if any(len(str(value)) > PARAMETER_FIELD_LIMIT or str(value).count('"') > 4
+                   for value in headers.get_all(name) or ()):
+                return False
         if headers.is_multipart() or headers.get_content_type() != "text/plain" or headers.get_filename() is not None:
             return False
         if str(headers.get("Content-Disposition", "")).strip().lower().startswith("attachment") or \
@@ -58,10 +74,10 @@ def short_plain_letter(content: bytes) -> bool:
 def check_here(content: bytes, chain: PolicyChain) -> Verdict | None:
     """The verdict on a ``short_plain_letter``, or None when the workers must decide it (something in it
     would have had to be opened or read beyond these limits)."""
-    verdict = check_message(content, chain, HERE_LIMITS)
-    if any(finding.rule == "uninspectable" for finding in verdict.findings):
-        return None
-    return verdict
+    extraction = extract_message(content, HERE_LIMITS)
+    if extraction.uninspectable or extraction.attachments or extraction.not_read:
+        return None  # decided from what was read, whatever rules the chain has
+    return chain.check(extraction)
 
 
 class CheckClock:

@@ -161,8 +161,8 @@ class PolicyGate:
         waits on the pool's own dispatcher thread, occupying no thread of the loop's."""
         if self._may_check_here(content, lane, client):
             started = here.CLOCK.now()  # CPU time: a check preempted on a busy machine is not slow
-            try:
-                verdict = here.check_here(content, self._chain)
+            try:  # choosing the letter costs like the check, and counts with it
+                verdict = here.check_here(content, self._chain) if here.short_plain_letter(content) else None
             except Exception:  # a local failure here is no verdict: the workers decide
                 log.exception("the content check of message %s failed here; the workers check it",
                               content_label(content))
@@ -192,7 +192,7 @@ class PolicyGate:
             if until > time.monotonic():
                 return False
             del self._slow_clients[client]
-        return here.short_plain_letter(content)
+        return True
 
     def result(self, outcome: Outcome, content: bytes, document: str | None = None) -> Verdict | Unchecked:
         where = document or "message"
@@ -245,8 +245,8 @@ INLINE_LIMIT = 256 * 1024  # bytes: larger messages are checked in the workers, 
 HERE_SLOW_SECONDS = 0.005  # a check that took more CPU sends its client's mail to the workers...
 HERE_SLOW_PENALTY_SECONDS = 600.0  # ...for this long
 WARM_UP_LETTER = ("From: <vanthu@mailhub.invalid>\r\nTo: <vanthu@mailhub.invalid>\r\nSubject: Kiểm tra\r\n"
-                  "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                  "Content-Transfer-Encoding: 8bit\r\n\r\nKính gửi các đồng chí: lịch họp tuần.\r\n").encode()
+                  "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n"
+                  "\r\nKính gửi các đồng chí: lịch họp tuần (Кiểm tra).\r\n").encode()  # Cyrillic К: look-alikes load
 TEXT_TYPES = {"text/plain", "text/html", "multipart/alternative", "multipart/mixed", "multipart/related"}
 
 

@@ -97,10 +97,26 @@ def _walk(part: Message, prefix: str, depth: int, budget: Budget, results: list[
     results.append(_leaf(part, content_type, counter[0], prefix, depth, budget))
 
 
+def _transfer_encoding(part: Message, default: str = "") -> str:
+    """The part's transfer encoding as a mail client reads it: folded or padded values such as
+    ``Content-Transfer-Encoding:`` CRLF TAB ``base64`` mean ``base64``."""
+    return str(part.get("Content-Transfer-Encoding", default)).strip().lower()
+
+
+def _decoded_payload(part: Message, encoding: str) -> bytes:
+    """The part's content decoded by ``encoding`` (from ``_transfer_encoding``). The email package
+    compares the field unstripped and, for a folded one, would hand back the encoded text: a body
+    or file hidden in base64 behind a folded field would be read as its letters, not its content."""
+    if "Content-Transfer-Encoding" in part and str(part["Content-Transfer-Encoding"]) != encoding:
+        part.replace_header("Content-Transfer-Encoding", encoding)
+    data = part.get_payload(decode=True)
+    return data if isinstance(data, bytes) else bytes(data or b"")
+
+
 def _forwarded(part: Message, prefix: str, depth: int, budget: Budget, index: int) -> Extraction:
     filename = part.get_filename()
     where = f"{prefix}{shown_name(filename) if filename else f'forwarded message {index}'}"
-    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    encoding = _transfer_encoding(part)
     payload = part.get_payload()
     inner = payload[0] if isinstance(payload, list) and payload else None
     if encoding in ("base64", "quoted-printable") and isinstance(inner, Message):
@@ -114,8 +130,7 @@ def _forwarded(part: Message, prefix: str, depth: int, budget: Budget, index: in
     elif isinstance(inner, Message):
         raw = inner.as_bytes()
     else:
-        decoded = part.get_payload(decode=True)
-        raw = decoded if isinstance(decoded, bytes) else b""
+        raw = _decoded_payload(part, encoding)
     budget.bytes(len(raw))
     name_part = _name_parts(part, where, filename)
     return merge([*name_part, read_message(raw, budget, prefix=f"{where}/", depth=depth + 1)])
@@ -128,16 +143,14 @@ def _leaf(part: Message, content_type: str, index: int, prefix: str, depth: int,
     disposition = (part.get_content_disposition() or "").lower()
     if content_type in SIGNATURE_TYPES:
         return Extraction(())
-    encoding = str(part.get("Content-Transfer-Encoding", "7bit")).strip().lower()
+    encoding = _transfer_encoding(part, "7bit")
     if encoding not in _KNOWN_ENCODINGS:
         return Extraction((), (Uninspectable(f"{prefix}part {index}", f"an unknown transfer encoding "
                                                                      f"({encoding[:40]}): it cannot be decoded"),))
     try:
-        data = part.get_payload(decode=True) or b""
+        data = _decoded_payload(part, encoding)
     except Exception:
         return Extraction((), (Uninspectable(f"{prefix}part {index}", "cannot decode the transfer encoding"),))
-    if not isinstance(data, bytes):
-        data = bytes(data)
     budget.bytes(len(data))
     if filename or disposition == "attachment" or not content_type.startswith("text/") or \
             content_type in _DOCUMENT_TEXT_TYPES:

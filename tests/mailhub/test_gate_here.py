@@ -150,6 +150,15 @@ def test_a_client_whose_letter_was_slow_to_check_has_its_mail_checked_by_the_wor
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(policy_gate, "HERE_SLOW_SECONDS", -1.0)  # every check counts as slow here
     gate = PolicyGate(("confidential-mark",), 10 * 1024 * 1024, workers=1, timeout=10)
+    marked = letter("Lịch họp", "ĐỘ MẬT: MẬT")
+
+    assert checked_by(gate, [letter("Lịch họp"), marked, ("10.0.0.8", letter("Lịch họp"))]) == \
+        ([False, True, False], ["10.0.0.7"])  # the slow client's next letter; the other client's is checked here
+
+
+def checked_by(gate: PolicyGate, letters: list[bytes | tuple[str, bytes]]) -> tuple[list[bool], list[str]]:
+    """Each letter's verdict (blocked or not) through the listener's door, from client 10.0.0.7 unless
+    given as (client, letter), and the clients whose letters went to the workers."""
     went: list[str] = []
     submit = gate.submit
 
@@ -158,15 +167,42 @@ def test_a_client_whose_letter_was_slow_to_check_has_its_mail_checked_by_the_wor
         return submit(content, **kwargs)
 
     gate.submit = counted  # type: ignore[method-assign]
-    async def three() -> list[GateDecision]:
-        return [await gate.check_async(letter("Lịch họp"), lane=SUBMISSION, client="10.0.0.7"),
-                await gate.check_async(letter("Lịch họp", "ĐỘ MẬT: MẬT"), lane=SUBMISSION, client="10.0.0.7"),
-                await gate.check_async(letter("Lịch họp"), lane=SUBMISSION, client="10.0.0.8")]
+
+    async def each() -> list[GateDecision]:
+        sent = [m if isinstance(m, tuple) else ("10.0.0.7", m) for m in letters]
+        return [await gate.check_async(m, lane=SUBMISSION, client=client) for client, m in sent]
 
     try:
-        first, second, other = asyncio.run(three())
+        decisions = asyncio.run(each())
     finally:
         gate.close()
+    return [d.blocked for d in decisions], went
 
-    assert (first.blocked, second.blocked, other.blocked) == (False, True, False)
-    assert went == ["10.0.0.7"]  # the slow client's next letter; the first client checked here still is not
+
+def test_a_chain_without_the_uninspectable_rule_still_leaves_a_file_in_the_text_to_the_workers() -> None:
+    import base64
+    import gzip
+
+    hidden = base64.encodebytes(gzip.compress("TỐI MẬT\nSố liệu quân số.\n".encode())).decode()
+    uuencoded = letter("Số liệu", f"Kính gửi.\nbegin-base64 644 so-lieu.txt.gz\n{hidden}====\n")
+    gate = PolicyGate(("confidential-mark",), 10 * 1024 * 1024, workers=1, timeout=10)
+
+    assert checked_by(gate, [uuencoded, letter("Lịch họp")]) == ([True, False], ["10.0.0.7"])
+
+
+def test_a_letter_whose_header_is_long_or_full_of_parameters_is_not_parsed_on_the_listener() -> None:
+    params = "".join(f';\r\n x{i}=""' for i in range(300))  # the email package reads these in quadratic time
+    crowded = letter("Lịch họp").replace(b"charset=\"utf-8\"", f"charset=utf-8{params}".encode(), 1)
+    long_header = letter("Lịch họp").replace(b"MIME-Version", b"X-Note: " + b"a" * 5000 + b"\r\nMIME-Version", 1)
+    assert len(crowded) < HERE_LIMIT and len(long_header) < HERE_LIMIT
+    gate = PolicyGate(("confidential-mark", "uninspectable"), 10 * 1024 * 1024, workers=1, timeout=10)
+
+    assert checked_by(gate, [crowded, long_header]) == ([False, False], ["10.0.0.7"] * 2)
+
+
+def test_what_choosing_the_letter_costs_counts_toward_a_slow_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(policy_gate, "HERE_SLOW_SECONDS", -1.0)  # any cost at all counts as slow here
+    html = letter("Thông báo", "Thông báo lịch họp.", html="<p>Thông báo lịch họp.</p>")  # not checked here
+    gate = PolicyGate(("confidential-mark", "uninspectable"), 10 * 1024 * 1024, workers=1, timeout=10)
+
+    assert checked_by(gate, [html, letter("Lịch họp")]) == ([False, False], ["10.0.0.7"] * 2)

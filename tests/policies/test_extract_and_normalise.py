@@ -150,3 +150,30 @@ def test_clean_text_under_any_label_still_passes() -> None:
     for label in ("utf-8", "iso-8859-1", "koi8-r", "windows-1258"):
         body = "Kính gửi các đồng chí lịch họp giao ban tuần này.\r\n".encode() + b"\xe1"
         assert not check_message(_letter(content_type=f"text/plain; charset={label}", body=body)).blocked
+
+
+@pytest.mark.parametrize("folded", ["\r\n base64", "\r\n\tbase64", "\r\n quoted-printable", "\r\n\tQuoted-Printable",
+                                    "  base64  "])
+@pytest.mark.parametrize("as_attachment", [False, True])
+def test_a_folded_transfer_encoding_still_decodes_the_body_or_file_it_names(folded: str, as_attachment: bool) -> None:
+    """A client decodes ``Content-Transfer-Encoding:`` CRLF TAB ``base64`` as base64: so must the gate."""
+    import base64
+    import quopri
+
+    from policies import check_message
+
+    data = _MARKED_BODY.encode()
+    encoded = (base64.encodebytes(data) if "base64" in folded else quopri.encodestring(data)).decode()
+    encoded = encoded.replace("\n", "\r\n")
+    leaf = (f"Content-Type: text/plain; charset=utf-8\r\n"
+            f"{'Content-Disposition: attachment; filename=bao-cao.txt' + chr(13) + chr(10) if as_attachment else ''}"
+            f"Content-Transfer-Encoding:{folded}\r\n\r\n{encoded}")
+    if as_attachment:
+        body = f"--b\r\nContent-Type: text/plain\r\n\r\nKinh gui.\r\n--b\r\n{leaf}--b--\r\n"
+        content = (f"From: a@bacninh.gov.vn\r\nTo: b@bacninh.gov.vn\r\nSubject: Báo cáo\r\nMIME-Version: 1.0\r\n"
+                   f"Content-Type: multipart/mixed; boundary=b\r\n\r\n{body}").encode()
+    else:
+        content = (f"From: a@bacninh.gov.vn\r\nTo: b@bacninh.gov.vn\r\nSubject: Báo cáo\r\nMIME-Version: 1.0\r\n"
+                   f"{leaf}").encode()
+    verdict = check_message(content)
+    assert verdict.blocked and "uninspectable" not in {f.rule for f in verdict.findings}, verdict  # the mark read

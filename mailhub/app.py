@@ -234,6 +234,7 @@ class App:
         from mailhub.replies.answers import ReplyProcessor
         from mailhub.replies.stage import RepliesStage
         from mailhub.senders import SenderAuthenticator, parse_nameservers
+        from mailhub.smtp.data_memory import DataMemory
         from mailhub.smtp.handlers import InboundHandler, ListenerContext, SubmissionHandler
         from mailhub.smtp.throttle import AuthThrottle, ConnectionLimiter
         from mailhub.smtp.tls import ensure_self_signed, server_context
@@ -293,7 +294,8 @@ class App:
             inbound_handler=InboundHandler(context, mail_servers=s.mail_servers, sender_checks=SenderAuthenticator(
                 self.dns_lookup(), timeout=s.dns_timeout_seconds, claimable=domains.is_province_or_ours)),
             tls_context=server_context(cert, key),
-            limiter=ConnectionLimiter(s.max_connections_per_client, s.max_connections, s.smtp_data_timeout_seconds),
+            limiter=ConnectionLimiter(s.max_connections_per_client, s.max_connections, s.smtp_data_timeout_seconds,
+                                      DataMemory(s.data_memory_mb * 1024 * 1024)),
             gate=gate,
             wake_listener=WakeListener(s.home, manager.wake),
         )

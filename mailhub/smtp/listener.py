@@ -90,7 +90,8 @@ class LimitedSMTP(SMTP):
     async def smtp_DATA(self, arg: str) -> None:
         """aiosmtpd's DATA, with the section read in blocks (``mailhub.smtp.data``) rather than line by
         line, and a ceiling on the whole DATA phase, however slowly it is sent (aiosmtpd times out each
-        read). Only the reading is bounded: once the message is in, the handler is never interrupted."""
+        read). Only the reading is bounded: once the message is in, the handler is never interrupted.
+        A message declared large waits for its share of memory before 354 (``mailhub.smtp.data_memory``)."""
         if self._decode_data or not supported(self._reader):
             await self._timed(super().smtp_DATA(arg))
             return
@@ -103,6 +104,20 @@ class LimitedSMTP(SMTP):
         if arg:
             await self.push("501 Syntax: DATA")
             return
+        memory = self._limiter.data_memory
+        reserved = await memory.reserve(declared_size(self.envelope.mail_options))
+        if reserved is None:
+            log.info("large mail from %s waited %.0f s for memory: try later", self.session.peer, memory.wait_seconds)
+            await self.push(str(replies.LARGE_MAIL_BUSY))
+            self._set_post_data_state()
+            return
+        try:
+            await self._read_and_handle()
+        finally:
+            memory.release(reserved)
+
+    async def _read_and_handle(self) -> None:
+        assert self.envelope is not None
         await self.push("354 End data with <CR><LF>.<CR><LF>")
         try:
             section = await self._timed(read_data(self._reader, size_limit=self.data_size_limit,
@@ -147,6 +162,14 @@ class LimitedSMTP(SMTP):
             self._limiter.release(self._counted)
             self._counted = None
         super().connection_lost(exc)
+
+
+def declared_size(mail_options: list[str]) -> int:
+    """The SIZE a client declared on MAIL FROM (aiosmtpd has checked it is digits), or 0."""
+    for option in mail_options:
+        if option.upper().startswith("SIZE="):
+            return int(option[5:]) if option[5:].isdigit() else 0
+    return 0
 
 
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"

@@ -18,5 +18,6 @@ SENDER_NOT_LOCAL = Reply(550, "5.7.1", "Trusted clients may only send from the p
 BAD_SENDER = Reply(501, "5.1.7", "Bad sender address syntax")
 DATA_TOO_SLOW = Reply(421, "4.4.2", "DATA took too long; closing the connection")
 TOO_MANY_RECIPIENTS = Reply(452, "4.5.3", "Too many recipients")
+LARGE_MAIL_BUSY = Reply(451, "4.3.1", "Insufficient system resources for large mail now, try again later")
 TOO_MANY_CONNECTIONS = Reply(421, "4.7.0", "Too many connections from your address")
 QUEUED = Reply(250, "2.0.0", "Ok: queued as")

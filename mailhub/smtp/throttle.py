@@ -6,14 +6,19 @@ import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
+from mailhub.smtp.data_memory import DataMemory
+
 
 class ConnectionLimiter:
-    """Concurrent connections, per address and in all, and the ceiling on one DATA phase."""
+    """Concurrent connections, per address and in all, the ceiling on one DATA phase, and the large mail
+    held in memory at once (``data_memory``)."""
 
-    def __init__(self, limit: int, total: int = 500, data_seconds: float = 600.0) -> None:
+    def __init__(self, limit: int, total: int = 500, data_seconds: float = 600.0,
+                 data_memory: DataMemory | None = None) -> None:
         self.limit = limit
         self.total = total
         self.data_seconds = data_seconds
+        self.data_memory = data_memory or DataMemory(128 * 1024 * 1024)
         self.active: dict[str, int] = defaultdict(int)
         self.count = 0
 

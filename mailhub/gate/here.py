@@ -39,20 +39,24 @@ PARAMETER_FIELDS = ("Content-Type", "Content-Disposition", "Content-Transfer-Enc
 PARAMETER_FIELD_LIMIT = 200  # characters: "text/plain; charset=utf-8; format=flowed; delsp=yes" is 51
 
 
-def _plain_headers(content: bytes) -> bool:
-    """A header block that ends within ``HEADER_BLOCK_LIMIT`` (a letter with no body goes to the workers)."""
+def _header_block(content: bytes) -> bytes | None:
+    """The header block, when it ends within ``HEADER_BLOCK_LIMIT`` (a letter with no body goes to the workers)."""
     window = content[:HEADER_BLOCK_LIMIT + 4]
-    return b"\r\n\r\n" in window or b"\n\n" in window
+    end = window.find(b"\r\n\r\n")
+    if end == -1:
+        end = window.find(b"\n\n")
+    return None if end == -1 else window[:end + 2]
 
 
 def short_plain_letter(content: bytes) -> bool:
     """Whether ``content`` is a letter ``check_here`` may decide (the module's note). Never raises.
     The header block and the fields that carry parameters are bounded before anything parses them: the
     email package reads a long run of quoted parameters in time that grows with its square."""
-    if len(content) > HERE_LIMIT or not _plain_headers(content):
+    block = _header_block(content) if len(content) <= HERE_LIMIT else None
+    if block is None:
         return False
     try:
-        headers = BytesHeaderParser(policy=compat32).parsebytes(content)
+        headers = BytesHeaderParser(policy=compat32).parsebytes(block)  # not the body: it costs as much again
         for name in PARAMETER_FIELDS:
             if any(len(str(value)) > PARAMETER_FIELD_LIMIT or str(value).count('"') > 4
                    for value in headers.get_all(name) or ()):

@@ -29,7 +29,7 @@ def decode_text(data: bytes, charset: str | None = None) -> str:
     for encoding in filter(None, (charset, "utf-8")):
         try:
             readings.append(data.decode(_codec(encoding)))
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeDecodeError, LookupError, ValueError):  # ValueError: a label with a NUL in it
             continue
     if not readings:
         readings = [data.decode("utf-8", errors="replace"), data.decode("cp1258", errors="replace")]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import unicodedata
 
 import pytest
@@ -177,3 +178,83 @@ def test_a_folded_transfer_encoding_still_decodes_the_body_or_file_it_names(fold
                    f"{leaf}").encode()
     verdict = check_message(content)
     assert verdict.blocked and "uninspectable" not in {f.rule for f in verdict.findings}, verdict  # the mark read
+
+
+_PARSE_EDGES = [
+    b"Subject: a\r\n\r\nbody\r\nwith lines\r\n",
+    b"Subject: a\n\nLF only\nbody",
+    b"Subject: a\r\n\nmixed\r\n",
+    b"Subject: a\r\nX-Folded: one\r\n two\r\n\r\n\r\nbody after an empty line\r\n",
+    b"Subject: a\rX-Bare: cr\r\n\r\nTUYET MAT\r\n",  # a bare CR in the header
+    b"Subject: a\r\rTOI MAT\r\n\r\nmore\r\n",  # CR CR ends the header for the email package
+    b"Subject: a\r\nnot a header line\r\nX-After: b\r\n\r\nbody\r\n",  # a line the parser takes as the body
+    b" Subject: starts folded\r\n\r\nbody\r\n",
+    b"Subject: no body at all\r\n",
+    b"Subject: a\r\n\r\n",
+    b"Subject: a\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nMAT\r\n--b--\r\n",
+    b"Subject: a\r\nContent-Type: message/rfc822\r\n\r\nSubject: inner\r\n\r\nTOI MAT\r\n",
+    "Subject: Báo cáo\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nTỐI MẬT\r\n".encode(),
+    b"Subject: a\r\nContent-Transfer-Encoding: base64\r\n\r\nVE/DkEkgTeG6rFQ=\r\n",
+]
+
+
+def test_a_message_of_one_part_is_parsed_as_the_email_package_parses_it() -> None:
+    """``parse`` sets the body of a one-part message itself; it must come out the same as a whole
+    parse (headers, payload, defects, and what the gate reads), and fall back where it could not."""
+    import email
+    import email.policy
+
+    from policies import extract_message
+    from policies.extract import message as message_module
+    from tests.policies.test_corpus import CASES  # built once for the session
+
+    whole = lambda raw: email.message_from_bytes(raw, policy=email.policy.default)  # noqa: E731
+    samples = _PARSE_EDGES + [raw for _, _, raw in CASES if not whole(raw).is_multipart()]  # others: parsed whole
+    for raw in samples:
+        fast, slow = message_module.parse(raw), whole(raw)
+        assert [(k, str(v)) for k, v in fast.items()] == [(k, str(v)) for k, v in slow.items()], raw[:80]
+        assert [type(d) for d in fast.defects] == [type(d) for d in slow.defects], raw[:80]
+        assert slow.is_multipart() or fast.get_payload() == slow.get_payload(), raw[:80]
+    fast_readings = [extract_message(raw) for raw in samples]
+    original = message_module.parse
+    try:
+        message_module.parse = whole  # type: ignore[assignment]
+        assert [extract_message(raw) for raw in samples] == fast_readings
+    finally:
+        message_module.parse = original
+
+
+_HEAD = b"Subject: a\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+_MARK = _MARKED_BODY.encode()
+
+
+@pytest.mark.parametrize("raw", [
+    _HEAD + b"Content-Transfer-Encoding : base64\r\n\r\n" + base64.b64encode(_MARK) + b"\r\n",
+    "Subject : TỐI MẬT\r\n\r\nxin chào\r\n".encode(),  # RFC 5322 4.5: white space before the colon
+    _HEAD + b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.b64encode(_MARK[:4]) + b"\r\n"
+    + base64.b64encode(_MARK[4:]) + b"\r\n",  # two padded pieces
+    _HEAD + b"Content-Transfer-Encoding: quoted-printable\r\n\r\nT=E1=BB=90I M=E1=BA= \r\n=ACT\r\nB=C3=A1o.\r\n",
+    _HEAD + b"Content-Transfer-Encoding: 7bit\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+    + base64.b64encode(_MARK) + b"\r\n",  # clients that take the last field see the mark
+    b"Subject: a\r\nContent-Type: text/plain; charset=utf-\x008\r\n\r\n" + _MARK,  # a NUL in the label
+], ids=["space-before-colon", "subject-space-before-colon", "padded-pieces", "qp-padded-soft-break",
+        "two-encodings", "nul-in-charset"])
+def test_a_mark_hidden_by_how_a_field_or_an_encoding_is_written_is_still_found(raw: bytes) -> None:
+    from policies import check_message
+
+    assert check_message(raw).blocked
+
+
+def test_clean_letters_written_those_ways_still_pass() -> None:
+    import base64
+
+    from policies import check_message
+
+    clean = "Kính gửi các đồng chí lịch họp giao ban.\r\n".encode()
+    for raw in (_HEAD + b"X-Mailer : Lotus Notes\r\nContent-Transfer-Encoding : base64\r\n\r\n"
+                + base64.b64encode(clean) + b"\r\n",
+                _HEAD + b"Content-Transfer-Encoding: 8bit\r\ncontent-transfer-encoding: 8BIT\r\n\r\n" + clean,
+                _HEAD + b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.b64encode(clean[:5]) + b"\r\n"
+                + base64.b64encode(clean[5:]) + b"\r\n",
+                _HEAD + b"\r\nGhi chu : hop luc 8h\r\nContent-Type : nhu tren\r\n"):
+        assert not check_message(raw).blocked, raw

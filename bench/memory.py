@@ -1,7 +1,8 @@
 """Memory: ten large messages in flight at once. Ten SMTP clients each send one message of
 ``--megabytes`` MB to `mailhub serve` (relaying to Postfix's smtp-sink); reported: the peak RSS of
 the serve process (VmHWM; the content checkers are processes of their own), and whether every
-message arrived.
+message arrived. The listeners hold at most MAILHUB_DATA_MEMORY_MB of declared-large mail at once:
+the other clients wait before 354 (``mailhub.smtp.data_memory``).
 
     .venv/bin/python bench/memory.py --messages 10 --megabytes 24
 """

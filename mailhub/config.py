@@ -73,7 +73,7 @@ class Settings(BaseSettings):
     max_connections: int = Field(default=500, gt=0, description="concurrent SMTP connections in all")
     smtp_data_timeout_seconds: float = Field(default=600.0, gt=0,
                                              description="ceiling on one whole DATA phase, however it is dribbled")
-    data_memory_mb: int = Field(default=128, gt=0, description="large messages (SIZE of 1 MB or more declared) the "
+    data_memory_mb: int = Field(default=96, gt=0, description="large messages (SIZE of 1 MB or more declared) the "
                                 "listeners hold in memory at once, in MB; the next waits before DATA")
     retry_min_seconds: int = Field(default=300, gt=0)
     retry_max_seconds: int = Field(default=4000, gt=0)

@@ -16,6 +16,7 @@ import asyncio
 from collections import deque
 
 LARGE_BYTES = 1024 * 1024  # a message declared this large or larger reserves its size
+DEFAULT_BUDGET = 96 * 1024 * 1024  # MAILHUB_DATA_MEMORY_MB: ten 24 MB messages in flight, serve's peak 240 MB
 WAIT_SECONDS = 60.0  # well inside the two minutes a client waits for the reply to DATA (RFC 5321 4.5.3.2)
 
 

@@ -6,7 +6,7 @@ import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
-from mailhub.smtp.data_memory import DataMemory
+from mailhub.smtp.data_memory import DEFAULT_BUDGET, DataMemory
 
 
 class ConnectionLimiter:
@@ -18,7 +18,7 @@ class ConnectionLimiter:
         self.limit = limit
         self.total = total
         self.data_seconds = data_seconds
-        self.data_memory = data_memory or DataMemory(128 * 1024 * 1024)
+        self.data_memory = data_memory or DataMemory(DEFAULT_BUDGET)
         self.active: dict[str, int] = defaultdict(int)
         self.count = 0
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 END = b"\r\n.\r\n"
@@ -101,9 +102,11 @@ class _Collector:
         return DataSection(self.data.getvalue() if self.state == NOMINAL else b"", self.state)
 
 
-async def read_data(reader: asyncio.StreamReader, *, size_limit: int | None, line_limit: int) -> DataSection:
-    """The DATA section up to its end line, consumed from ``reader``. Raises IncompleteReadError when
-    the connection ends first (aiosmtpd cancels the session then anyway)."""
+async def read_data(reader: asyncio.StreamReader, *, size_limit: int | None, line_limit: int,
+                    progress: Callable[[], None] | None = None) -> DataSection:
+    """The DATA section up to its end line, consumed from ``reader``; ``progress`` is called whenever
+    more has arrived (the listener's idle timer: aiosmtpd resets it on each line it reads itself).
+    Raises IncompleteReadError when the connection ends first (aiosmtpd cancels the session then anyway)."""
     buffer: bytearray = reader._buffer  # type: ignore[attr-defined]
     collector = _Collector(size_limit, line_limit)
     saved_limit = reader._limit  # type: ignore[attr-defined]
@@ -130,6 +133,8 @@ async def read_data(reader: asyncio.StreamReader, *, size_limit: int | None, lin
             if reader._eof:  # type: ignore[attr-defined]
                 raise asyncio.IncompleteReadError(bytes(buffer), None)
             await reader._wait_for_data("read_data")  # type: ignore[attr-defined]
+            if progress is not None:
+                progress()
     finally:
         reader._limit = saved_limit  # type: ignore[attr-defined]
         reader._maybe_resume_transport()  # type: ignore[attr-defined]

@@ -6,8 +6,9 @@ checks it and the queue writes it: ten clients sending 25 MB at once would have 
 mail clients and MTAs send when the server offers SIZE) reserves that many bytes of ``budget``
 before it is told to go ahead (354); while the budget is spent, the next one waits, first come first
 served, up to ``wait_seconds``, and then is told to try again later (451 4.3.1), as Postfix answers
-when its queue is short of room. Mail declared small, or not declared, never waits. One message
-larger than the whole budget goes alone.
+when its queue is short of room. One address holds at most half the budget (its first message may be
+larger and goes alone): a client that declares large mail and sends it slowly keeps the others' half
+free. Mail declared small, or not declared, never waits.
 """
 
 from __future__ import annotations
@@ -23,27 +24,31 @@ WAIT_SECONDS = 60.0  # well inside the two minutes a client waits for the reply 
 class DataMemory:
     def __init__(self, budget: int, wait_seconds: float | None = None) -> None:
         self.budget = budget
+        self.share = budget // 2  # what one address may hold: one client alone never takes it all
         self.wait_seconds = WAIT_SECONDS if wait_seconds is None else wait_seconds
         self.held = 0
-        self._waiting: deque[tuple[int, asyncio.Future[None]]] = deque()
+        self._held_by: dict[str, int] = {}
+        self._waiting: deque[tuple[int, str, asyncio.Future[None]]] = deque()
 
-    async def reserve(self, declared: int) -> int | None:
-        """Bytes reserved for a message declared ``declared`` bytes (0 for a small one, which never
-        waits), to be given back with ``release``; None when the wait ran out."""
+    async def reserve(self, declared: int, client: str = "") -> int | None:
+        """Bytes reserved for a message declared ``declared`` bytes from ``client`` (0 for a small one,
+        which never waits), to be given back with ``release``; None when the wait ran out."""
         if declared < LARGE_BYTES:
             return 0
         size = min(declared, self.budget)
-        if not self._waiting and self.held + size <= self.budget:
-            self.held += size
+        if not self._waiting and self._fits(size, client):
+            self._take(size, client)
             return size
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        entry = (size, waiter)
+        entry = (size, client, waiter)
         self._waiting.append(entry)
+        self._grant()  # those ahead may all be clients that hold their share already
         try:
-            await asyncio.wait_for(waiter, self.wait_seconds)
+            async with asyncio.timeout(self.wait_seconds):  # not wait_for: it can swallow a cancel that
+                await waiter  # comes with the grant (Python 3.11), and a session gone would go on
         except BaseException as exc:  # the wait ran out, or the session went away
             if waiter.done() and not waiter.cancelled():  # granted just as it gave up
-                self.release(size)
+                self.release(size, client)
             elif entry in self._waiting:
                 self._waiting.remove(entry)
                 self._grant()  # it may have stood in front of others that fit
@@ -52,14 +57,34 @@ class DataMemory:
             raise
         return size
 
-    def release(self, size: int) -> None:
+    def release(self, size: int, client: str = "") -> None:
         if size:
             self.held -= size
+            left = self._held_by.get(client, 0) - size
+            if left > 0:
+                self._held_by[client] = left
+            else:
+                self._held_by.pop(client, None)
             self._grant()
 
+    def _fits(self, size: int, client: str) -> bool:
+        mine = self._held_by.get(client, 0)
+        return self.held + size <= self.budget and (not mine or mine + size <= self.share)
+
+    def _take(self, size: int, client: str) -> None:
+        self.held += size
+        self._held_by[client] = self._held_by.get(client, 0) + size
+
     def _grant(self) -> None:
-        while self._waiting and self.held + self._waiting[0][0] <= self.budget:
-            size, waiter = self._waiting.popleft()
-            if not waiter.done():
-                self.held += size
+        """In order of arrival; a waiter whose address holds its share already is passed over (its turn
+        comes when its own message ends), so that one client's queue never blocks everyone else's."""
+        for entry in list(self._waiting):
+            size, client, waiter = entry
+            if waiter.done():
+                self._waiting.remove(entry)
+            elif self._fits(size, client):
+                self._waiting.remove(entry)
+                self._take(size, client)
                 waiter.set_result(None)
+            elif self.held + size > self.budget:
+                return  # the first that does not fit the budget waits for it, and those behind it too

@@ -11,7 +11,7 @@ from email._header_value_parser import get_addr_spec, get_angle_addr
 from email.errors import HeaderParseError
 from typing import Any, AnyStr, TypeVar
 
-from aiosmtpd.smtp import MISSING, SMTP, syntax
+from aiosmtpd.smtp import DATA_SIZE_DEFAULT, MISSING, SMTP, syntax
 
 from mailhub.errors import MailhubError
 from mailhub.smtp import replies
@@ -104,8 +104,9 @@ class LimitedSMTP(SMTP):
         if arg:
             await self.push("501 Syntax: DATA")
             return
-        memory = self._limiter.data_memory
-        reserved = await memory.reserve(declared_size(self.envelope.mail_options))
+        memory, client = self._limiter.data_memory, self._counted or ""
+        declared = min(declared_size(self.envelope.mail_options), self.data_size_limit or DATA_SIZE_DEFAULT)
+        reserved = await memory.reserve(declared, client)
         if reserved is None:
             log.info("large mail from %s waited %.0f s for memory: try later", self.session.peer, memory.wait_seconds)
             await self.push(str(replies.LARGE_MAIL_BUSY))
@@ -114,14 +115,15 @@ class LimitedSMTP(SMTP):
         try:
             await self._read_and_handle()
         finally:
-            memory.release(reserved)
+            memory.release(reserved, client)
 
     async def _read_and_handle(self) -> None:
         assert self.envelope is not None
         await self.push("354 End data with <CR><LF>.<CR><LF>")
+        self._reset_timeout()  # aiosmtpd's idle timer runs from the DATA command: not the wait for memory
         try:
             section = await self._timed(read_data(self._reader, size_limit=self.data_size_limit,
-                                                  line_limit=self.line_length_limit))
+                                                  line_limit=self.line_length_limit, progress=self._reset_timeout))
         except asyncio.CancelledError:  # the connection went away during DATA
             self._writer.close()
             raise
@@ -165,11 +167,10 @@ class LimitedSMTP(SMTP):
 
 
 def declared_size(mail_options: list[str]) -> int:
-    """The SIZE a client declared on MAIL FROM (aiosmtpd has checked it is digits), or 0."""
-    for option in mail_options:
-        if option.upper().startswith("SIZE="):
-            return int(option[5:]) if option[5:].isdigit() else 0
-    return 0
+    """The SIZE a client declared on MAIL FROM, or 0: the last one, which aiosmtpd checked against the
+    size limit (it takes the last of several)."""
+    sizes = [option[5:] for option in mail_options if option.upper().startswith("SIZE=")]
+    return int(sizes[-1]) if sizes and sizes[-1].isdigit() else 0
 
 
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"

@@ -27,38 +27,72 @@ OFFICIAL, COLLEAGUE = "vanthu@bacninh.gov.vn", "vinhnq@bacninh.gov.vn"
 def test_large_mail_waits_its_turn_in_order_and_small_mail_never_waits() -> None:
     async def scenario() -> list[object]:
         memory = DataMemory(10 * MB, wait_seconds=5)
-        first = await memory.reserve(6 * MB)
-        second = asyncio.ensure_future(memory.reserve(6 * MB))
-        third = asyncio.ensure_future(memory.reserve(2 * MB))  # would fit, but stands behind the second
+        first = await memory.reserve(6 * MB, "10.0.0.1")
+        second = asyncio.ensure_future(memory.reserve(6 * MB, "10.0.0.2"))
+        third = asyncio.ensure_future(memory.reserve(2 * MB, "10.0.0.3"))  # would fit, but stands behind
         await asyncio.sleep(0.01)
-        waiting = (second.done(), third.done(), await memory.reserve(1000))
+        waiting = (second.done(), third.done(), await memory.reserve(1000, "10.0.0.4"))
         assert first is not None
-        memory.release(first)
+        memory.release(first, "10.0.0.1")
         granted = (await second, await third, memory.held)
-        memory.release(6 * MB)
-        memory.release(2 * MB)
-        alone = await memory.reserve(50 * MB)  # larger than the budget: it goes alone
+        memory.release(6 * MB, "10.0.0.2")
+        memory.release(2 * MB, "10.0.0.3")
+        alone = await memory.reserve(50 * MB, "10.0.0.5")  # larger than the budget: it goes alone
         return [first, waiting, granted, alone, memory.held]
 
     assert asyncio.run(scenario()) == [6 * MB, (False, False, 0), (6 * MB, 2 * MB, 8 * MB), 10 * MB, 10 * MB]
 
 
+def test_one_address_holds_half_and_its_queue_does_not_block_the_others() -> None:
+    async def scenario() -> list[object]:
+        memory = DataMemory(10 * MB, wait_seconds=5)
+        held = await memory.reserve(4 * MB, "10.0.0.66")  # declares large mail, sends it slowly
+        more = [asyncio.ensure_future(memory.reserve(4 * MB, "10.0.0.66")) for _ in range(3)]
+        await asyncio.sleep(0.01)
+        other = await asyncio.wait_for(memory.reserve(4 * MB, "10.0.0.7"), 1)  # passes the queue ahead
+        before = [m.done() for m in more]
+        assert held is not None and other is not None
+        memory.release(held, "10.0.0.66")
+        await asyncio.sleep(0.01)
+        after = [m.done() for m in more]
+        for m in more:
+            m.cancel()
+        return [other, before, after, memory.held]
+
+    assert asyncio.run(scenario()) == [4 * MB, [False] * 3, [True, False, False], 8 * MB]
+
+
 def test_a_wait_that_runs_out_or_is_abandoned_gives_nothing_away() -> None:
     async def scenario() -> list[object]:
         memory = DataMemory(10 * MB, wait_seconds=0.05)
-        held = await memory.reserve(10 * MB)
-        timed_out = await memory.reserve(5 * MB)
+        held = await memory.reserve(10 * MB, "10.0.0.1")
+        timed_out = await memory.reserve(5 * MB, "10.0.0.2")
         memory.wait_seconds = 5
-        abandoned = asyncio.ensure_future(memory.reserve(5 * MB))
-        behind = asyncio.ensure_future(memory.reserve(3 * MB))
+        abandoned = asyncio.ensure_future(memory.reserve(5 * MB, "10.0.0.3"))
+        behind = asyncio.ensure_future(memory.reserve(3 * MB, "10.0.0.4"))
         await asyncio.sleep(0.01)
         abandoned.cancel()  # the client went away while it waited
         await asyncio.sleep(0.01)
         assert held is not None
-        memory.release(held)
+        memory.release(held, "10.0.0.1")
         return [timed_out, abandoned.cancelled(), await behind, memory.held]
 
     assert asyncio.run(scenario()) == [None, True, 3 * MB, 3 * MB]
+
+
+def test_a_cancel_that_comes_with_the_grant_gives_it_back() -> None:
+    async def scenario() -> list[object]:
+        memory = DataMemory(10 * MB, wait_seconds=5)
+        held = await memory.reserve(10 * MB, "10.0.0.1")
+        waiting = asyncio.ensure_future(memory.reserve(5 * MB, "10.0.0.2"))
+        await asyncio.sleep(0.01)
+        assert held is not None
+        memory.release(held, "10.0.0.1")  # grants the waiter...
+        waiting.cancel()  # ...whose client goes away in the same turn
+        await asyncio.sleep(0.01)
+        return [waiting.cancelled(), memory.held]
+
+    assert asyncio.run(scenario()) == [True, 0]
 
 
 @pytest.fixture

@@ -100,6 +100,23 @@ def test_a_connection_that_ends_in_the_middle_is_an_incomplete_read() -> None:
     asyncio.run(cut_short())
 
 
+def test_each_arrival_during_data_is_reported_so_the_idle_timer_restarts() -> None:
+    """A message sent slowly but steadily is not cut off by the idle timeout (aiosmtpd restarts it on
+    each line it reads itself; here the listener restarts it on each arrival)."""
+    async def trickled() -> tuple[DataSection, int]:
+        arrivals = [0]
+        reader = asyncio.StreamReader(limit=LINE_LIMIT)
+        task = asyncio.create_task(read_data(reader, size_limit=None, line_limit=LINE_LIMIT,
+                                             progress=lambda: arrivals.__setitem__(0, arrivals[0] + 1)))
+        for piece in (b"Subject: x\r\n\r\n", b"line one\r\n", b"line two\r\n", b".\r\n"):
+            await asyncio.sleep(0.01)
+            reader.feed_data(piece)
+        return await task, arrivals[0]
+
+    section, arrivals = asyncio.run(trickled())
+    assert section.content == b"Subject: x\r\n\r\nline one\r\nline two\r\n" and arrivals >= 3
+
+
 # -- through a real listener ------------------------------------------------------------------------
 
 class Recorder:

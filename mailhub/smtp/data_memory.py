@@ -80,11 +80,14 @@ class DataMemory:
         comes when its own message ends), so that one client's queue never blocks everyone else's."""
         for entry in list(self._waiting):
             size, client, waiter = entry
+            mine = self._held_by.get(client, 0)
             if waiter.done():
                 self._waiting.remove(entry)
-            elif self._fits(size, client):
+            elif mine and mine + size > self.share:
+                continue  # passed over, whatever its size: it never holds up the others
+            elif self.held + size > self.budget:
+                return  # the first that does not fit the budget waits for it, and those behind it too
+            else:
                 self._waiting.remove(entry)
                 self._take(size, client)
                 waiter.set_result(None)
-            elif self.held + size > self.budget:
-                return  # the first that does not fit the budget waits for it, and those behind it too

@@ -62,6 +62,20 @@ def test_one_address_holds_half_and_its_queue_does_not_block_the_others() -> Non
     assert asyncio.run(scenario()) == [4 * MB, [False] * 3, [True, False, False], 8 * MB]
 
 
+def test_a_client_over_its_share_waiting_for_more_than_is_free_does_not_stop_the_others() -> None:
+    async def scenario() -> list[object]:
+        memory = DataMemory(10 * MB, wait_seconds=5)
+        held = await memory.reserve(5 * MB, "10.0.0.66")
+        whole = asyncio.ensure_future(memory.reserve(12 * MB, "10.0.0.66"))  # the whole budget, queued
+        await asyncio.sleep(0.01)
+        other = await asyncio.wait_for(memory.reserve(MB, "10.0.0.7"), 1)  # 5 MB are free
+        whole.cancel()
+        assert held is not None
+        return [other, memory.held]
+
+    assert asyncio.run(scenario()) == [MB, 6 * MB]
+
+
 def test_a_wait_that_runs_out_or_is_abandoned_gives_nothing_away() -> None:
     async def scenario() -> list[object]:
         memory = DataMemory(10 * MB, wait_seconds=0.05)

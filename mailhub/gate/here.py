@@ -39,24 +39,24 @@ PARAMETER_FIELDS = ("Content-Type", "Content-Disposition", "Content-Transfer-Enc
 PARAMETER_FIELD_LIMIT = 200  # characters: "text/plain; charset=utf-8; format=flowed; delsp=yes" is 51
 
 
-def _header_block(content: bytes) -> bytes | None:
-    """The header block, when it ends within ``HEADER_BLOCK_LIMIT`` (a letter with no body goes to the workers)."""
+def _header_end(content: bytes) -> tuple[int, int] | None:
+    """Where the header block ends and the body begins, when the header ends within ``HEADER_BLOCK_LIMIT``
+    (a letter with no body goes to the workers). The first blank line, however its lines end."""
     window = content[:HEADER_BLOCK_LIMIT + 4]
-    end = window.find(b"\r\n\r\n")
-    if end == -1:
-        end = window.find(b"\n\n")
-    return None if end == -1 else window[:end + 2]
+    ends = [(found, found + len(blank)) for blank in (b"\r\n\r\n", b"\n\n") if (found := window.find(blank)) != -1]
+    return min(ends) if ends else None
 
 
 def short_plain_letter(content: bytes) -> bool:
     """Whether ``content`` is a letter ``check_here`` may decide (the module's note). Never raises.
     The header block and the fields that carry parameters are bounded before anything parses them: the
     email package reads a long run of quoted parameters in time that grows with its square."""
-    block = _header_block(content) if len(content) <= HERE_LIMIT else None
-    if block is None:
+    ends = _header_end(content) if len(content) <= HERE_LIMIT else None
+    if ends is None:
         return False
     try:
-        headers = BytesHeaderParser(policy=compat32).parsebytes(block)  # not the body: it costs as much again
+        header_end, body_start = ends
+        headers = BytesHeaderParser(policy=compat32).parsebytes(content[:header_end + 2])  # not the body
         for name in PARAMETER_FIELDS:
             if any(len(str(value)) > PARAMETER_FIELD_LIMIT or str(value).count('"') > 4
                    for value in headers.get_all(name) or ()):
@@ -69,8 +69,7 @@ def short_plain_letter(content: bytes) -> bool:
             return False
         charset = headers.get_content_charset() or "utf-8"
         codecs.lookup(charset)
-        body = content.partition(b"\r\n\r\n")[2] or content.partition(b"\n\n")[2]
-        return not could_be_legacy(body.decode(charset, "replace"))
+        return not could_be_legacy(content[body_start:].decode(charset, "replace"))
     except Exception:  # headers the parser cannot take (or an odd charset): the workers read it
         return False
 

@@ -4,7 +4,6 @@ in any transfer encoding or charset, every attachment with its file name, forwar
 
 from __future__ import annotations
 
-import base64
 import binascii
 import email
 import email.policy
@@ -22,6 +21,7 @@ from policies.types import Extraction, TextPart, Uninspectable
 SUBJECT_HEADERS = ("Subject", "Thread-Topic")
 TEXT_HEADERS = ("Comments", "Keywords", "Content-Description", "Summary")
 _MAX_MIME_PARTS = 5000
+_TWO_ENCODINGS = "two transfer encodings that differ: clients decode it either way"
 # a field the gate reads (MIME's, the subject's, free text), white space, then its colon; not any word
 # and a colon, which a line of a body or of an unencoded file may well be
 _OBSOLETE_FIELD = re.compile(rb"(?mi)^(Content-[A-Za-z0-9-]+|MIME-Version|Subject|Thread-Topic|Comments|Keywords|"
@@ -128,10 +128,12 @@ def _walk(part: Message, prefix: str, depth: int, budget: Budget, results: list[
     results.append(_leaf(part, content_type, counter[0], prefix, depth, budget))
 
 
-def _transfer_encoding(part: Message, default: str = "") -> str:
+def _transfer_encoding(part: Message, default: str = "") -> str | None:
     """The part's transfer encoding as a mail client reads it: folded or padded values such as
-    ``Content-Transfer-Encoding:`` CRLF TAB ``base64`` mean ``base64``."""
-    return str(part.get("Content-Transfer-Encoding", default)).strip().lower()
+    ``Content-Transfer-Encoding:`` CRLF TAB ``base64`` mean ``base64``. None when the part names two
+    that differ: clients decode it by either."""
+    named = {str(value).strip().lower() for value in part.get_all("Content-Transfer-Encoding") or ()}
+    return None if len(named) > 1 else next(iter(named), default)
 
 
 def _decoded_payload(part: Message, encoding: str) -> bytes:
@@ -143,9 +145,7 @@ def _decoded_payload(part: Message, encoding: str) -> bytes:
     soft line break with white space after its ``=`` is a soft line break (RFC 2045 6.7)."""
     payload = part.get_payload()
     if encoding in ("base64", "quoted-printable") and isinstance(payload, str):
-        encoded = payload.encode("ascii", "surrogateescape")
-        return _base64_pieces(encoded) if encoding == "base64" else \
-            quopri.decodestring(_QP_PADDED_BREAK.sub(b"=", encoded))
+        return _decode_text(payload, encoding)
     if "Content-Transfer-Encoding" in part and str(part["Content-Transfer-Encoding"]) != encoding:
         part.replace_header("Content-Transfer-Encoding", encoding)
     data = part.get_payload(decode=True)
@@ -155,6 +155,12 @@ def _decoded_payload(part: Message, encoding: str) -> bytes:
 _QP_PADDED_BREAK = re.compile(rb"=[ \t]+(?=\r?\n|\Z)")
 _NOT_BASE64 = re.compile(rb"[^A-Za-z0-9+/=]+")
 _BASE64_PIECE = re.compile(rb"[A-Za-z0-9+/]+=*")
+
+
+def _decode_text(text: str, encoding: str) -> bytes:
+    """Base64 or quoted-printable ``text`` decoded as ``_decoded_payload`` says."""
+    encoded = text.encode("ascii", "surrogateescape")
+    return _base64_pieces(encoded) if encoding == "base64" else quopri.decodestring(_QP_PADDED_BREAK.sub(b"=", encoded))
 
 
 def _base64_pieces(encoded: bytes) -> bytes:
@@ -172,14 +178,14 @@ def _forwarded(part: Message, prefix: str, depth: int, budget: Budget, index: in
     filename = part.get_filename()
     where = f"{prefix}{shown_name(filename) if filename else f'forwarded message {index}'}"
     encoding = _transfer_encoding(part)
+    if encoding is None:
+        return Extraction((), (Uninspectable(where, _TWO_ENCODINGS),))
     payload = part.get_payload()
     inner = payload[0] if isinstance(payload, list) and payload else None
     if encoding in ("base64", "quoted-printable") and isinstance(inner, Message):
         body = inner.get_payload()
-        text = body if isinstance(body, str) else ""
         try:
-            raw = base64.b64decode(text) if encoding == "base64" else quopri.decodestring(text.encode("ascii",
-                                                                                                      "replace"))
+            raw = _decode_text(body if isinstance(body, str) else "", encoding)
         except (binascii.Error, ValueError):
             return Extraction((), (Uninspectable(where, "the forwarded message cannot be decoded"),))
     elif isinstance(inner, Message):
@@ -199,9 +205,8 @@ def _leaf(part: Message, content_type: str, index: int, prefix: str, depth: int,
     if content_type in SIGNATURE_TYPES:
         return Extraction(())
     encoding = _transfer_encoding(part, "7bit")
-    if len({str(v).strip().lower() for v in part.get_all("Content-Transfer-Encoding") or ()}) > 1:
-        return Extraction((), (Uninspectable(f"{prefix}part {index}", "two transfer encodings that differ: "
-                                                                     "clients decode it either way"),))
+    if encoding is None:
+        return Extraction((), (Uninspectable(f"{prefix}part {index}", _TWO_ENCODINGS),))
     if encoding not in _KNOWN_ENCODINGS:
         return Extraction((), (Uninspectable(f"{prefix}part {index}", f"an unknown transfer encoding "
                                                                      f"({encoding[:40]}): it cannot be decoded"),))

@@ -258,3 +258,14 @@ def test_clean_letters_written_those_ways_still_pass() -> None:
                 + base64.b64encode(clean[5:]) + b"\r\n",
                 _HEAD + b"\r\nGhi chu : hop luc 8h\r\nContent-Type : nhu tren\r\n"):
         assert not check_message(raw).blocked, raw
+
+
+def test_a_forwarded_message_in_padded_base64_pieces_is_still_read() -> None:
+    from policies import check_message
+
+    inner = "Subject: chuyển tiếp\r\n\r\n".encode() + _MARK
+    pieces = base64.b64encode(inner[:4]) + b"\r\n" + base64.b64encode(inner[4:]) + b"\r\n"
+    raw = (b"Subject: Fwd\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+           b"Content-Type: text/plain\r\n\r\nXem.\r\n--b\r\nContent-Type: message/rfc822\r\n"
+           b"Content-Transfer-Encoding: base64\r\n\r\n" + pieces + b"--b--\r\n")
+    assert check_message(raw).blocked

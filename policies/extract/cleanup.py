@@ -4,6 +4,8 @@ and grouped, long straight lines (stamp frames, table borders, underlines) remov
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from itertools import pairwise
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
@@ -25,6 +27,26 @@ def scaled_for_ocr(image: Image.Image) -> Image.Image:
         return image
     size = (max(1, round(image.width * factor)), max(1, round(image.height * factor)))
     return image.resize(size, Image.Resampling.LANCZOS if factor < 1 else Image.Resampling.BICUBIC)
+
+
+def nearest_sample(image: Image.Image, side: int) -> Image.Image:
+    """``image.copy()`` thumbnailed to ``side`` px with nearest-neighbour, without the copy (55 MB
+    for a camera photo, which a gate worker would hold beside the picture itself): the size Pillow's
+    ``thumbnail`` gives, and the picture resized to it once."""
+    width, height = image.size
+    if side >= width and side >= height:
+        return image.copy()
+    aspect = width / height
+    x, y = side, side
+    if x / y >= aspect:
+        x = _rounded(y * aspect, lambda n: abs(aspect - n / y))
+    else:
+        y = _rounded(x / aspect, lambda n: 0 if n == 0 else abs(aspect - x / n))
+    return image.resize((x, y), Image.Resampling.NEAREST) if (x, y) != image.size else image.copy()
+
+
+def _rounded(number: float, error: Callable[[int], float]) -> int:
+    return max(min(math.floor(number), math.ceil(number), key=error), 1)
 
 
 def flattened_gray(image: Image.Image, floor: int = 0) -> Image.Image:

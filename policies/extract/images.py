@@ -91,8 +91,7 @@ def document_likeness(image: Image.Image) -> str | None:
     short, long = sorted(image.size)
     if short < MIN_SIDE or (short < TEXT_SIDE and long < ELONGATED * short):
         return "too small to be a document"
-    sample = image.copy()
-    sample.thumbnail((800, 800), Image.Resampling.NEAREST)
+    sample = cleanup.nearest_sample(image, 800)
     count = sample.width * sample.height
     gray = sample.convert("L")
     histogram = gray.histogram()
@@ -281,6 +280,9 @@ def _as_rgb(frame: Image.Image) -> Image.Image:
         rgba = frame.convert("RGBA")
         paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(paper, rgba).convert("RGB")
+    if frame.mode == "RGB":  # convert() would copy it: a camera photo's 55 MB more
+        frame.load()
+        return frame
     return frame.convert("RGB")
 
 

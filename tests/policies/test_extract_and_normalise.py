@@ -269,3 +269,56 @@ def test_a_forwarded_message_in_padded_base64_pieces_is_still_read() -> None:
            b"Content-Type: text/plain\r\n\r\nXem.\r\n--b\r\nContent-Type: message/rfc822\r\n"
            b"Content-Transfer-Encoding: base64\r\n\r\n" + pieces + b"--b--\r\n")
     assert check_message(raw).blocked
+
+
+def _shape(message: object) -> list[tuple[object, ...]]:
+    """Every part of a parsed message as the gate sees it: headers, defects, preamble, epilogue, text."""
+    from email.message import Message
+
+    assert isinstance(message, Message)
+    return [([(k, str(v)) for k, v in part.items()], [type(d) for d in part.defects], part.preamble,
+             part.epilogue, None if part.is_multipart() else part.get_payload()) for part in message.walk()]
+
+
+def test_a_multipart_message_is_parsed_as_the_email_package_parses_it() -> None:
+    """A message parsed whole is fed to the email package's parser in pieces (no copy of it in a
+    StringIO): the same parts, payloads and defects, also where a line ending or a boundary falls
+    across two pieces."""
+    import email
+    import email.policy
+
+    from policies.extract import message as message_module
+    from tests.policies.test_corpus import CASES
+
+    whole = lambda raw: email.message_from_bytes(raw, policy=email.policy.default)  # noqa: E731
+    head = b"Subject: a\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\n"
+    edges = []
+    for ending in (b"\r\n", b"\n", b"\r"):
+        for shift in range(-3, 4):
+            filler = b"x" * (message_module._PARSE_PIECE - len(head) + shift)
+            edges.append(head + filler + ending + b"--b" + ending + b"Content-Type: text/plain" + ending * 2
+                         + b"TOI MAT" + ending + b"--b--" + ending)
+    samples = edges + [raw for _, _, raw in CASES if whole(raw).is_multipart()]
+    assert len(samples) > 40
+    for raw in samples:
+        assert _shape(message_module.parse(raw)) == _shape(whole(raw)), raw[:80]
+
+
+def test_base64_read_in_one_step_reads_what_the_pieces_reading_reads() -> None:
+    """``_decode_text`` takes ordinary base64 in one step: for any text, padded or not, with stray
+    letters, white space or a lone letter at the end, it must give what ``_base64_pieces`` gives, or
+    leave the text to it."""
+    import random
+
+    from policies.extract import message as message_module
+
+    rng = random.Random(13)
+    alphabet = "ABCxyz0189+/=\r\n \t-_.!\udce9"  # a byte over 127 as the parser leaves it
+    texts = ["", "=", "QQ", "QQ=", "QQ==", "QQ===", "QUJD", "QUJDRA", "QUJDR", "QUJD\r\nRA==\r\n", "QQ==QkI=",
+             "Q Q = =", "QUJD====RA==", "\r\n", "QUJDRA==\r\n-- \r\n"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 40))) for _ in range(5000)]
+    texts += [base64.b64encode(rng.randbytes(rng.randrange(0, 60))).decode() + rng.choice(["", "\r\n", "=", " x"])
+              for _ in range(2000)]
+    for text in texts:
+        expected = message_module._base64_pieces(text.encode("ascii", "surrogateescape"))
+        assert message_module._decode_text(text, "base64") == expected, text

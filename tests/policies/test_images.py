@@ -336,3 +336,25 @@ def test_a_stamp_on_a_100_dpi_scan_is_read() -> None:
     page = scans.page("MẬT", "red", seed=2).resize((827, 1169), Image.Resampling.LANCZOS)
     result = read_image(scans.jpeg(page, 75), "fax.jpg")
     assert _bare("MẬT") in {_bare(evidence) for evidence in _stamps(result)}
+
+
+def test_the_sample_that_decides_if_a_picture_is_a_document_is_pillows_thumbnail() -> None:
+    """``nearest_sample`` spares the copy of the whole picture that ``thumbnail`` works on: for any
+    shape (tall, wide, square, smaller than the sample, a side of one pixel) it must give the
+    same pixels."""
+    import random
+
+    from PIL import Image
+
+    from policies.extract.cleanup import nearest_sample
+
+    rng = random.Random(5)
+    sizes = [(800, 800), (801, 800), (799, 3000), (3000, 1), (1, 3000), (40, 41), (4971, 3729), (1601, 801)]
+    sizes += [(rng.randrange(1, 3000), rng.randrange(1, 3000)) for _ in range(60)]
+    for size in sizes:
+        picture = Image.frombytes("RGB", size, rng.randbytes(size[0] * size[1] * 3))
+        expected = picture.copy()
+        expected.thumbnail((800, 800), Image.Resampling.NEAREST)
+        sample = nearest_sample(picture, 800)
+        assert sample.size == expected.size and sample.tobytes() == expected.tobytes(), size
+        assert sample is not picture

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from mailhub.errors import MailhubError
 from mailhub.queue import outcomes
-from mailhub.queue.group_commit import GroupCommit
+from mailhub.queue.group_commit import GroupCommit, HeldConnection
 from mailhub.store.bulk import insert_one, insert_rows, write_blob
 from mailhub.store.models import (
     ACTIVE,
@@ -166,7 +166,8 @@ class Queue:
         self.engine = engine
         self.retry = retry
         self.clock = clock
-        self._committer: GroupCommit[Connection] = GroupCommit(engine.begin)
+        held = HeldConnection(engine)
+        self._committer: GroupCommit[Connection] = GroupCommit(held.begin, release=held.close)
         self.link: QueueWriter | None = None  # the delivery process's end, when it writes for the listeners
         self._link_up = True
 

@@ -102,3 +102,29 @@ def test_work_a_client_waits_on_is_committed_ahead_of_claims_and_outcomes_taken_
     gate.set()
     assert held.result(5) == "held" and [f.result(5) for f in later] == ["outcomes-1", "Q1", "claim", "Q2"]
     assert batches == [["held"], ["Q1", "Q2"], ["outcomes-1", "claim"]]
+
+
+@pytest.mark.postgres
+def test_a_message_after_the_database_ended_the_writers_connection_is_still_written(postgres_schema_url: str) -> None:
+    """The writer keeps its connection between transactions; when PostgreSQL ends it (a restart, an
+    administrator), the next message is written on a new one, not refused."""
+    from sqlalchemy import func, select, text
+
+    from mailhub import db
+    from mailhub.queue.core import Queue, RetryPolicy
+    from mailhub.store.models import QueuedMessage
+
+    engine = db.make_engine(postgres_schema_url)
+    try:
+        queue = Queue(engine, RetryPolicy())
+        assert queue.enqueue(make(1)) == "Q0001"
+        with engine.connect() as connection:
+            ended = connection.execute(text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state = 'idle'")).scalar()
+        assert ended
+        assert queue.enqueue(make(2)) == "Q0002"
+        with engine.connect() as connection:
+            assert connection.execute(select(func.count()).select_from(QueuedMessage)).scalar() == 2
+    finally:
+        engine.dispose()

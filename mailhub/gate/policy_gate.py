@@ -22,12 +22,16 @@ and how the verdict is kept the workers' own): the round trip to a worker cost m
 5 KB letter is checked in a third of a millisecond; the hand-off and the answer's wake-ups cost a
 millisecond of CPU and some ten of waiting under load). Mail from the Internet always goes to the
 workers. A client whose letter took more than ``HERE_SLOW_SECONDS`` of CPU to check has its mail checked
-in the workers for the next ``HERE_SLOW_PENALTY_SECONDS``.
+in the workers for the next ``HERE_SLOW_PENALTY_SECONDS``; and when ``HERE_SLOW_LETTERS`` letters were
+slow within ``HERE_SLOW_WINDOW_SECONDS``, from any clients (a sender with many addresses, each trying
+once), every letter is checked in the workers for ``HERE_PAUSE_SECONDS``: the listener's loop is never
+held more than a few slow checks a minute.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import threading
 import time
@@ -100,6 +104,8 @@ class PolicyGate:
         self._lock = threading.Lock()
         self._closed = False
         self._slow_clients: dict[str, float] = {}  # client -> until when its letters go to the workers
+        self._slow_times: collections.deque[float] = collections.deque()  # when letters were slow here, any client's
+        self._here_paused_until = 0.0  # until when every letter goes to the workers
 
     @classmethod
     def from_settings(cls, settings: Settings, function: CheckFunction = check_content) -> PolicyGate:
@@ -169,12 +175,7 @@ class PolicyGate:
                 verdict = None
             spent = here.CLOCK.now() - started
             if spent > HERE_SLOW_SECONDS:
-                now = time.monotonic()
-                if len(self._slow_clients) >= 10000:  # forget those whose time is up
-                    self._slow_clients = {c: until for c, until in self._slow_clients.items() if until > now}
-                self._slow_clients[client] = now + HERE_SLOW_PENALTY_SECONDS
-                log.info("a letter from %s took %.0f ms to check: its mail goes to the workers for %.0f s", client,
-                         spent * 1000, HERE_SLOW_PENALTY_SECONDS)
+                self._slow_here(client, spent)
             if verdict is not None:
                 return self.decision(verdict)
         try:
@@ -184,8 +185,26 @@ class PolicyGate:
             outcome = Outcome(ERROR, detail=type(exc).__name__)
         return self.decision(self.result(outcome, content))
 
+    def _slow_here(self, client: str, spent: float) -> None:
+        now = time.monotonic()
+        if len(self._slow_clients) >= 10000:  # forget those whose time is up
+            self._slow_clients = {c: until for c, until in self._slow_clients.items() if until > now}
+        self._slow_clients[client] = now + HERE_SLOW_PENALTY_SECONDS
+        log.info("a letter from %s took %.0f ms to check: its mail goes to the workers for %.0f s", client,
+                 spent * 1000, HERE_SLOW_PENALTY_SECONDS)
+        self._slow_times.append(now)
+        while self._slow_times and self._slow_times[0] < now - HERE_SLOW_WINDOW_SECONDS:
+            self._slow_times.popleft()
+        if len(self._slow_times) >= HERE_SLOW_LETTERS and self._here_paused_until <= now:
+            self._here_paused_until = now + HERE_PAUSE_SECONDS
+            log.warning("%d letters were slow to check on the listener within %.0f s, from any clients: every "
+                        "letter goes to the workers for %.0f s", len(self._slow_times), HERE_SLOW_WINDOW_SECONDS,
+                        HERE_PAUSE_SECONDS)
+
     def _may_check_here(self, content: bytes, lane: str, client: str) -> bool:
         if lane != SUBMISSION or self.function is not check_content or len(content) > here.HERE_LIMIT or self._closed:
+            return False
+        if self._here_paused_until > time.monotonic():
             return False
         until = self._slow_clients.get(client)
         if until is not None:
@@ -244,6 +263,9 @@ class PolicyGate:
 INLINE_LIMIT = 256 * 1024  # bytes: larger messages are checked in the workers, under their deadline
 HERE_SLOW_SECONDS = 0.005  # a check that took more CPU sends its client's mail to the workers...
 HERE_SLOW_PENALTY_SECONDS = 600.0  # ...for this long
+HERE_SLOW_LETTERS = 5  # this many slow letters from any clients (each address trying once)...
+HERE_SLOW_WINDOW_SECONDS = 60.0  # ...within this long...
+HERE_PAUSE_SECONDS = 60.0  # ...send every letter to the workers for this long
 WARM_UP_LETTER = ("From: <vanthu@mailhub.invalid>\r\nTo: <vanthu@mailhub.invalid>\r\nSubject: Kiểm tra\r\n"
                   "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n"
                   "\r\nKính gửi các đồng chí: lịch họp tuần (Кiểm tra).\r\n").encode()  # Cyrillic К: look-alikes load

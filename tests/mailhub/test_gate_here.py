@@ -156,6 +156,19 @@ def test_a_client_whose_letter_was_slow_to_check_has_its_mail_checked_by_the_wor
         ([False, True, False], ["10.0.0.7"])  # the slow client's next letter; the other client's is checked here
 
 
+def test_slow_letters_from_many_clients_send_every_letter_to_the_workers_for_a_while(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sender with many addresses gets one slow check on the listener from each; after a few, from
+    anyone, no letter is checked there for a while."""
+    monkeypatch.setattr(policy_gate, "HERE_SLOW_SECONDS", -1.0)  # every check counts as slow here
+    monkeypatch.setattr(policy_gate, "HERE_SLOW_LETTERS", 3)
+    gate = PolicyGate(("confidential-mark",), 10 * 1024 * 1024, workers=1, timeout=10)
+    clients = [(f"10.0.0.{n}", letter("Lịch họp")) for n in range(1, 4)]
+
+    assert checked_by(gate, [*clients, ("10.0.0.4", letter("Lịch họp", "ĐỘ MẬT: MẬT"))]) == \
+        ([False, False, False, True], ["10.0.0.4"])  # a client never seen before, checked by the workers
+
+
 def checked_by(gate: PolicyGate, letters: list[bytes | tuple[str, bytes]]) -> tuple[list[bool], list[str]]:
     """Each letter's verdict (blocked or not) through the listener's door, from client 10.0.0.7 unless
     given as (client, letter), and the clients whose letters went to the workers."""

@@ -56,9 +56,9 @@ class GroupCommit(Generic[C]):
             try:
                 batch = [self._pending.get(timeout=5)]
             except queue.Empty:
+                self._release()  # idle: this thread alone uses the connection (reopened if work came meanwhile)
                 with self._lock:
                     if self._pending.empty():
-                        self._release()  # under the lock: no new writer starts before it is done
                         self._thread = None
                         return
                 continue

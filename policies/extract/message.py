@@ -151,34 +151,44 @@ def _transfer_encoding(part: Message, default: str = "") -> str | None:
     return None if len(named) > 1 else next(iter(named), default)
 
 
-def _decoded_payload(part: Message, encoding: str) -> bytes:
-    """The part's content decoded by ``encoding`` (from ``_transfer_encoding``). The email package
-    compares the field unstripped and, for a folded one, would hand back the encoded text: a body
-    or file hidden in base64 behind a folded field would be read as its letters, not its content.
-    Base64 and quoted-printable are decoded here as mail clients decode them: base64 written in
-    pieces, each padded, is read on after the first padding (the email package stops there), and a
-    soft line break with white space after its ``=`` is a soft line break (RFC 2045 6.7)."""
+def _decoded_payload(part: Message, encoding: str) -> tuple[bytes, ...]:
+    """The part's content decoded by ``encoding`` (from ``_transfer_encoding``): one reading, or two
+    where decoders differ (``_decode_text``). The email package compares the field unstripped and,
+    for a folded one, would hand back the encoded text: a body or file hidden in base64 behind a
+    folded field would be read as its letters, not its content. Base64 and quoted-printable are
+    decoded here as mail clients decode them: base64 written in pieces, each padded, is read on after
+    the first padding, and a soft line break with white space after its ``=`` is a soft line break
+    (RFC 2045 6.7)."""
     payload = part.get_payload()
     if encoding in ("base64", "quoted-printable") and isinstance(payload, str):
         return _decode_text(payload, encoding)
     if "Content-Transfer-Encoding" in part and str(part["Content-Transfer-Encoding"]) != encoding:
         part.replace_header("Content-Transfer-Encoding", encoding)
     data = part.get_payload(decode=True)
-    return data if isinstance(data, bytes) else bytes(data or b"")
+    return (data if isinstance(data, bytes) else bytes(data or b""),)
 
 
 _QP_PADDED_BREAK = re.compile(rb"=[ \t]+(?=\r?\n|\Z)")
 _NOT_BASE64 = re.compile(rb"[^A-Za-z0-9+/=]+")
 _BASE64_PIECE = re.compile(rb"[A-Za-z0-9+/]+=*")
+_PADDING_RUN = re.compile(rb"=+")
 _BASE64_LETTER = re.compile(r"[A-Za-z0-9+/]")
 
 
-def _decode_text(text: str, encoding: str) -> bytes:
-    """Base64 or quoted-printable ``text`` decoded as ``_decoded_payload`` says."""
+def _decode_text(text: str, encoding: str) -> tuple[bytes, ...]:
+    """Base64 or quoted-printable ``text`` decoded as ``_decoded_payload`` says. Base64 with a ``=``
+    inside it is read two ways when they differ, and both are checked: a ``=`` taken as the end of a
+    padded piece (``_base64_pieces``: coreutils, Perl's MIME::Base64 stop there), and a ``=`` that
+    completes no group of four skipped (``_skipping_stray_padding``: CPython's decoders, and so the
+    email package, read straight on)."""
     if encoding == "base64" and (whole := _one_piece(text)) is not None:
-        return whole
+        return (whole,)
     encoded = text.encode("ascii", "surrogateescape")
-    return _base64_pieces(encoded) if encoding == "base64" else quopri.decodestring(_QP_PADDED_BREAK.sub(b"=", encoded))
+    if encoding != "base64":
+        return (quopri.decodestring(_QP_PADDED_BREAK.sub(b"=", encoded)),)
+    letters = _NOT_BASE64.sub(b"", encoded)
+    pieces, skipping = _base64_pieces(letters), _skipping_stray_padding(letters)
+    return (pieces,) if pieces == skipping else (pieces, skipping)
 
 
 def _one_piece(text: str) -> bytes | None:
@@ -198,12 +208,32 @@ def _one_piece(text: str) -> bytes | None:
 def _base64_pieces(encoded: bytes) -> bytes:
     """Base64 read a padded piece at a time; letters outside the alphabet are skipped, as every
     decoder does. Ordinary base64 is one piece."""
-    decoded = []
-    for piece in _BASE64_PIECE.findall(_NOT_BASE64.sub(b"", encoded)):
-        letters = piece.rstrip(b"=")
-        letters = letters[:len(letters) - 1] if len(letters) % 4 == 1 else letters  # a lone letter holds no byte
-        decoded.append(binascii.a2b_base64(letters + b"=" * (-len(letters) % 4)))
+    return b"".join(_whole_groups(piece.rstrip(b"=")) for piece in _BASE64_PIECE.findall(_NOT_BASE64.sub(b"", encoded)))
+
+
+def _skipping_stray_padding(letters: bytes) -> bytes:
+    """Base64 letters and ``=`` read as CPython's binascii reads them: a run of ``=`` that does not
+    complete a group of four (after none or one letter of it, or one ``=`` after two) is skipped and
+    the letters read on; where one completes a group, reading goes on with the next piece, as in
+    ``_base64_pieces`` (binascii stops there: what it reads is the start of this)."""
+    decoded: list[bytes] = []
+    piece: list[bytes] = []
+    count = start = 0
+    for run in _PADDING_RUN.finditer(letters):
+        piece.append(letters[start:run.start()])
+        count, start = count + run.start() - start, run.end()
+        if count % 4 >= 2 and count % 4 + len(run.group()) >= 4:
+            decoded.append(_whole_groups(b"".join(piece)))
+            piece, count = [], 0
+    piece.append(letters[start:])
+    decoded.append(_whole_groups(b"".join(piece)))
     return b"".join(decoded)
+
+
+def _whole_groups(letters: bytes) -> bytes:
+    """Base64 letters (no ``=``) decoded, padded as they need; a lone letter at the end holds no byte."""
+    letters = letters[:len(letters) - 1] if len(letters) % 4 == 1 else letters
+    return binascii.a2b_base64(letters + b"=" * (-len(letters) % 4))
 
 
 def _forwarded(part: Message, prefix: str, depth: int, budget: Budget, index: int) -> Extraction:
@@ -217,23 +247,21 @@ def _forwarded(part: Message, prefix: str, depth: int, budget: Budget, index: in
     if encoding in ("base64", "quoted-printable") and isinstance(inner, Message):
         body = inner.get_payload()
         try:
-            raw = _decode_text(body if isinstance(body, str) else "", encoding)
+            readings = _decode_text(body if isinstance(body, str) else "", encoding)
         except (binascii.Error, ValueError):
             return Extraction((), (Uninspectable(where, "the forwarded message cannot be decoded"),))
     elif isinstance(inner, Message):
-        raw = inner.as_bytes()
+        readings = (inner.as_bytes(),)
     else:
-        raw = _decoded_payload(part, encoding)
-    budget.bytes(len(raw))
+        readings = _decoded_payload(part, encoding)
+    budget.bytes(sum(map(len, readings)))
     name_part = _name_parts(part, where, filename)
-    return merge([*name_part, read_message(raw, budget, prefix=f"{where}/", depth=depth + 1)])
+    return merge([*name_part, *(read_message(raw, budget, prefix=f"{where}/", depth=depth + 1) for raw in readings)])
 
 
 def _leaf(part: Message, content_type: str, index: int, prefix: str, depth: int, budget: Budget) -> Extraction:
     """One part that is not a container; ``content_type`` as ``_walk`` read it (each read parses the
     header anew)."""
-    filename = part.get_filename()
-    disposition = (part.get_content_disposition() or "").lower()
     if content_type in SIGNATURE_TYPES:
         return Extraction(())
     encoding = _transfer_encoding(part, "7bit")
@@ -243,9 +271,17 @@ def _leaf(part: Message, content_type: str, index: int, prefix: str, depth: int,
         return Extraction((), (Uninspectable(f"{prefix}part {index}", f"an unknown transfer encoding "
                                                                      f"({encoding[:40]}): it cannot be decoded"),))
     try:
-        data = _decoded_payload(part, encoding)
+        readings = _decoded_payload(part, encoding)
     except Exception:
         return Extraction((), (Uninspectable(f"{prefix}part {index}", "cannot decode the transfer encoding"),))
+    return merge([_leaf_reading(part, content_type, index, prefix, depth, budget, data) for data in readings])
+
+
+def _leaf_reading(part: Message, content_type: str, index: int, prefix: str, depth: int, budget: Budget,
+                  data: bytes) -> Extraction:
+    """What one reading of a part's content holds (``_leaf``)."""
+    filename = part.get_filename()
+    disposition = (part.get_content_disposition() or "").lower()
     budget.bytes(len(data))
     if filename or disposition == "attachment" or not content_type.startswith("text/") or \
             content_type in _DOCUMENT_TEXT_TYPES:

@@ -12,6 +12,7 @@ from datetime import datetime
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import format_datetime, getaddresses, make_msgid
+from functools import lru_cache
 
 from mailhub.relay.refusals import HEADER_INJECTION, MALFORMED, TOO_MANY_HOPS, Refused
 
@@ -108,7 +109,18 @@ def author_addresses(values: list[str] | list[object]) -> tuple[str, ...]:
     """The From: addresses as written, lower-cased: the one reading of From: that every part of
     mailhub uses (intake, the sender checks, the replies stage). Encoded-words are NOT decoded: an
     address can never hide inside one (RFC 2047 5), whatever a decoding parser would make of it."""
-    return tuple(addr.strip().lower() for _, addr in getaddresses([str(v) for v in values]) if addr.strip())
+    written = tuple(str(v) for v in values)
+    if sum(map(len, written)) <= _REMEMBERED_FROM:
+        return _addresses_in(written)
+    return _addresses_in.__wrapped__(written)
+
+
+_REMEMBERED_FROM = 256  # characters: a From: field this short is remembered (most mail comes from a few senders)
+
+
+@lru_cache(maxsize=4096)
+def _addresses_in(written: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(addr.strip().lower() for _, addr in getaddresses(list(written)) if addr.strip())
 
 
 _LDH_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")

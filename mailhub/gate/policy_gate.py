@@ -204,11 +204,12 @@ class PolicyGate:
     def _may_check_here(self, content: bytes, lane: str, client: str) -> bool:
         if lane != SUBMISSION or self.function is not check_content or len(content) > here.HERE_LIMIT or self._closed:
             return False
-        if self._here_paused_until > time.monotonic():
+        now = time.monotonic()
+        if self._here_paused_until > now:
             return False
         until = self._slow_clients.get(client)
         if until is not None:
-            if until > time.monotonic():
+            if until > now:
                 return False
             del self._slow_clients[client]
         return True

@@ -20,9 +20,10 @@ from sqlalchemy import Connection, Engine, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from mailhub.db import HeldConnection
 from mailhub.errors import MailhubError
 from mailhub.queue import outcomes
-from mailhub.queue.group_commit import GroupCommit, HeldConnection
+from mailhub.queue.group_commit import GroupCommit
 from mailhub.store.bulk import insert_one, insert_rows, write_blob
 from mailhub.store.models import (
     ACTIVE,
@@ -166,7 +167,7 @@ class Queue:
         self.engine = engine
         self.retry = retry
         self.clock = clock
-        held = HeldConnection(engine)
+        held = HeldConnection(engine)  # the writer's own connection, kept between its transactions
         self._committer: GroupCommit[Connection] = GroupCommit(held.begin, release=held.close)
         self.link: QueueWriter | None = None  # the delivery process's end, when it writes for the listeners
         self._link_up = True

@@ -3,17 +3,12 @@ transaction, then wakes each caller with its own result."""
 
 from __future__ import annotations
 
-import logging
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from typing import Any, Generic, TypeVar
-
-from sqlalchemy import Connection, Engine
-
-log = logging.getLogger("mailhub.queue")
 
 C = TypeVar("C")
 R = TypeVar("R")
@@ -28,7 +23,7 @@ class GroupCommit(Generic[C]):
     def __init__(self, begin: Callable[[], AbstractContextManager[C]], max_batch: int = 100, *,
                  release: Callable[[], None] = lambda: None) -> None:
         self._begin = begin
-        self._release = release  # called when the writer thread ends, idle (``HeldConnection.close``)
+        self._release = release  # called when the writer thread goes idle (``db.HeldConnection.close``)
         self._max_batch = max_batch
         self._pending: queue.SimpleQueue[tuple[Callable[[C], Any], Future[Any], bool]] = queue.SimpleQueue()
         self._lock = threading.Lock()
@@ -86,43 +81,9 @@ class GroupCommit(Generic[C]):
             if len(batch) == 1:
                 batch[0][1].set_exception(exc)
                 return
-            for item in batch:
-                self._commit([item])
+            for item in batch:  # each alone, on the new connection the failed batch left: no second retry
+                self._commit([item], again=True)
             return
         for (_, done), result in zip(batch, results, strict=True):
             done.set_result(result)
 
-
-class HeldConnection:
-    """``engine.begin()`` for a group commit's writer, on one connection it keeps between transactions:
-    taking a connection from the pool for each transaction and giving it back cost a third of a
-    writer's time (on PostgreSQL a ping as well). A transaction that fails drops the connection (it
-    may be the reason: a database restarted), and the next one connects anew; the writer thread
-    closes it when it ends (``GroupCommit(release=...)``)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._connection: Connection | None = None
-
-    @contextmanager
-    def begin(self) -> Iterator[Connection]:
-        if self._connection is None:
-            self._connection = self._engine.connect()
-        connection = self._connection
-        try:
-            with connection.begin():
-                yield connection
-        except BaseException:
-            self.close(invalidate=True)
-            raise
-
-    def close(self, invalidate: bool = False) -> None:
-        connection, self._connection = self._connection, None
-        if connection is None:
-            return
-        try:
-            if invalidate:
-                connection.invalidate()
-            connection.close()
-        except Exception as exc:  # a connection that is already gone
-            log.debug("closing the writer's connection: %s", type(exc).__name__)

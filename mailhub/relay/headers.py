@@ -110,17 +110,15 @@ def author_addresses(values: list[str] | list[object]) -> tuple[str, ...]:
     mailhub uses (intake, the sender checks, the replies stage). Encoded-words are NOT decoded: an
     address can never hide inside one (RFC 2047 5), whatever a decoding parser would make of it."""
     written = tuple(str(v) for v in values)
-    if sum(map(len, written)) <= _REMEMBERED_FROM:
-        return _addresses_in(written)
-    return _addresses_in.__wrapped__(written)
+    return (_remembered_addresses if sum(map(len, written)) <= _REMEMBERED_FROM else _addresses_in)(written)
+
+
+def _addresses_in(written: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(addr.strip().lower() for _, addr in getaddresses(list(written)) if addr.strip())
 
 
 _REMEMBERED_FROM = 256  # characters: a From: field this short is remembered (most mail comes from a few senders)
-
-
-@lru_cache(maxsize=4096)
-def _addresses_in(written: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(addr.strip().lower() for _, addr in getaddresses(list(written)) if addr.strip())
+_remembered_addresses = lru_cache(maxsize=4096)(_addresses_in)
 
 
 _LDH_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")

@@ -42,7 +42,7 @@ def nearest_sample(image: Image.Image, side: int) -> Image.Image:
         x = _rounded(y * aspect, lambda n: abs(aspect - n / y))
     else:
         y = _rounded(x / aspect, lambda n: 0 if n == 0 else abs(aspect - x / n))
-    return image.resize((x, y), Image.Resampling.NEAREST) if (x, y) != image.size else image.copy()
+    return image.resize((x, y), Image.Resampling.NEAREST)  # a side was over ``side``: the size differs
 
 
 def _rounded(number: float, error: Callable[[int], float]) -> int:

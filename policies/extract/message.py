@@ -115,8 +115,8 @@ def read_message(raw: bytes, budget: Budget, prefix: str = "", depth: int = 0, *
         _walk(message, prefix, depth, budget, results, counter)
     except RecursionError:
         results.append(Extraction((), (Uninspectable(f"{prefix}message", "parts nested too deeply to check"),)))
-    maybe_obsolete = b" :" in raw or b"\t:" in raw  # the space before the colon, found fast
-    if maybe_obsolete and not obsolete_read and _OBSOLETE_FIELD.search(raw):  # as a client reads it too
+    maybe_obsolete = not obsolete_read and (b" :" in raw or b"\t:" in raw)  # the space before the colon, found fast
+    if maybe_obsolete and _OBSOLETE_FIELD.search(raw):  # as a client reads it too
         results.append(read_message(_OBSOLETE_FIELD.sub(rb"\1:", raw), budget, prefix, depth, obsolete_read=True))
     return merge(results)
 
@@ -172,6 +172,7 @@ _QP_PADDED_BREAK = re.compile(rb"=[ \t]+(?=\r?\n|\Z)")
 _NOT_BASE64 = re.compile(rb"[^A-Za-z0-9+/=]+")
 _BASE64_PIECE = re.compile(rb"[A-Za-z0-9+/]+=*")
 _PADDING_RUN = re.compile(rb"=+")
+_PADDING_BEFORE_LETTER = re.compile(rb"=[A-Za-z0-9+/]")
 _BASE64_LETTER = re.compile(r"[A-Za-z0-9+/]")
 
 
@@ -187,7 +188,10 @@ def _decode_text(text: str, encoding: str) -> tuple[bytes, ...]:
     if encoding != "base64":
         return (quopri.decodestring(_QP_PADDED_BREAK.sub(b"=", encoded)),)
     letters = _NOT_BASE64.sub(b"", encoded)
-    pieces, skipping = _base64_pieces(letters), _skipping_stray_padding(letters)
+    pieces = _pieces_of(letters)
+    if not _PADDING_BEFORE_LETTER.search(letters):  # padding only at the end: both readings are this one
+        return (pieces,)
+    skipping = _skipping_stray_padding(letters)
     return (pieces,) if pieces == skipping else (pieces, skipping)
 
 
@@ -208,7 +212,12 @@ def _one_piece(text: str) -> bytes | None:
 def _base64_pieces(encoded: bytes) -> bytes:
     """Base64 read a padded piece at a time; letters outside the alphabet are skipped, as every
     decoder does. Ordinary base64 is one piece."""
-    return b"".join(_whole_groups(piece.rstrip(b"=")) for piece in _BASE64_PIECE.findall(_NOT_BASE64.sub(b"", encoded)))
+    return _pieces_of(_NOT_BASE64.sub(b"", encoded))
+
+
+def _pieces_of(letters: bytes) -> bytes:
+    """``_base64_pieces`` of text already reduced to base64 letters and ``=``."""
+    return b"".join(_whole_groups(piece.rstrip(b"=")) for piece in _BASE64_PIECE.findall(letters))
 
 
 def _skipping_stray_padding(letters: bytes) -> bytes:
